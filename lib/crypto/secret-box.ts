@@ -16,12 +16,13 @@ export class SecretBox {
     this.#key = Buffer.from(masterKey);
   }
 
-  seal(plaintext: Uint8Array, context: string): Buffer {
+  /** Returns a plain Uint8Array (what Prisma's Bytes columns take). */
+  seal(plaintext: Uint8Array, context: string): Uint8Array<ArrayBuffer> {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv("aes-256-gcm", this.#key, iv);
     cipher.setAAD(Buffer.from(context, "utf8"));
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return Buffer.concat([Buffer.of(VERSION), iv, cipher.getAuthTag(), body]);
+    return new Uint8Array(Buffer.concat([Buffer.of(VERSION), iv, cipher.getAuthTag(), body]));
   }
 
   open(sealed: Uint8Array, context: string): Buffer {

@@ -1,0 +1,93 @@
+// The route table: every ACME resource with its methods, its authentication and its payload.
+// Adding a resource is one row here and one file in lib/acme/resources (smallstep route()).
+import type { z } from "zod";
+import { postAccount } from "@/lib/acme/resources/account";
+import { getDirectory } from "@/lib/acme/resources/directory";
+import { keyChange } from "@/lib/acme/resources/key-change";
+import { newAccount } from "@/lib/acme/resources/new-account";
+import { newNonce } from "@/lib/acme/resources/new-nonce";
+import { getAccountOrders } from "@/lib/acme/resources/orders";
+import { accountUpdatePayloadSchema, newAccountPayloadSchema } from "@/lib/acme/wire/payloads";
+import type { AcmeContext, AcmeReply, VerifiedJws } from "./types";
+
+/** Names that may start a resource path right after /acme/ (anything else is an alias name). */
+export const RESOURCE_ROOTS = new Set([
+  "directory", "newNonce", "newAccount", "newOrder", "newAuthz", "revokeCert", "keyChange",
+  "renewalInfo", "acct", "order", "authz", "chall", "cert",
+]);
+
+type Handler<V, P> = (ctx: AcmeContext, verified: V, payload: P, extra: { method: string; query: URLSearchParams }) => Promise<AcmeReply>;
+
+export type GetRoute = {
+  pattern: string;
+  methods: readonly ("GET" | "HEAD")[];
+  auth: "none";
+  handle: (ctx: AcmeContext, method: string) => Promise<AcmeReply>;
+};
+
+/**
+ * A POST route. `payload` says what the JWS payload must be: "empty" (POST-as-GET only, §6.3),
+ * "raw" (handed over as text: keyChange's inner JWS), or a zod schema; with `postAsGet: true`
+ * an empty payload is also accepted and passed as null.
+ */
+export type PostRoute = {
+  pattern: string;
+  methods: readonly ["POST"];
+} & (
+  | { auth: "jwk"; payload: z.ZodType; postAsGet?: false; handle: Handler<VerifiedJws & { auth: "jwk" }, never> }
+  | { auth: "kid"; payload: "empty"; handle: Handler<VerifiedJws & { auth: "kid" }, null> }
+  | { auth: "kid"; payload: "raw"; handle: Handler<VerifiedJws & { auth: "kid" }, string> }
+  | { auth: "kid"; payload: z.ZodType; postAsGet: boolean; handle: Handler<VerifiedJws & { auth: "kid" }, never> }
+);
+
+export type Route = GetRoute | PostRoute;
+
+export const ROUTES: Route[] = [
+  { pattern: "directory", methods: ["GET", "HEAD"], auth: "none", handle: (ctx) => getDirectory(ctx) },
+  { pattern: "newNonce", methods: ["HEAD", "GET"], auth: "none", handle: (_ctx, method) => newNonce(method) },
+  {
+    pattern: "newAccount",
+    methods: ["POST"],
+    auth: "jwk",
+    payload: newAccountPayloadSchema,
+    handle: (ctx, v, p) => newAccount(ctx, v, p),
+  },
+  {
+    pattern: "acct/:id",
+    methods: ["POST"],
+    auth: "kid",
+    payload: accountUpdatePayloadSchema,
+    postAsGet: true,
+    handle: (ctx, v, p) => postAccount(ctx, v, p),
+  },
+  {
+    pattern: "acct/:id/orders",
+    methods: ["POST"],
+    auth: "kid",
+    payload: "empty",
+    handle: (ctx, v, _p, { query }) => getAccountOrders(ctx, v, query.get("cursor")),
+  },
+  { pattern: "keyChange", methods: ["POST"], auth: "kid", payload: "raw", handle: (ctx, v, p) => keyChange(ctx, v, p) },
+];
+
+export type RouteMatch = { route: Route; params: Record<string, string> };
+
+export function matchRoute(segments: string[]): RouteMatch | null {
+  for (const route of ROUTES) {
+    const parts = route.pattern.split("/");
+    if (parts.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    let ok = true;
+    for (let i = 0; i < parts.length && ok; i++) {
+      const part = parts[i] as string;
+      const seg = segments[i] as string;
+      if (part.startsWith(":")) {
+        // Ids are base64url (lib/ra); anything else cannot name a resource.
+        if (!/^[A-Za-z0-9_-]{1,128}$/.test(seg)) ok = false;
+        else params[part.slice(1)] = seg;
+      } else if (part !== seg) ok = false;
+    }
+    if (ok) return { route, params };
+  }
+  return null;
+}

@@ -1,0 +1,61 @@
+// What every Keyward process does before it serves: open the database (the embedded one when no
+// DATABASE_URL is configured), apply migrations, and create on first start what a CA needs —
+// global settings with the nonce key, the first alias, the root and issuing CA.
+import { bootstrapCertificateAuthorities, type BootstrapResult, writePublicCaFiles } from "@/lib/ca/authorities";
+import { secretBox } from "@/lib/crypto/master-key";
+import { closeDb, db } from "@/lib/db/client";
+import { startEmbeddedDatabase } from "@/lib/db/embedded";
+import { applyMigrations } from "@/lib/db/migrate";
+import { env } from "@/lib/env";
+import { ensureBootstrapAlias } from "@/lib/ra/aliases";
+import { ensureGlobalSettings } from "@/lib/ra/global-settings";
+
+export type Bootstrapped = {
+  databaseUrl: string;
+  embedded: boolean;
+  cas: BootstrapResult;
+  caFiles: Awaited<ReturnType<typeof writePublicCaFiles>>;
+  appliedMigrations: string[];
+  shutdown: () => Promise<void>;
+};
+
+export async function bootstrapKeyward(): Promise<Bootstrapped> {
+  const config = env();
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const embedded = await startEmbeddedDatabase({ dataDir: config.dataDir });
+    stopEmbedded = embedded.stop;
+    databaseUrl = embedded.url;
+    // lib/db/client.ts and the Next app read DATABASE_URL.
+    process.env.DATABASE_URL = databaseUrl;
+  }
+  try {
+    const appliedMigrations = await applyMigrations(databaseUrl);
+    const database = db();
+    const box = secretBox();
+    await ensureGlobalSettings(database, box);
+    await ensureBootstrapAlias(database);
+    const cas = await bootstrapCertificateAuthorities(database, {
+      box,
+      algorithm: config.KEYWARD_CA_KEY_ALGORITHM,
+      name: config.KEYWARD_CA_NAME,
+    });
+    const caFiles = await writePublicCaFiles(config.dataDir, cas);
+    return {
+      databaseUrl,
+      embedded: stopEmbedded !== undefined,
+      cas,
+      caFiles,
+      appliedMigrations,
+      shutdown: async () => {
+        await closeDb();
+        await stopEmbedded?.();
+      },
+    };
+  } catch (err) {
+    await closeDb().catch(() => {});
+    await stopEmbedded?.().catch(() => {});
+    throw err;
+  }
+}

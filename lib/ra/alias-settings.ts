@@ -1,0 +1,88 @@
+// Every field of an ACME alias configuration (spec "ACME Alias Configuration"), with its default
+// and its validation. Stored as JSON on the Alias row and parsed by this schema on every read, so
+// a row written by an older version gets the defaults of fields added since.
+import { z } from "zod";
+import { formatDurationSeconds, parseDurationSeconds } from "./durations";
+
+// Spec "DNSSEC Trust Anchor": the ICANN root KSK-2017 DS record (IANA root-anchors.xml).
+export const ICANN_ROOT_TRUST_ANCHOR =
+  ". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D";
+
+const optionalUrl = z
+  .union([z.url({ protocol: /^https?$/, error: "Enter an http(s) URL" }).max(2048), z.literal(""), z.null()])
+  .transform((v) => v || null)
+  .default(null);
+
+const port = z.number().int().min(1).max(65535);
+
+export const orderValiditySchema = z
+  .string()
+  .max(64)
+  .transform((text, ctx) => {
+    const seconds = parseDurationSeconds(text);
+    if (seconds === null || seconds < 1 || seconds > 365 * 86_400) {
+      ctx.addIssue({ code: "custom", message: 'Use units d, h, m, s, e.g. "10d 12h" or "30s 30m 1h" (1s to 365d)' });
+      return z.NEVER;
+    }
+    return formatDurationSeconds(seconds);
+  });
+
+export const aliasSettingsSchema = z.object({
+  // Naming
+  raNameGenScheme: z
+    .enum(["DN", "RANDOM", "FIXED", "USERNAME"], { error: "One of DN, RANDOM, FIXED, USERNAME" })
+    .default("RANDOM"),
+  raNameGenParams: z.string().max(250).default("CN"),
+  raNameGenPrefix: z.string().max(250).default(""),
+  raNameGenPostfix: z.string().max(250).default(""),
+  // Profile
+  endEntityProfile: z.string().max(250).nullable().default(null),
+  // Identifiers and challenges
+  preAuthorizationAllowed: z.boolean().default(false),
+  wildcardCertificateIssuanceAllowed: z.boolean().default(false),
+  wildcardWithHttp01ChallengeAllowed: z.boolean().default(true),
+  dnsIdentifierChallengeTypes: z
+    .enum(["any", "http-01", "dns-01", "tls-alpn-01"], { error: "One of any, http-01, dns-01, tls-alpn-01" })
+    .default("any"),
+  // Terms of service and meta (RFC 8555 §7.1.1)
+  websiteUrl: optionalUrl,
+  termsOfServiceUrl: optionalUrl,
+  termsOfServiceChangeUrl: optionalUrl,
+  termsOfServiceRequireNewApproval: z.boolean().default(true),
+  agreeToNewTermsOfServiceAllowed: z.boolean().default(true),
+  caaIdentities: z.array(z.string().trim().toLowerCase().min(1).max(253)).max(20).default([]),
+  // DNS: null resolver = the system's resolver (/etc/resolv.conf).
+  dnsResolver: z.union([z.ipv4(), z.ipv6(), z.null()]).default(null),
+  dnsPort: port.default(53),
+  dnssecTrustAnchor: z.string().max(4096).default(ICANN_ROOT_TRUST_ANCHOR),
+  retryAfterSeconds: z.number().int().min(0).max(86_400).default(0),
+  // Empty = no restriction (spec "Authorized Redirect Ports").
+  authorizedRedirectPorts: z.array(port).max(100).default([22, 25, 80, 443]),
+  orderValidity: orderValiditySchema.default("1h"),
+  // Approvals: the approval profile's name, or null for none.
+  registrationApprovalProfile: z.string().max(250).nullable().default(null),
+  keyChangeApprovalProfile: z.string().max(250).nullable().default(null),
+  // Security and chains
+  requireClientCertificate: z.boolean().default(false),
+  preferredRootCaSubjectDn: z.string().max(1024).default("default"),
+  requireExternalAccountBinding: z.boolean().default(false),
+});
+
+export type AliasSettings = z.output<typeof aliasSettingsSchema>;
+export type AliasSettingsInput = z.input<typeof aliasSettingsSchema>;
+
+export const DEFAULT_ALIAS_SETTINGS: AliasSettings = aliasSettingsSchema.parse({});
+
+/** Settings stored on a row; fields added since it was written take their defaults. */
+export function readAliasSettings(stored: unknown): AliasSettings {
+  const parsed = aliasSettingsSchema.safeParse(stored ?? {});
+  // A row that no longer parses (hand-edited) must not take ACME down: fall back field by field.
+  if (parsed.success) return parsed.data;
+  const merged: Record<string, unknown> = { ...(stored as object) };
+  for (const issue of parsed.error.issues) delete merged[String(issue.path[0])];
+  return aliasSettingsSchema.parse(merged);
+}
+
+export function orderValiditySeconds(settings: AliasSettings): number {
+  return parseDurationSeconds(settings.orderValidity) ?? 3600;
+}

@@ -1,0 +1,175 @@
+// Keyward's one server process: HTTP and HTTPS listeners in front of the Next app (console) and
+// the ACME front end. /acme is answered by lib/acme/http directly, without the framework's
+// per-request cost (STACK.md: a Next route handler costs ~25× a bare Node handler); everything
+// else goes to Next. The HTTPS listener asks for (but does not require) a client certificate, for
+// aliases that require one.
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import next from "next";
+import { pruneNonces, serveAcme } from "@/lib/acme/http";
+import { MAX_REQUEST_BYTES } from "@/lib/acme/http/serve";
+import { bootstrapKeyward } from "@/lib/bootstrap";
+import { ensureServerTlsCertificate } from "@/lib/ca/server-tls";
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { getGlobalSettings } from "@/lib/ra/global-settings";
+
+// Headers only this process may set; stripped from every incoming request first (STACK.md).
+const INTERNAL_HEADERS = ["x-keyward-client-cert", "x-keyward-client-verified"];
+const NONCE_PRUNE_INTERVAL_MS = 60_000;
+
+async function main() {
+  const config = env();
+  const started = performance.now();
+  const boot = await bootstrapKeyward();
+  const tls = await ensureServerTlsCertificate({
+    db: db(),
+    dataDir: config.dataDir,
+    hostnames: config.KEYWARD_HOSTNAMES,
+    certFile: config.KEYWARD_TLS_CERT_FILE,
+    keyFile: config.KEYWARD_TLS_KEY_FILE,
+  });
+
+  const dev = process.env.KEYWARD_DEV === "1";
+  const app = next({ dev, dir: import.meta.dirname, hostname: "localhost", port: config.KEYWARD_HTTP_PORT });
+  await app.prepare();
+  const nextHandler = app.getRequestHandler();
+
+  const listener = (scheme: "http" | "https") => async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    for (const name of INTERNAL_HEADERS) delete req.headers[name];
+    try {
+      if (req.url === "/acme" || req.url?.startsWith("/acme/") || req.url?.startsWith("/acme?")) {
+        await answerAcme(scheme, req, res);
+      } else {
+        await nextHandler(req, res);
+      }
+    } catch (err) {
+      console.error(`[server] ${req.method} ${req.url} failed:`, err);
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end();
+      } else res.destroy();
+    }
+  };
+
+  const httpServer = http.createServer(listener("http"));
+  const httpsServer = https.createServer(
+    { cert: tls.cert, key: tls.key, ca: tls.caPem, requestCert: true, rejectUnauthorized: false },
+    listener("https"),
+  );
+  const httpPort = await listen(httpServer, config.KEYWARD_HTTP_PORT, config.KEYWARD_LISTEN);
+  const httpsPort = await listen(httpsServer, config.KEYWARD_HTTPS_PORT, config.KEYWARD_LISTEN);
+
+  const pruneTimer = setInterval(() => {
+    pruneNonces().catch((err) => console.error("[server] nonce pruning failed:", err));
+  }, NONCE_PRUNE_INTERVAL_MS);
+  pruneTimer.unref();
+
+  const settings = await getGlobalSettings(db());
+  printBanner({ httpPort, httpsPort, boot, acmeEnabled: settings.acmeEnabled, ms: performance.now() - started });
+  // One machine-readable line for scripts and tests that start the server on port 0.
+  console.log(`KEYWARD_READY ${JSON.stringify({ http: httpPort, https: httpsPort, pid: process.pid })}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[server] ${signal}: shutting down`);
+    clearInterval(pruneTimer);
+    const closed = Promise.all([close(httpServer), close(httpsServer)]);
+    httpServer.closeIdleConnections();
+    httpsServer.closeIdleConnections();
+    // In-flight requests get a moment to finish, then connections are cut.
+    const deadline = setTimeout(() => {
+      httpServer.closeAllConnections();
+      httpsServer.closeAllConnections();
+    }, 5_000);
+    await closed;
+    clearTimeout(deadline);
+    await boot.shutdown();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}
+
+async function answerAcme(scheme: "http" | "https", req: http.IncomingMessage, res: http.ServerResponse) {
+  const host = req.headers.host ?? "localhost";
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const method = req.method ?? "GET";
+  let body: Buffer | undefined;
+  if (method !== "GET" && method !== "HEAD") {
+    body = await readLimited(req, MAX_REQUEST_BYTES);
+  }
+  const request = new Request(`${scheme}://${host}${req.url}`, {
+    method,
+    headers,
+    body: body && body.length > 0 ? new Uint8Array(body) : undefined,
+  });
+  const response = await serveAcme(request, { clientIp: req.socket.remoteAddress });
+  res.statusCode = response.status;
+  response.headers.forEach((value, name) => res.setHeader(name, value));
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+/**
+ * Reads the body, keeping at most `limit` + 1 bytes (serveAcme refuses anything over `limit`
+ * with 413). The rest is drained so the client sees the answer; a client that keeps sending far
+ * beyond the limit is disconnected.
+ */
+function readLimited(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    let seen = 0;
+    req.on("data", (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > 64 * limit) req.destroy(new Error("request body far over the limit"));
+      if (kept <= limit) {
+        chunks.push(chunk);
+        kept += chunk.length;
+      }
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).subarray(0, limit + 1)));
+    req.on("error", reject);
+  });
+}
+
+function listen(server: http.Server | https.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: http.Server | https.Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function printBanner(o: { httpPort: number; httpsPort: number; boot: Awaited<ReturnType<typeof bootstrapKeyward>>; acmeEnabled: boolean; ms: number }) {
+  const host = env().KEYWARD_HOSTNAMES[0] ?? "localhost";
+  const lines = [
+    "",
+    `Keyward is running (${Math.round(o.ms)} ms, ${o.boot.embedded ? "embedded database in the data directory" : "PostgreSQL from DATABASE_URL"})`,
+    `  Console:          http://${host}:${o.httpPort}/   https://${host}:${o.httpsPort}/`,
+    `  ACME directory:   https://${host}:${o.httpsPort}/acme/directory`,
+    `                    http://${host}:${o.httpPort}/acme/directory`,
+    `  Per alias:        https://${host}:${o.httpsPort}/acme/<alias>/directory`,
+    `  Root CA:          ${o.boot.caFiles.rootPem}  (also at /ca/root.pem and /ca/root.der)`,
+    o.acmeEnabled
+      ? "  ACME is enabled."
+      : "  ACME is disabled on a new installation: enable it with `npm run keyward -- acme enable`.",
+    "",
+  ];
+  console.log(lines.join("\n"));
+}
+
+main().catch((err) => {
+  console.error("[server] failed to start:", err);
+  process.exit(1);
+});

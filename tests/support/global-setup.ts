@@ -1,0 +1,41 @@
+// Integration tests run against one real Keyward server on a fresh database: a new database on
+// the PostgreSQL named by DATABASE_URL, or the embedded PGlite when it is unset.
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { startEmbeddedDatabase } from "@/lib/db/embedded";
+import { startServer } from "./server-process";
+import { createFreshDatabase } from "./test-db";
+
+export type KeywardUnderTest = { httpUrl: string; httpsUrl: string; databaseUrl: string; dataDir: string; pid: number };
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    keyward: KeywardUnderTest;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "keyward-it-"));
+  let databaseUrl: string;
+  let dropDatabase: () => Promise<void>;
+  if (process.env.DATABASE_URL) {
+    const fresh = await createFreshDatabase(process.env.DATABASE_URL, "it");
+    databaseUrl = fresh.url;
+    dropDatabase = fresh.drop;
+  } else {
+    const embedded = await startEmbeddedDatabase({ dataDir: path.join(dataDir, "db") });
+    databaseUrl = embedded.url;
+    dropDatabase = embedded.stop;
+  }
+  const server = await startServer({ DATABASE_URL: databaseUrl, KEYWARD_DATA_DIR: dataDir });
+  project.provide("keyward", { httpUrl: server.httpUrl, httpsUrl: server.httpsUrl, databaseUrl, dataDir, pid: server.pid });
+
+  return async () => {
+    const code = await server.stop();
+    if (code !== 0) console.error(`Keyward exited with ${code}. Its output:\n${server.output()}`);
+    await dropDatabase();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,40 @@
+// A fresh database for each test run: on the PostgreSQL named by DATABASE_URL (loopback only),
+// or on the embedded PGlite when DATABASE_URL is unset. Never touches an existing database.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+export function assertLoopbackDatabase(url: string): URL {
+  const parsed = new URL(url);
+  if (!LOOPBACK.has(parsed.hostname)) {
+    throw new Error(`Refusing to run tests against ${parsed.hostname}: DATABASE_URL must point at a loopback address`);
+  }
+  return parsed;
+}
+
+export type TestDatabase = { url: string; drop: () => Promise<void> };
+
+/** Creates keyward_test_<time>_<random> on the server of `baseUrl`. */
+export async function createFreshDatabase(baseUrl: string, label = "test"): Promise<TestDatabase> {
+  const base = assertLoopbackDatabase(baseUrl);
+  const name = `keyward_${label}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+  const admin = new URL(base);
+  admin.pathname = "/postgres";
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE DATABASE "${name}"`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  };
+}
