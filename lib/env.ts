@@ -23,9 +23,17 @@ const envSchema = z.object({
   KEYWARD_CA_KEY_ALGORITHM: z.enum(["ECDSA-P256", "ECDSA-P384", "RSA-3072", "RSA-4096"]).default("ECDSA-P256"),
   KEYWARD_CA_NAME: z.string().min(1).max(64).default("Keyward"),
   KEYWARD_LOG_REQUESTS: z.enum(["0", "1"]).default("0"),
+  // Base of the URLs written into certificates (CRL distribution point, AIA caIssuers); must be
+  // reachable by relying parties over plain HTTP (RFC 5280 §4.2.1.13). Default: the first host
+  // name on the HTTP port.
+  KEYWARD_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Ports the validation authority connects to. RFC 8555 §8.3 and RFC 8737 §3 fix them at 80 and
+  // 443; they are configurable so that tests can run unprivileged responders.
+  KEYWARD_VA_HTTP01_PORT: port.default(80),
+  KEYWARD_VA_TLSALPN01_PORT: port.default(443),
 });
 
-export type Env = z.infer<typeof envSchema> & { dataDir: string };
+export type Env = z.infer<typeof envSchema> & { dataDir: string; publicUrl: string };
 
 let cached: Env | undefined;
 
@@ -37,6 +45,8 @@ export function env(): Env {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
   }
-  cached = { ...parsed.data, dataDir: path.resolve(parsed.data.KEYWARD_DATA_DIR) };
+  const host = parsed.data.KEYWARD_HOSTNAMES[0] ?? "localhost";
+  const publicUrl = (parsed.data.KEYWARD_PUBLIC_URL ?? `http://${host.includes(":") ? `[${host}]` : host}:${parsed.data.KEYWARD_HTTP_PORT}`).replace(/\/$/, "");
+  cached = { ...parsed.data, dataDir: path.resolve(parsed.data.KEYWARD_DATA_DIR), publicUrl };
   return cached;
 }

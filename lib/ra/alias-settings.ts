@@ -55,6 +55,8 @@ export const aliasSettingsSchema = z.object({
   dnsResolver: z.union([z.ipv4(), z.ipv6(), z.null()]).default(null),
   dnsPort: port.default(53),
   dnssecTrustAnchor: z.string().max(4096).default(ICANN_ROOT_TRUST_ANCHOR),
+  // Keyward addition: dns-01 answers must be DNSSEC-authenticated (AD bit from the resolver).
+  requireDnssec: z.boolean().default(false),
   retryAfterSeconds: z.number().int().min(0).max(86_400).default(0),
   // Empty = no restriction (spec "Authorized Redirect Ports").
   authorizedRedirectPorts: z.array(port).max(100).default([22, 25, 80, 443]),
