@@ -1,0 +1,139 @@
+// The embedded default database: when no DATABASE_URL is configured, Keyward runs PGlite in a
+// child process (lib/db/pglite-server.ts) that serves it on a free port of 127.0.0.1, and uses the
+// returned postgres:// URL like any other (client, migrations). STACK.md "Embedded default
+// database" says why this design won over in-process PGlite and `prisma dev`.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { PgliteServerMessage } from "./pglite-server";
+
+export interface EmbeddedDatabase {
+  /** postgres:// URL for adapter-pg, pg and applyMigrations. */
+  url: string;
+  /** The child process serving it. */
+  pid: number;
+  /** Stops the child (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedDatabaseOptions {
+  /** Keyward's data directory; the database lives in <dataDir>/pglite. */
+  dataDir: string;
+  /** How long the first start may take (initdb of a new directory: 2.5–6 s on 2 cores). */
+  startTimeoutMs?: number;
+}
+
+const DEFAULT_START_TIMEOUT_MS = 60_000;
+// The server closes the socket server and PGlite in well under a second; it gives itself 10 s.
+const STOP_GRACE_MS = 12_000;
+
+const SERVER_SCRIPT = fileURLToPath(new URL("./pglite-server.ts", import.meta.url));
+
+/**
+ * Starts the embedded database for `dataDir` and resolves once it accepts connections.
+ * Rejects if another embedded database serves the same directory, or if the child fails or
+ * does not become ready in time (the child is then killed).
+ */
+export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
+  const dataDir = path.resolve(options.dataDir);
+  await mkdir(path.join(dataDir, "pglite"), { recursive: true });
+
+  const child = spawn(process.execPath, ["--import", tsxLoaderUrl(), SERVER_SCRIPT, dataDir], {
+    // stdout/stderr shared with ours so PGlite's own errors are seen; the port comes over IPC.
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    // Own process group: Ctrl-C in a terminal reaches only our process, which stops the database
+    // after it has drained its requests, instead of both at once. The child still follows us
+    // when we die: it watches the IPC channel.
+    detached: true,
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+
+  let port: number;
+  try {
+    port = await waitUntilReady(child, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+  } catch (error) {
+    await terminate(child, exited);
+    throw error;
+  }
+  if (child.pid === undefined) throw new Error("embedded database: child has no pid");
+  const pid = child.pid;
+
+  let stopping = false;
+  child.once("exit", (code, signal) => {
+    if (!stopping) {
+      process.stderr.write(
+        `embedded database (pid ${pid}) exited unexpectedly (${signal ?? `code ${code}`})\n`,
+      );
+    }
+  });
+  // Neither the child nor its channel keeps our event loop alive: a process that is done exits,
+  // and the child then stops itself on the channel's disconnect.
+  child.unref();
+  child.channel?.unref();
+
+  return {
+    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    pid,
+    async stop() {
+      stopping = true;
+      await terminate(child, exited);
+    },
+  };
+}
+
+/**
+ * SIGTERM, so the server closes PGlite cleanly and releases its lock; SIGKILL if it has not
+ * exited after the grace period. Resolves once it has exited.
+ */
+async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  // No pid: the spawn itself failed and there is no process (nor any exit event) to wait for.
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  child.ref(); // wait for the exit even if nothing else keeps our event loop alive
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+function waitUntilReady(child: ChildProcess, timeoutMs: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => settle(new Error(`embedded database did not start within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onMessage = (message: PgliteServerMessage) => {
+      if (message.type === "ready") settle(message.port);
+      else settle(new Error(`embedded database failed to start: ${message.message}`));
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      settle(
+        new Error(
+          `embedded database exited during start (${signal ?? `code ${code}`}); see its output above`,
+        ),
+      );
+    const onError = (error: Error) =>
+      settle(new Error(`embedded database could not be started: ${error.message}`));
+
+    function settle(result: number | Error) {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      child.off("error", onError);
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    }
+    child.on("message", onMessage);
+    child.on("exit", onExit);
+    child.on("error", onError);
+  });
+}
+
+/**
+ * tsx's loader as an absolute file URL: `--import tsx` alone would be resolved from the child's
+ * working directory, which need not be the project's.
+ */
+function tsxLoaderUrl(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+}
