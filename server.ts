@@ -10,14 +10,18 @@ import next from "next";
 import { pruneNonces, serveAcme } from "@/lib/acme/http";
 import { MAX_REQUEST_BYTES } from "@/lib/acme/http/serve";
 import { bootstrapKeyward } from "@/lib/bootstrap";
+import { refreshCrlsIfDue } from "@/lib/ca/crl";
 import { ensureServerTlsCertificate } from "@/lib/ca/server-tls";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
+import { runValidationJob } from "@/lib/ra/challenges";
 import { getGlobalSettings } from "@/lib/ra/global-settings";
+import { startValidationWorker } from "@/lib/va/jobs";
 
 // Headers only this process may set; stripped from every incoming request first (STACK.md).
 const INTERNAL_HEADERS = ["x-keyward-client-cert", "x-keyward-client-verified"];
 const NONCE_PRUNE_INTERVAL_MS = 60_000;
+const CRL_REFRESH_INTERVAL_MS = 10 * 60_000;
 
 async function main() {
   const config = env();
@@ -66,6 +70,18 @@ async function main() {
   }, NONCE_PRUNE_INTERVAL_MS);
   pruneTimer.unref();
 
+  // Challenge validations queued by any instance (DESIGN: jobs live in PostgreSQL).
+  const worker = startValidationWorker({
+    db: db(),
+    handle: (job) => runValidationJob(db(), job),
+    onError: (err, job) => console.error(`[va] validation job ${job?.id ?? "(claim)"} failed:`, err),
+  });
+  // CRLs are regenerated on every revocation and, to keep nextUpdate ahead, on a schedule.
+  const refreshCrls = () => refreshCrlsIfDue(db()).catch((err) => console.error("[ca] CRL refresh failed:", err));
+  await refreshCrls();
+  const crlTimer = setInterval(refreshCrls, CRL_REFRESH_INTERVAL_MS);
+  crlTimer.unref();
+
   const settings = await getGlobalSettings(db());
   printBanner({ httpPort, httpsPort, boot, acmeEnabled: settings.acmeEnabled, ms: performance.now() - started });
   // One machine-readable line for scripts and tests that start the server on port 0.
@@ -77,6 +93,7 @@ async function main() {
     stopping = true;
     console.log(`[server] ${signal}: shutting down`);
     clearInterval(pruneTimer);
+    clearInterval(crlTimer);
     const closed = Promise.all([close(httpServer), close(httpsServer)]);
     httpServer.closeIdleConnections();
     httpsServer.closeIdleConnections();
@@ -87,6 +104,7 @@ async function main() {
     }, 5_000);
     await closed;
     clearTimeout(deadline);
+    await worker.stop();
     await boot.shutdown();
     process.exit(0);
   };

@@ -7,6 +7,35 @@ import path from "node:path";
 import { ensureBuild } from "./ensure-build";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
+
+/** Programs the suite drives, and the Debian package of each. */
+const DEBIAN_PROGRAMS: Record<string, string> = {
+  "/usr/bin/pebble-challtestsrv": "pebble",
+  "/usr/bin/pebble": "pebble",
+  "/usr/bin/certbot": "certbot",
+  "/usr/bin/lego": "lego",
+  "/usr/bin/chromium": "chromium",
+  "/usr/bin/openssl": "openssl",
+};
+
+/** Installs missing Debian packages when running as root; otherwise stops and names them. */
+function ensureDebianPackages(): void {
+  const missing = [...new Set(Object.entries(DEBIAN_PROGRAMS).filter(([file]) => !fs.existsSync(file)).map(([, pkg]) => pkg))];
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    console.error(`The test suite needs these Debian packages: ${missing.join(" ")}\nInstall them with: sudo apt-get install -y ${missing.join(" ")}`);
+    process.exit(2);
+  }
+  console.log(`Installing Debian packages the suite needs: ${missing.join(" ")}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", ...missing]]) {
+    const r = spawnSync("apt-get", args, { stdio: "inherit", env });
+    if (r.status !== 0) {
+      console.error(`apt-get ${args[0]} failed; install ${missing.join(" ")} and run the tests again`);
+      process.exit(2);
+    }
+  }
+}
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 process.env.CHECKPOINT_DISABLE = "1";
 
@@ -21,6 +50,7 @@ if (process.env.DATABASE_URL) {
   console.log("DATABASE_URL is not set: tests use the embedded database (PGlite)");
 }
 
+ensureDebianPackages();
 ensureBuild();
 
 const results = path.join(ROOT, "test-results");

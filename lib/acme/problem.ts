@@ -96,7 +96,7 @@ export class AcmeProblem extends Error {
   static badNonce(detail: string) {
     return new AcmeProblem("badNonce", detail);
   }
-  static serverInternal(detail = ACME_ERRORS.serverInternal.detail, options?: AcmeProblemOptions) {
+  static serverInternal(detail: string = ACME_ERRORS.serverInternal.detail, options?: AcmeProblemOptions) {
     return new AcmeProblem("serverInternal", detail, options);
   }
 }

@@ -1,13 +1,13 @@
 // ACME accounts (RFC 8555 §7.3): registration, contacts, terms of service, deactivation and
 // key change. Every change is audited in the same transaction. Status moves are conditional
 // updates, so a deactivated account can never be updated back by a racing request.
-import { randomBytes } from "node:crypto";
 import type { AccountJwk } from "@/lib/acme/http/jws";
 import { AcmeProblem } from "@/lib/acme/problem";
 import { recordAudit } from "@/lib/audit/record";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { ResolvedAlias } from "./aliases";
+import { randomId } from "./ids";
 
 export type AccountRecord = {
   id: string;
@@ -33,11 +33,6 @@ const ACCOUNT_SELECT = {
 
 type AccountRow = Omit<AccountRecord, "jwk"> & { jwk: unknown };
 const toRecord = (row: AccountRow): AccountRecord => ({ ...row, jwk: row.jwk as AccountJwk });
-
-/** 128 random bits, base64url: account URLs must not be guessable or enumerable. */
-export function newAccountId(): string {
-  return randomBytes(16).toString("base64url");
-}
 
 export async function findAccountById(db: Db, id: string): Promise<AccountRecord | null> {
   const row = await db.account.findUnique({ where: { id }, select: ACCOUNT_SELECT });
@@ -101,7 +96,7 @@ export type NewAccountRequest = {
  * concurrent registrations of one key end with one account: the loser reads the winner's row.
  */
 export async function registerAccount(db: Db, req: NewAccountRequest): Promise<{ account: AccountRecord; created: boolean }> {
-  const id = newAccountId();
+  const id = randomId();
   try {
     const row = await db.$transaction(async (tx) => {
       const created = await tx.account.create({

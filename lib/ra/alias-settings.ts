@@ -13,7 +13,8 @@ const optionalUrl = z
   .transform((v) => v || null)
   .default(null);
 
-const port = z.number().int().min(1).max(65535);
+const PORT_MESSAGE = "A port is a whole number from 1 to 65535";
+const port = z.number({ error: PORT_MESSAGE }).int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE);
 
 export const orderValiditySchema = z
   .string()
@@ -52,14 +53,21 @@ export const aliasSettingsSchema = z.object({
   agreeToNewTermsOfServiceAllowed: z.boolean().default(true),
   caaIdentities: z.array(z.string().trim().toLowerCase().min(1).max(253)).max(20).default([]),
   // DNS: null resolver = the system's resolver (/etc/resolv.conf).
-  dnsResolver: z.union([z.ipv4(), z.ipv6(), z.null()]).default(null),
+  dnsResolver: z
+    .union([z.ipv4(), z.ipv6(), z.null()], { error: "Enter an IPv4 or IPv6 address (empty: the system resolver)" })
+    .default(null),
   dnsPort: port.default(53),
   dnssecTrustAnchor: z.string().max(4096).default(ICANN_ROOT_TRUST_ANCHOR),
   // Keyward addition: dns-01 answers must be DNSSEC-authenticated (AD bit from the resolver).
   requireDnssec: z.boolean().default(false),
-  retryAfterSeconds: z.number().int().min(0).max(86_400).default(0),
+  retryAfterSeconds: z
+    .number({ error: "Enter a number of seconds" })
+    .int("Enter a whole number of seconds")
+    .min(0, "0 to 86400 seconds")
+    .max(86_400, "0 to 86400 seconds")
+    .default(0),
   // Empty = no restriction (spec "Authorized Redirect Ports").
-  authorizedRedirectPorts: z.array(port).max(100).default([22, 25, 80, 443]),
+  authorizedRedirectPorts: z.array(port).max(100, "At most 100 ports").default([22, 25, 80, 443]),
   orderValidity: orderValiditySchema.default("1h"),
   // Approvals: the approval profile's name, or null for none.
   registrationApprovalProfile: z.string().max(250).nullable().default(null),

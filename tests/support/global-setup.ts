@@ -5,10 +5,20 @@ import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedDatabase } from "@/lib/db/embedded";
+import { freePort } from "./ports";
 import { startServer } from "./server-process";
 import { createFreshDatabase } from "./test-db";
 
-export type KeywardUnderTest = { httpUrl: string; httpsUrl: string; databaseUrl: string; dataDir: string; pid: number };
+export type KeywardUnderTest = {
+  httpUrl: string;
+  httpsUrl: string;
+  databaseUrl: string;
+  dataDir: string;
+  pid: number;
+  /** Where the server's validation authority connects for http-01 and tls-alpn-01. */
+  http01Port: number;
+  tlsAlpn01Port: number;
+};
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -29,8 +39,16 @@ export default async function setup(project: TestProject) {
     databaseUrl = embedded.url;
     dropDatabase = embedded.stop;
   }
-  const server = await startServer({ DATABASE_URL: databaseUrl, KEYWARD_DATA_DIR: dataDir });
-  project.provide("keyward", { httpUrl: server.httpUrl, httpsUrl: server.httpsUrl, databaseUrl, dataDir, pid: server.pid });
+  const [httpPort, httpsPort, http01Port, tlsAlpn01Port] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const server = await startServer({
+    DATABASE_URL: databaseUrl,
+    KEYWARD_DATA_DIR: dataDir,
+    KEYWARD_HTTP_PORT: String(httpPort),
+    KEYWARD_HTTPS_PORT: String(httpsPort),
+    KEYWARD_VA_HTTP01_PORT: String(http01Port),
+    KEYWARD_VA_TLSALPN01_PORT: String(tlsAlpn01Port),
+  });
+  project.provide("keyward", { httpUrl: server.httpUrl, httpsUrl: server.httpsUrl, databaseUrl, dataDir, pid: server.pid, http01Port, tlsAlpn01Port });
 
   return async () => {
     const code = await server.stop();

@@ -7,7 +7,23 @@ import { keyChange } from "@/lib/acme/resources/key-change";
 import { newAccount } from "@/lib/acme/resources/new-account";
 import { newNonce } from "@/lib/acme/resources/new-nonce";
 import { getAccountOrders } from "@/lib/acme/resources/orders";
-import { accountUpdatePayloadSchema, newAccountPayloadSchema } from "@/lib/acme/wire/payloads";
+import { postAuthorization } from "@/lib/acme/resources/authz";
+import { getCertificate } from "@/lib/acme/resources/certificate";
+import { postChallenge } from "@/lib/acme/resources/challenge";
+import { newAuthz } from "@/lib/acme/resources/new-authz";
+import { newOrder } from "@/lib/acme/resources/new-order";
+import { finalize, getOrder } from "@/lib/acme/resources/order";
+import { revokeCert } from "@/lib/acme/resources/revoke-cert";
+import {
+  accountUpdatePayloadSchema,
+  authorizationUpdatePayloadSchema,
+  challengeResponsePayloadSchema,
+  finalizePayloadSchema,
+  newAccountPayloadSchema,
+  newAuthzPayloadSchema,
+  newOrderPayloadSchema,
+  revokeCertPayloadSchema,
+} from "@/lib/acme/wire/payloads";
 import type { AcmeContext, AcmeReply, VerifiedJws } from "./types";
 
 /** Names that may start a resource path right after /acme/ (anything else is an alias name). */
@@ -38,6 +54,7 @@ export type PostRoute = {
   | { auth: "kid"; payload: "empty"; handle: Handler<VerifiedJws & { auth: "kid" }, null> }
   | { auth: "kid"; payload: "raw"; handle: Handler<VerifiedJws & { auth: "kid" }, string> }
   | { auth: "kid"; payload: z.ZodType; postAsGet: boolean; handle: Handler<VerifiedJws & { auth: "kid" }, never> }
+  | { auth: "jwk-or-kid"; payload: z.ZodType; postAsGet?: false; handle: Handler<VerifiedJws, never> }
 );
 
 export type Route = GetRoute | PostRoute;
@@ -68,6 +85,35 @@ export const ROUTES: Route[] = [
     handle: (ctx, v, _p, { query }) => getAccountOrders(ctx, v, query.get("cursor")),
   },
   { pattern: "keyChange", methods: ["POST"], auth: "kid", payload: "raw", handle: (ctx, v, p) => keyChange(ctx, v, p) },
+  { pattern: "newOrder", methods: ["POST"], auth: "kid", payload: newOrderPayloadSchema, postAsGet: false, handle: (ctx, v, p) => newOrder(ctx, v, p) },
+  { pattern: "newAuthz", methods: ["POST"], auth: "kid", payload: newAuthzPayloadSchema, postAsGet: false, handle: (ctx, v, p) => newAuthz(ctx, v, p) },
+  { pattern: "order/:id", methods: ["POST"], auth: "kid", payload: "empty", handle: (ctx, v) => getOrder(ctx, v) },
+  {
+    pattern: "order/:id/finalize",
+    methods: ["POST"],
+    auth: "kid",
+    payload: finalizePayloadSchema,
+    postAsGet: false,
+    handle: (ctx, v, p) => finalize(ctx, v, p),
+  },
+  {
+    pattern: "authz/:id",
+    methods: ["POST"],
+    auth: "kid",
+    payload: authorizationUpdatePayloadSchema,
+    postAsGet: true,
+    handle: (ctx, v, p) => postAuthorization(ctx, v, p),
+  },
+  {
+    pattern: "chall/:id",
+    methods: ["POST"],
+    auth: "kid",
+    payload: challengeResponsePayloadSchema,
+    postAsGet: true,
+    handle: (ctx, v, p) => postChallenge(ctx, v, p),
+  },
+  { pattern: "cert/:id", methods: ["POST"], auth: "kid", payload: "empty", handle: (ctx, v) => getCertificate(ctx, v) },
+  { pattern: "revokeCert", methods: ["POST"], auth: "jwk-or-kid", payload: revokeCertPayloadSchema, handle: (ctx, v, p) => revokeCert(ctx, v, p) },
 ];
 
 export type RouteMatch = { route: Route; params: Record<string, string> };

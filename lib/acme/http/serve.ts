@@ -151,7 +151,7 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
     let key: CryptoKey;
     let account: AccountRecord | undefined;
     let thumbprint: string | undefined;
-    if (route.auth === "jwk") {
+    if (route.auth === "jwk" || (route.auth === "jwk-or-kid" && header.jwk)) {
       if (!header.jwk) throw AcmeProblem.malformed("This resource must be signed with a jwk, not a kid");
       thumbprint = await jwkThumbprint(header.jwk);
       key = await cachedKey(header.jwk, alg, thumbprint);
@@ -222,7 +222,7 @@ async function dispatch(
     return route.handle(ctx, v, payloadText, extra);
   }
   if (payloadText === "") {
-    if (route.auth === "kid" && route.postAsGet) return route.handle(ctx, v, null as never, extra);
+    if (route.postAsGet) return route.handle(ctx, v, null as never, extra);
     throw AcmeProblem.malformed("The payload must be a JSON object, not empty (POST-as-GET is not allowed here)");
   }
   let json: unknown;

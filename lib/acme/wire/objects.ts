@@ -40,3 +40,65 @@ export function toDirectoryJson(settings: AliasSettings, links: AcmeLinks) {
     meta,
   };
 }
+
+type OrderView = {
+  id: string;
+  status: string;
+  expiresAt: Date;
+  identifiers: { type: string; value: string }[];
+  notBefore: Date | null;
+  notAfter: Date | null;
+  error: unknown;
+  authorizationIds: string[];
+  certificateId: string | null;
+};
+
+/** RFC 8555 §7.1.3 */
+export function toOrderJson(order: OrderView, links: AcmeLinks) {
+  return {
+    status: order.status,
+    expires: order.expiresAt.toISOString(),
+    identifiers: order.identifiers,
+    ...(order.notBefore ? { notBefore: order.notBefore.toISOString() } : {}),
+    ...(order.notAfter ? { notAfter: order.notAfter.toISOString() } : {}),
+    ...(order.status === "invalid" && order.error ? { error: order.error } : {}),
+    authorizations: order.authorizationIds.map((id) => links.url(`authz/${id}`)),
+    finalize: links.url(`order/${order.id}/finalize`),
+    ...(order.certificateId ? { certificate: links.url(`cert/${order.certificateId}`) } : {}),
+  };
+}
+
+type ChallengeView = { id: string; type: string; status: string; token: string; validatedAt: Date | null; error: unknown };
+
+/** RFC 8555 §7.1.5 and §8 */
+export function toChallengeJson(challenge: ChallengeView, links: AcmeLinks) {
+  return {
+    type: challenge.type,
+    url: links.url(`chall/${challenge.id}`),
+    status: challenge.status,
+    token: challenge.token,
+    ...(challenge.validatedAt ? { validated: challenge.validatedAt.toISOString() } : {}),
+    ...(challenge.error ? { error: challenge.error } : {}),
+  };
+}
+
+type AuthorizationView = {
+  identifierType: string;
+  identifierValue: string;
+  wildcard: boolean;
+  status: string;
+  expiresAt: Date;
+  challenges: ChallengeView[];
+};
+
+/** RFC 8555 §7.1.4: a valid authorization lists only the challenge that validated it. */
+export function toAuthorizationJson(authz: AuthorizationView, links: AcmeLinks) {
+  const challenges = authz.status === "valid" ? authz.challenges.filter((c) => c.status === "valid") : authz.challenges;
+  return {
+    identifier: { type: authz.identifierType, value: authz.identifierValue },
+    status: authz.status,
+    expires: authz.expiresAt.toISOString(),
+    challenges: challenges.map((c) => toChallengeJson(c, links)),
+    ...(authz.wildcard ? { wildcard: true } : {}),
+  };
+}

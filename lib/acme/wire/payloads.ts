@@ -30,3 +30,37 @@ export const keyChangeInnerPayloadSchema = z.object({
   oldKey: z.record(z.string(), z.unknown()),
 });
 export type KeyChangeInnerPayload = z.infer<typeof keyChangeInnerPayloadSchema>;
+
+const identifierSchema = z.object({ type: z.string().max(32), value: z.string().max(300) });
+
+/** RFC 8555 §7.4 */
+export const newOrderPayloadSchema = z.object({
+  identifiers: z.array(identifierSchema).min(1, "identifiers must not be empty").max(1000),
+  notBefore: z.string().max(64).optional(),
+  notAfter: z.string().max(64).optional(),
+});
+export type NewOrderPayload = z.infer<typeof newOrderPayloadSchema>;
+
+/** RFC 8555 §7.4.1 */
+export const newAuthzPayloadSchema = z.object({ identifier: identifierSchema });
+export type NewAuthzPayload = z.infer<typeof newAuthzPayloadSchema>;
+
+/** RFC 8555 §7.4 finalize: the CSR, base64url DER. */
+export const finalizePayloadSchema = z.object({ csr: z.string().min(1, "csr must not be empty").max(65_536) });
+export type FinalizePayload = z.infer<typeof finalizePayloadSchema>;
+
+/** RFC 8555 §7.5.2: the only change a client may ask of an authorization. */
+export const authorizationUpdatePayloadSchema = z.object({
+  status: z.literal("deactivated", { error: 'status can only be changed to "deactivated"' }),
+});
+export type AuthorizationUpdatePayload = z.infer<typeof authorizationUpdatePayloadSchema>;
+
+/** RFC 8555 §7.5.1: the client's response to a challenge is an empty object. */
+export const challengeResponsePayloadSchema = z.object({});
+
+/** RFC 8555 §7.6 */
+export const revokeCertPayloadSchema = z.object({
+  certificate: z.string().min(1).max(65_536),
+  reason: z.number().int().min(0).max(10).optional(),
+});
+export type RevokeCertPayload = z.infer<typeof revokeCertPayloadSchema>;

@@ -1,0 +1,117 @@
+// Authorizations and their challenges (RFC 8555 §7.1.4, §7.5). A valid authorization of the
+// same account and identifier is reused for new orders while it stays valid (§7.4: "the server
+// MAY reuse"); KEYWARD_AUTHZ_REUSE_DAYS bounds how old a reused validation may be.
+import { AcmeProblem } from "@/lib/acme/problem";
+import type { Db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/db/generated/client";
+import type { AccountRecord } from "./accounts";
+import type { AliasSettings } from "./alias-settings";
+import { randomId } from "./ids";
+import { type AuthorizationIdentifier, challengeTypesFor, checkIdentifiers, type Identifier, toAuthorizationIdentifier } from "./identifiers";
+import { type AuthorizationStatus, effectiveAuthorizationStatus } from "./order-status";
+import { orderValiditySeconds } from "./alias-settings";
+
+/** How long a validated authorization stays valid (Let's Encrypt: 30 days). */
+export const VALID_AUTHORIZATION_LIFETIME_MS = 30 * 86_400_000;
+
+function reuseWindowMs(): number {
+  const days = Number(process.env.KEYWARD_AUTHZ_REUSE_DAYS ?? "30");
+  return Number.isFinite(days) && days >= 0 ? days * 86_400_000 : VALID_AUTHORIZATION_LIFETIME_MS;
+}
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * For each identifier: a reusable valid authorization of this account, or a new pending one
+ * with one challenge per type the alias offers. Returns the authorization ids.
+ */
+export async function createAuthorizationsFor(
+  tx: Tx,
+  o: { account: AccountRecord; settings: AliasSettings; identifiers: Identifier[]; pendingExpiresAt: Date; now: Date },
+): Promise<string[]> {
+  const ids: string[] = [];
+  const window = reuseWindowMs();
+  for (const identifier of o.identifiers) {
+    const authzIdentifier = toAuthorizationIdentifier(identifier);
+    if (window > 0) {
+      const reusable = await tx.authorization.findFirst({
+        where: {
+          accountId: o.account.id,
+          identifierType: authzIdentifier.type,
+          identifierValue: authzIdentifier.value,
+          wildcard: authzIdentifier.wildcard,
+          status: "valid",
+          // It must outlive the new order, and its validation must be recent enough.
+          expiresAt: { gt: o.pendingExpiresAt },
+          updatedAt: { gt: new Date(o.now.getTime() - window) },
+        },
+        orderBy: { expiresAt: "desc" },
+        select: { id: true },
+      });
+      if (reusable) {
+        ids.push(reusable.id);
+        continue;
+      }
+    }
+    ids.push(await createPendingAuthorization(tx, o.account.id, authzIdentifier, o.settings, o.pendingExpiresAt));
+  }
+  return ids;
+}
+
+async function createPendingAuthorization(tx: Tx, accountId: string, identifier: AuthorizationIdentifier, settings: AliasSettings, expiresAt: Date) {
+  const types = challengeTypesFor(identifier, settings);
+  if (types.length === 0) {
+    throw new AcmeProblem("rejectedIdentifier", `No challenge type this CA offers can validate "${identifier.wildcard ? "*." : ""}${identifier.value}"`, {
+      subproblems: [{ type: "rejectedIdentifier", detail: "no challenge type available", identifier: { type: identifier.type, value: identifier.value } }],
+    });
+  }
+  const id = randomId();
+  await tx.authorization.create({
+    data: {
+      id,
+      accountId,
+      identifierType: identifier.type,
+      identifierValue: identifier.value,
+      wildcard: identifier.wildcard,
+      expiresAt,
+      challenges: { create: types.map((type) => ({ id: randomId(), type, token: randomId() + randomId() })) },
+    },
+  });
+  return id;
+}
+
+const AUTHZ_INCLUDE = { challenges: { orderBy: { type: "asc" } } } satisfies Prisma.AuthorizationInclude;
+export type AuthorizationWithChallenges = Prisma.AuthorizationGetPayload<{ include: typeof AUTHZ_INCLUDE }> & {
+  status: AuthorizationStatus;
+};
+
+/** The authorization if it belongs to the account; 404 otherwise. Expiry is applied on read. */
+export async function getAuthorizationForAccount(db: Db, id: string, accountId: string, now: Date): Promise<AuthorizationWithChallenges> {
+  const row = await db.authorization.findUnique({ where: { id }, include: AUTHZ_INCLUDE });
+  if (!row || row.accountId !== accountId) throw AcmeProblem.notFound("Authorization");
+  const status = effectiveAuthorizationStatus(row, now);
+  if (status !== row.status) {
+    await db.authorization.updateMany({ where: { id, status: row.status }, data: { status } });
+  }
+  return { ...row, status };
+}
+
+/** §7.5.2: a client may deactivate a pending or valid authorization; nothing else. */
+export async function deactivateAuthorization(db: Db, authz: AuthorizationWithChallenges): Promise<AuthorizationWithChallenges> {
+  if (authz.status !== "pending" && authz.status !== "valid") {
+    throw AcmeProblem.malformed(`Authorization is ${authz.status}; only pending or valid authorizations can be deactivated`);
+  }
+  const { count } = await db.authorization.updateMany({ where: { id: authz.id, status: authz.status }, data: { status: "deactivated" } });
+  if (count !== 1) throw AcmeProblem.malformed("The authorization changed meanwhile; fetch it again");
+  return { ...authz, status: "deactivated" };
+}
+
+/** §7.4.1 pre-authorization: one identifier, no wildcard, for an alias that allows it. */
+export async function createPreAuthorization(db: Db, o: { account: AccountRecord; settings: AliasSettings; identifier: { type: string; value: string }; now: Date }) {
+  const [identifier] = checkIdentifiers([o.identifier], o.settings, { allowWildcard: false });
+  const expiresAt = new Date(o.now.getTime() + orderValiditySeconds(o.settings) * 1000);
+  const id = await db.$transaction((tx) =>
+    createPendingAuthorization(tx, o.account.id, toAuthorizationIdentifier(identifier as Identifier), o.settings, expiresAt),
+  );
+  return getAuthorizationForAccount(db, id, o.account.id, o.now);
+}

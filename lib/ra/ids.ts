@@ -1,0 +1,8 @@
+// Resource ids: 128 random bits, base64url (22 characters). ACME URLs must be neither guessable
+// nor enumerable; challenge tokens need at least 128 bits of entropy (RFC 8555 §8.1) and use the
+// same generator.
+import { randomBytes } from "node:crypto";
+
+export function randomId(): string {
+  return randomBytes(16).toString("base64url");
+}

@@ -1,0 +1,224 @@
+// Orders (RFC 8555 §7.4): creation with their authorizations and challenges, status upkeep,
+// and finalization. Status moves are conditional updates (Boulder SetOrderProcessing), so two
+// concurrent finalizations of one order issue exactly one certificate.
+import type { Identifier } from "@/lib/ra/identifiers";
+import { AcmeProblem } from "@/lib/acme/problem";
+import { recordAudit } from "@/lib/audit/record";
+import { loadIssuingCa } from "@/lib/ca/authorities";
+import { parseCsr, spkiSha256OfJwk, verifyCsr } from "@/lib/ca/csr";
+import { issueLeafCertificate } from "@/lib/ca/issuance";
+import type { Db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/db/generated/client";
+import type { AccountRecord } from "./accounts";
+import { orderValiditySeconds } from "./alias-settings";
+import type { ResolvedAlias } from "./aliases";
+import { createAuthorizationsFor } from "./authorizations";
+import { randomId } from "./ids";
+import { checkIdentifiers } from "./identifiers";
+import { deriveOrderStatus, type OrderStatus } from "./order-status";
+
+/** RFC 8555 §7.4: notBefore/notAfter are requests; Keyward honours them within this window. */
+export const MAX_CERTIFICATE_VALIDITY_DAYS = 397; // CA/B Forum BR §6.3.2 maximum
+export const DEFAULT_CERTIFICATE_VALIDITY_DAYS = 90;
+const DAY_MS = 86_400_000;
+
+const ORDER_INCLUDE = {
+  authorizations: {
+    include: { authorization: { select: { id: true, status: true, expiresAt: true } } },
+    orderBy: { authorizationId: "asc" },
+  },
+  certificate: { select: { id: true } },
+} satisfies Prisma.OrderInclude;
+
+export type OrderRecord = {
+  id: string;
+  accountId: string;
+  status: OrderStatus;
+  expiresAt: Date;
+  identifiers: Identifier[];
+  notBefore: Date | null;
+  notAfter: Date | null;
+  error: unknown;
+  authorizationIds: string[];
+  certificateId: string | null;
+};
+
+type OrderRow = Prisma.OrderGetPayload<{ include: typeof ORDER_INCLUDE }>;
+
+export type NewOrderRequest = {
+  account: AccountRecord;
+  alias: ResolvedAlias;
+  identifiers: { type: string; value: string }[];
+  notBefore?: string;
+  notAfter?: string;
+  now: Date;
+};
+
+/** §7.4: checks the identifiers and validity request, then stores the order with its authorizations. */
+export async function createOrder(db: Db, req: NewOrderRequest): Promise<OrderRecord> {
+  const identifiers = checkIdentifiers(req.identifiers, req.alias.settings);
+  const { notBefore, notAfter } = checkRequestedValidity(req.notBefore, req.notAfter, req.now);
+  const expiresAt = new Date(req.now.getTime() + orderValiditySeconds(req.alias.settings) * 1000);
+  const id = randomId();
+  const row = await db.$transaction(async (tx) => {
+    const authorizationIds = await createAuthorizationsFor(tx, {
+      account: req.account,
+      settings: req.alias.settings,
+      identifiers,
+      pendingExpiresAt: expiresAt,
+      now: req.now,
+    });
+    await tx.order.create({
+      data: {
+        id,
+        accountId: req.account.id,
+        expiresAt,
+        identifiers,
+        notBefore,
+        notAfter,
+        authorizations: { create: authorizationIds.map((authorizationId) => ({ authorizationId })) },
+      },
+    });
+    return tx.order.findUniqueOrThrow({ where: { id }, include: ORDER_INCLUDE });
+  });
+  // All authorizations reused and valid: the order is ready at once (§7.4).
+  return refreshOrderStatus(db, row, req.now);
+}
+
+function checkRequestedValidity(nb: string | undefined, na: string | undefined, now: Date) {
+  const parse = (v: string | undefined, field: string) => {
+    if (v === undefined) return null;
+    const d = new Date(v);
+    if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(v)) throw AcmeProblem.malformed(`${field} must be an RFC 3339 date-time`);
+    return d;
+  };
+  const notBefore = parse(nb, "notBefore");
+  const notAfter = parse(na, "notAfter");
+  const start = notBefore ?? now;
+  if (notBefore && notBefore.getTime() < now.getTime() - DAY_MS) throw AcmeProblem.malformed("notBefore may be at most one day in the past");
+  if (notBefore && notBefore.getTime() > now.getTime() + 30 * DAY_MS) throw AcmeProblem.malformed("notBefore may be at most 30 days in the future");
+  if (notAfter && notAfter <= start) throw AcmeProblem.malformed("notAfter must be after notBefore");
+  if (notAfter && notAfter.getTime() - start.getTime() > MAX_CERTIFICATE_VALIDITY_DAYS * DAY_MS) {
+    throw AcmeProblem.malformed(`The requested validity exceeds the maximum of ${MAX_CERTIFICATE_VALIDITY_DAYS} days`);
+  }
+  return { notBefore, notAfter };
+}
+
+/** The order if it belongs to the account; 404 otherwise (as if it did not exist). */
+export async function getOrderForAccount(db: Db, orderId: string, accountId: string, now: Date): Promise<OrderRecord> {
+  const row = await db.order.findUnique({ where: { id: orderId }, include: ORDER_INCLUDE });
+  if (!row || row.accountId !== accountId) throw AcmeProblem.notFound("Order");
+  return refreshOrderStatus(db, row, now);
+}
+
+/** Persists the status that follows from the authorizations and expiry, if it changed. */
+async function refreshOrderStatus(db: Db, row: OrderRow, now: Date): Promise<OrderRecord> {
+  const derived = deriveOrderStatus({
+    stored: row.status,
+    expiresAt: row.expiresAt,
+    authorizations: row.authorizations.map((a) => a.authorization),
+    now,
+  });
+  let status = row.status as OrderStatus;
+  if (derived !== status) {
+    const error = derived === "invalid" ? invalidOrderError(row, now) : undefined;
+    const { count } = await db.order.updateMany({ where: { id: row.id, status: row.status }, data: { status: derived, error } });
+    status = count === 1 ? derived : ((await db.order.findUniqueOrThrow({ where: { id: row.id }, select: { status: true } })).status as OrderStatus);
+    if (count === 1 && error) row.error = error as Prisma.JsonValue;
+  }
+  return toOrderRecord(row, status);
+}
+
+function invalidOrderError(row: OrderRow, now: Date) {
+  if (row.expiresAt <= now) return { type: "urn:ietf:params:acme:error:malformed", detail: "The order expired before it was finalized", status: 400 };
+  return { type: "urn:ietf:params:acme:error:unauthorized", detail: "An authorization of this order failed, expired or was deactivated", status: 403 };
+}
+
+/** After an authorization changed: moves its pending orders to ready or invalid. */
+export async function refreshOrdersOfAuthorization(db: Db, authorizationId: string, now: Date): Promise<void> {
+  const rows = await db.order.findMany({
+    where: { status: "pending", authorizations: { some: { authorizationId } } },
+    include: ORDER_INCLUDE,
+  });
+  for (const row of rows) await refreshOrderStatus(db, row, now);
+}
+
+function toOrderRecord(row: OrderRow, status: OrderStatus): OrderRecord {
+  return {
+    id: row.id,
+    accountId: row.accountId,
+    status,
+    expiresAt: row.expiresAt,
+    identifiers: row.identifiers as Identifier[],
+    notBefore: row.notBefore,
+    notAfter: row.notAfter,
+    error: row.error,
+    authorizationIds: row.authorizations.map((a) => a.authorizationId),
+    certificateId: row.certificate?.id ?? null,
+  };
+}
+
+/**
+ * §7.4 finalize: the CSR is checked while the order is still ready; then the order moves
+ * ready → processing (only one request can win), the issuing CA signs, and the certificate and
+ * the move processing → valid are stored in one transaction with the audit record.
+ */
+export async function finalizeOrder(db: Db, req: { account: AccountRecord; orderId: string; csr: string; now: Date; ip?: string }): Promise<OrderRecord> {
+  const order = await getOrderForAccount(db, req.orderId, req.account.id, req.now);
+  if (order.status !== "ready") {
+    throw new AcmeProblem("orderNotReady", `Order's status ("${order.status}") is not acceptable for finalization; it must be "ready"`);
+  }
+  const csr = parseCsr(req.csr);
+  await verifyCsr(csr, { identifiers: order.identifiers, accountSpkiSha256: spkiSha256OfJwk(req.account.jwk) });
+
+  const { count } = await db.order.updateMany({ where: { id: order.id, status: "ready" }, data: { status: "processing" } });
+  if (count !== 1) throw new AcmeProblem("orderNotReady", "The order is already being finalized");
+
+  let issued: Awaited<ReturnType<typeof issueLeafCertificate>>;
+  try {
+    const ca = await loadIssuingCa(db);
+    issued = await issueLeafCertificate({
+      ca,
+      csr,
+      identifiers: order.identifiers,
+      notBefore: order.notBefore ?? undefined,
+      notAfter: order.notAfter ?? undefined,
+      validityDays: DEFAULT_CERTIFICATE_VALIDITY_DAYS,
+      now: req.now,
+    });
+  } catch (err) {
+    const problem = err instanceof AcmeProblem ? err : AcmeProblem.serverInternal("Issuance failed");
+    await db.order.updateMany({ where: { id: order.id, status: "processing" }, data: { status: "invalid", error: problem.toJSON() as Prisma.InputJsonValue } });
+    throw problem;
+  }
+
+  await db.$transaction(async (tx) => {
+    await tx.certificate.create({
+      data: {
+        id: issued.serialHex,
+        serialHex: issued.serialHex,
+        accountId: req.account.id,
+        orderId: order.id,
+        issuerId: issued.issuerId,
+        der: new Uint8Array(issued.der),
+        subjectDn: issued.subjectDn,
+        names: issued.names,
+        spkiSha256: issued.spkiSha256,
+        keyAlgorithm: issued.keyAlgorithm,
+        notBefore: issued.notBefore,
+        notAfter: issued.notAfter,
+      },
+    });
+    const moved = await tx.order.updateMany({ where: { id: order.id, status: "processing" }, data: { status: "valid" } });
+    if (moved.count !== 1) throw new Error(`order ${order.id} left processing during issuance`);
+    await recordAudit(tx, {
+      actor: `account:${req.account.id}`,
+      action: "certificate.issued",
+      targetType: "certificate",
+      targetId: issued.serialHex,
+      details: { orderId: order.id, names: issued.names, notBefore: issued.notBefore.toISOString(), notAfter: issued.notAfter.toISOString() },
+      ip: req.ip,
+    });
+  });
+  return { ...order, status: "valid", certificateId: issued.serialHex };
+}
