@@ -24,8 +24,7 @@ const DAY_MS = 86_400_000;
 
 const ORDER_INCLUDE = {
   authorizations: {
-    include: { authorization: { select: { id: true, status: true, expiresAt: true } } },
-    orderBy: { authorizationId: "asc" },
+    include: { authorization: { select: { id: true, status: true, expiresAt: true, identifierType: true, identifierValue: true, wildcard: true } } },
   },
   certificate: { select: { id: true } },
 } satisfies Prisma.OrderInclude;
@@ -143,6 +142,9 @@ export async function refreshOrdersOfAuthorization(db: Db, authorizationId: stri
   for (const row of rows) await refreshOrderStatus(db, row, now);
 }
 
+const authorizationSortKey = (a: { identifierType: string; identifierValue: string; wildcard: boolean }) =>
+  a.identifierType + (a.wildcard ? `*.${a.identifierValue}` : a.identifierValue);
+
 function toOrderRecord(row: OrderRow, status: OrderStatus): OrderRecord {
   return {
     id: row.id,
@@ -153,7 +155,11 @@ function toOrderRecord(row: OrderRow, status: OrderStatus): OrderRecord {
     notBefore: row.notBefore,
     notAfter: row.notAfter,
     error: row.error,
-    authorizationIds: row.authorizations.map((a) => a.authorizationId),
+    // In the order of the identifiers (sorted when the order was created), as clients expect.
+    authorizationIds: row.authorizations
+      .map((a) => a.authorization)
+      .sort((x, y) => authorizationSortKey(x).localeCompare(authorizationSortKey(y)))
+      .map((a) => a.id),
     certificateId: row.certificate?.id ?? null,
   };
 }
@@ -202,7 +208,7 @@ export async function finalizeOrder(db: Db, req: { account: AccountRecord; order
         issuerId: issued.issuerId,
         der: new Uint8Array(issued.der),
         subjectDn: issued.subjectDn,
-        names: issued.names,
+        names: [...issued.names],
         spkiSha256: issued.spkiSha256,
         keyAlgorithm: issued.keyAlgorithm,
         notBefore: issued.notBefore,

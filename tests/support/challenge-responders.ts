@@ -27,7 +27,7 @@ export async function startTlsAlpnResponder(port: number): Promise<TlsAlpnRespon
   const contexts = new Map<string, tls.SecureContext>();
   const server = tls.createServer({
     ALPNProtocols: ["acme-tls/1"],
-    SNICallback: (name, cb) => cb(null, contexts.get(name.toLowerCase()) ?? null),
+    SNICallback: (name, cb) => cb(null, contexts.get(name.toLowerCase())),
   });
   server.on("secureConnection", (socket) => socket.end());
   server.on("tlsClientError", () => {});
