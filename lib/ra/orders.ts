@@ -6,7 +6,7 @@ import { AcmeProblem } from "@/lib/acme/problem";
 import { recordAudit } from "@/lib/audit/record";
 import { loadIssuingCa } from "@/lib/ca/authorities";
 import { parseCsr, spkiSha256OfJwk, verifyCsr } from "@/lib/ca/csr";
-import { issueLeafCertificate } from "@/lib/ca/issuance";
+import { DEFAULT_LEAF_VALIDITY_DAYS, issueLeafCertificate, resolveLeafValidity } from "@/lib/ca/issuance";
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
 import type { AccountRecord } from "./accounts";
@@ -17,10 +17,8 @@ import { randomId } from "./ids";
 import { checkIdentifiers } from "./identifiers";
 import { deriveOrderStatus, type OrderStatus } from "./order-status";
 
-/** RFC 8555 §7.4: notBefore/notAfter are requests; Keyward honours them within this window. */
-export const MAX_CERTIFICATE_VALIDITY_DAYS = 397; // CA/B Forum BR §6.3.2 maximum
-export const DEFAULT_CERTIFICATE_VALIDITY_DAYS = 90;
-const DAY_MS = 86_400_000;
+/** Until certificate profiles exist (a later issue), every certificate is valid for 90 days. */
+export const DEFAULT_CERTIFICATE_VALIDITY_DAYS = DEFAULT_LEAF_VALIDITY_DAYS;
 
 const ORDER_INCLUDE = {
   authorizations: {
@@ -84,23 +82,24 @@ export async function createOrder(db: Db, req: NewOrderRequest): Promise<OrderRe
   return refreshOrderStatus(db, row, req.now);
 }
 
+/**
+ * §7.4: notBefore/notAfter are honoured exactly or refused now, with the rules the CA applies at
+ * issuance (lib/ca/issuance.ts), rather than accepted here and refused at finalize.
+ */
 function checkRequestedValidity(nb: string | undefined, na: string | undefined, now: Date) {
   const parse = (v: string | undefined, field: string) => {
-    if (v === undefined) return null;
+    if (v === undefined) return undefined;
     const d = new Date(v);
-    if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(v)) throw AcmeProblem.malformed(`${field} must be an RFC 3339 date-time`);
+    // RFC 3339 date-time (§7.4 refers to it for both fields).
+    if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(v)) {
+      throw AcmeProblem.malformed(`${field} must be an RFC 3339 date-time`);
+    }
     return d;
   };
   const notBefore = parse(nb, "notBefore");
   const notAfter = parse(na, "notAfter");
-  const start = notBefore ?? now;
-  if (notBefore && notBefore.getTime() < now.getTime() - DAY_MS) throw AcmeProblem.malformed("notBefore may be at most one day in the past");
-  if (notBefore && notBefore.getTime() > now.getTime() + 30 * DAY_MS) throw AcmeProblem.malformed("notBefore may be at most 30 days in the future");
-  if (notAfter && notAfter <= start) throw AcmeProblem.malformed("notAfter must be after notBefore");
-  if (notAfter && notAfter.getTime() - start.getTime() > MAX_CERTIFICATE_VALIDITY_DAYS * DAY_MS) {
-    throw AcmeProblem.malformed(`The requested validity exceeds the maximum of ${MAX_CERTIFICATE_VALIDITY_DAYS} days`);
-  }
-  return { notBefore, notAfter };
+  if (notBefore || notAfter) resolveLeafValidity({ notBefore, notAfter, validityDays: DEFAULT_CERTIFICATE_VALIDITY_DAYS, now });
+  return { notBefore: notBefore ?? null, notAfter: notAfter ?? null };
 }
 
 /** The order if it belongs to the account; 404 otherwise (as if it did not exist). */
