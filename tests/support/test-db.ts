@@ -38,3 +38,22 @@ export async function createFreshDatabase(baseUrl: string, label = "test"): Prom
     drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
   };
 }
+
+/** The PostgreSQL server that database-level tests use: DATABASE_URL, or the local one. */
+export const POSTGRES_SERVER_URL = process.env.DATABASE_URL ?? "postgresql://root@127.0.0.1:5432/postgres";
+
+/**
+ * Fails (never skips) when the tests that need a real PostgreSQL (CREATE DATABASE, shadow
+ * databases) find none.
+ */
+export async function requirePostgresServer(url = POSTGRES_SERVER_URL): Promise<void> {
+  assertLoopbackDatabase(url);
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(`PostgreSQL is not reachable at ${url}: start it or set DATABASE_URL to a loopback PostgreSQL (${String(err)})`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

@@ -20,25 +20,14 @@ import { X509Certificate } from "@/lib/ca/x509";
 import { SecretBox } from "@/lib/crypto/secret-box";
 import { createDb, type Db } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrate";
-import { createFreshDatabase, type TestDatabase } from "../../support/test-db";
+import { createFreshDatabase, POSTGRES_SERVER_URL, requirePostgresServer, type TestDatabase } from "../../support/test-db";
 
-const SERVER_URL = process.env.DATABASE_URL ?? "postgresql://root@127.0.0.1:5432/postgres";
+const SERVER_URL = POSTGRES_SERVER_URL;
 const CA_NAME = "Keyward DB Test";
 const TIMEOUT_MS = 120_000;
 
-async function isServerReachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
-const serverReachable = await isServerReachable(SERVER_URL);
+await requirePostgresServer(SERVER_URL);
 
 // Every representation a leaked key could take in a column: raw bytes, hex, base64, base64url.
 function leakNeedles(secret: Buffer): { bytes: Buffer[]; text: string[] } {
@@ -80,7 +69,7 @@ async function findLeaks(url: string, secrets: Buffer[]): Promise<string[]> {
   return leaks;
 }
 
-describe.skipIf(!serverReachable)("CA bootstrap on PostgreSQL", () => {
+describe("CA bootstrap on PostgreSQL", () => {
   const box = new SecretBox(randomBytes(32));
   let database: TestDatabase;
   let first: Db;

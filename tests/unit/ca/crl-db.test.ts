@@ -6,7 +6,6 @@ import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BootstrapResult, bootstrapCertificateAuthorities } from "@/lib/ca/authorities";
 import { generateCrl, getCurrentCrl, getLatestCrl, refreshCrlsIfDue } from "@/lib/ca/crl";
@@ -16,33 +15,22 @@ import { X509Crl } from "@/lib/ca/x509";
 import { SecretBox } from "@/lib/crypto/secret-box";
 import { createDb, type Db } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrate";
-import { createFreshDatabase, type TestDatabase } from "../../support/test-db";
+import { createFreshDatabase, POSTGRES_SERVER_URL, requirePostgresServer, type TestDatabase } from "../../support/test-db";
 
-const SERVER_URL = process.env.DATABASE_URL ?? "postgresql://root@127.0.0.1:5432/postgres";
+const SERVER_URL = POSTGRES_SERVER_URL;
 const TIMEOUT_MS = 120_000;
 const HOUR_MS = 60 * 60 * 1000;
 const PUBLIC_URL = "http://ca.keyward.test";
 
-async function isServerReachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
-const serverReachable = await isServerReachable(SERVER_URL);
+await requirePostgresServer(SERVER_URL);
 
 function openssl(args: string[]): { status: number | null; out: string } {
   const result = spawnSync("openssl", args, { encoding: "utf8" });
   return { status: result.status, out: `${result.stdout}${result.stderr}` };
 }
 
-describe.skipIf(!serverReachable)("CRLs on PostgreSQL", () => {
+describe("CRLs on PostgreSQL", () => {
   const box = new SecretBox(randomBytes(32));
   let database: TestDatabase;
   let first: Db;

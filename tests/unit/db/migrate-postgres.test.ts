@@ -7,24 +7,13 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, createMigration, MIGRATIONS_DIR, SCHEMA_PATH } from "@/lib/db/migrate";
-import { createFreshDatabase, type TestDatabase } from "../../support/test-db";
+import { createFreshDatabase, POSTGRES_SERVER_URL, requirePostgresServer, type TestDatabase } from "../../support/test-db";
 
-const SERVER_URL = process.env.DATABASE_URL ?? "postgresql://root@127.0.0.1:5432/postgres";
+const SERVER_URL = POSTGRES_SERVER_URL;
 const TIMEOUT_MS = 60_000;
 // Names of the throw-away databases createMigration uses (lib/db/migrate.ts).
 const TEMPORARY_DATABASE = /^(keyward_migrate_base|prisma_migrate_shadow_db)_/;
 
-async function isServerReachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -49,9 +38,9 @@ async function temporaryDatabases(): Promise<string[]> {
   return rows.map((r) => r.datname).filter((name) => TEMPORARY_DATABASE.test(name));
 }
 
-const serverReachable = await isServerReachable(SERVER_URL);
+await requirePostgresServer(SERVER_URL);
 
-describe.skipIf(!serverReachable)("migrations on PostgreSQL", () => {
+describe("migrations on PostgreSQL", () => {
   const databases: TestDatabase[] = [];
   let workDir: string;
 
