@@ -40,22 +40,23 @@ async function main() {
   await app.prepare();
   const nextHandler = app.getRequestHandler();
 
-  const listener = (scheme: "http" | "https") => async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    for (const name of INTERNAL_HEADERS) delete req.headers[name];
-    try {
-      if (req.url === "/acme" || req.url?.startsWith("/acme/") || req.url?.startsWith("/acme?")) {
-        await answerAcme(scheme, req, res);
-      } else {
-        await nextHandler(req, res);
+  const listener =
+    (scheme: "http" | "https") => async (req: http.IncomingMessage, res: http.ServerResponse) => {
+      for (const name of INTERNAL_HEADERS) delete req.headers[name];
+      try {
+        if (req.url === "/acme" || req.url?.startsWith("/acme/") || req.url?.startsWith("/acme?")) {
+          await answerAcme(scheme, req, res);
+        } else {
+          await nextHandler(req, res);
+        }
+      } catch (err) {
+        console.error(`[server] ${req.method} ${req.url} failed:`, err);
+        if (!res.headersSent) {
+          res.statusCode = 500;
+          res.end();
+        } else res.destroy();
       }
-    } catch (err) {
-      console.error(`[server] ${req.method} ${req.url} failed:`, err);
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.end();
-      } else res.destroy();
-    }
-  };
+    };
 
   const httpServer = http.createServer(listener("http"));
   const httpsServer = https.createServer(
@@ -77,13 +78,20 @@ async function main() {
     onError: (err, job) => console.error(`[va] validation job ${job?.id ?? "(claim)"} failed:`, err),
   });
   // CRLs are regenerated on every revocation and, to keep nextUpdate ahead, on a schedule.
-  const refreshCrls = () => refreshCrlsIfDue(db()).catch((err) => console.error("[ca] CRL refresh failed:", err));
+  const refreshCrls = () =>
+    refreshCrlsIfDue(db()).catch((err) => console.error("[ca] CRL refresh failed:", err));
   await refreshCrls();
   const crlTimer = setInterval(refreshCrls, CRL_REFRESH_INTERVAL_MS);
   crlTimer.unref();
 
   const settings = await getGlobalSettings(db());
-  printBanner({ httpPort, httpsPort, boot, acmeEnabled: settings.acmeEnabled, ms: performance.now() - started });
+  printBanner({
+    httpPort,
+    httpsPort,
+    boot,
+    acmeEnabled: settings.acmeEnabled,
+    ms: performance.now() - started,
+  });
   // One machine-readable line for scripts and tests that start the server on port 0.
   console.log(`KEYWARD_READY ${JSON.stringify({ http: httpPort, https: httpsPort, pid: process.pid })}`);
 
@@ -131,7 +139,7 @@ async function answerAcme(scheme: "http" | "https", req: http.IncomingMessage, r
   });
   const response = await serveAcme(request, { clientIp: req.socket.remoteAddress });
   res.statusCode = response.status;
-  response.headers.forEach((value, name) => res.setHeader(name, value));
+  for (const [name, value] of response.headers) res.setHeader(name, value);
   res.end(Buffer.from(await response.arrayBuffer()));
 }
 
@@ -169,7 +177,13 @@ function close(server: http.Server | https.Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-function printBanner(o: { httpPort: number; httpsPort: number; boot: Awaited<ReturnType<typeof bootstrapKeyward>>; acmeEnabled: boolean; ms: number }) {
+function printBanner(o: {
+  httpPort: number;
+  httpsPort: number;
+  boot: Awaited<ReturnType<typeof bootstrapKeyward>>;
+  acmeEnabled: boolean;
+  ms: number;
+}) {
   const host = env().KEYWARD_HOSTNAMES[0] ?? "localhost";
   const lines = [
     "",

@@ -1,7 +1,11 @@
 // What every Keyward process does before it serves: open the database (the embedded one when no
 // DATABASE_URL is configured), apply migrations, and create on first start what a CA needs —
 // global settings with the nonce key, the first alias, the root and issuing CA.
-import { bootstrapCertificateAuthorities, type BootstrapResult, writePublicCaFiles } from "@/lib/ca/authorities";
+import {
+  type BootstrapResult,
+  bootstrapCertificateAuthorities,
+  writePublicCaFiles,
+} from "@/lib/ca/authorities";
 import { secretBox } from "@/lib/crypto/master-key";
 import { closeDb, db } from "@/lib/db/client";
 import { startEmbeddedDatabase } from "@/lib/db/embedded";

@@ -4,9 +4,12 @@ import path from "node:path";
 import { z } from "zod";
 
 const port = z.coerce.number().int().min(0).max(65535);
-const list = z
-  .string()
-  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+const list = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
@@ -20,7 +23,9 @@ const envSchema = z.object({
   KEYWARD_MASTER_KEY_FILE: z.string().min(1).optional(),
   KEYWARD_TLS_CERT_FILE: z.string().min(1).optional(),
   KEYWARD_TLS_KEY_FILE: z.string().min(1).optional(),
-  KEYWARD_CA_KEY_ALGORITHM: z.enum(["ECDSA-P256", "ECDSA-P384", "RSA-3072", "RSA-4096"]).default("ECDSA-P256"),
+  KEYWARD_CA_KEY_ALGORITHM: z
+    .enum(["ECDSA-P256", "ECDSA-P384", "RSA-3072", "RSA-4096"])
+    .default("ECDSA-P256"),
   KEYWARD_CA_NAME: z.string().min(1).max(64).default("Keyward"),
   KEYWARD_LOG_REQUESTS: z.enum(["0", "1"]).default("0"),
   // Base of the URLs written into certificates (CRL distribution point, AIA caIssuers); must be
@@ -46,7 +51,10 @@ export function env(): Env {
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const host = parsed.data.KEYWARD_HOSTNAMES[0] ?? "localhost";
-  const publicUrl = (parsed.data.KEYWARD_PUBLIC_URL ?? `http://${host.includes(":") ? `[${host}]` : host}:${parsed.data.KEYWARD_HTTP_PORT}`).replace(/\/$/, "");
+  const publicUrl = (
+    parsed.data.KEYWARD_PUBLIC_URL ??
+    `http://${host.includes(":") ? `[${host}]` : host}:${parsed.data.KEYWARD_HTTP_PORT}`
+  ).replace(/\/$/, "");
   cached = { ...parsed.data, dataDir: path.resolve(parsed.data.KEYWARD_DATA_DIR), publicUrl };
   return cached;
 }

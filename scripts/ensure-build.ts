@@ -6,7 +6,15 @@ import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const BUILD_ID = path.join(ROOT, ".next", "BUILD_ID");
-const SOURCES = ["app", "components", "lib", "public", "next.config.mjs", "postcss.config.mjs", "package-lock.json"];
+const SOURCES = [
+  "app",
+  "components",
+  "lib",
+  "public",
+  "next.config.mjs",
+  "postcss.config.mjs",
+  "package-lock.json",
+];
 const SKIP = new Set(["generated", "node_modules"]);
 
 function newestMtime(target: string): number {
@@ -24,12 +32,20 @@ export function ensureBuild(): void {
   const built = fs.existsSync(BUILD_ID) ? fs.statSync(BUILD_ID).mtimeMs : 0;
   const newestSource = Math.max(...SOURCES.map((s) => newestMtime(path.join(ROOT, s))));
   if (built > newestSource) return;
-  console.log(built ? "Sources changed since the last build: building the console…" : "First start: building the console (next build)…");
-  const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"], {
-    cwd: ROOT,
-    stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1" },
-  });
+  console.log(
+    built
+      ? "Sources changed since the last build: building the console…"
+      : "First start: building the console (next build)…",
+  );
+  const result = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"],
+    {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1" },
+    },
+  );
   if (result.status !== 0) {
     console.error("next build failed");
     process.exit(result.status ?? 1);

@@ -20,15 +20,26 @@ const DEBIAN_PROGRAMS: Record<string, string> = {
 
 /** Installs missing Debian packages when running as root; otherwise stops and names them. */
 function ensureDebianPackages(): void {
-  const missing = [...new Set(Object.entries(DEBIAN_PROGRAMS).filter(([file]) => !fs.existsSync(file)).map(([, pkg]) => pkg))];
+  const missing = [
+    ...new Set(
+      Object.entries(DEBIAN_PROGRAMS)
+        .filter(([file]) => !fs.existsSync(file))
+        .map(([, pkg]) => pkg),
+    ),
+  ];
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    console.error(`The test suite needs these Debian packages: ${missing.join(" ")}\nInstall them with: sudo apt-get install -y ${missing.join(" ")}`);
+    console.error(
+      `The test suite needs these Debian packages: ${missing.join(" ")}\nInstall them with: sudo apt-get install -y ${missing.join(" ")}`,
+    );
     process.exit(2);
   }
   console.log(`Installing Debian packages the suite needs: ${missing.join(" ")}`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", ...missing]]) {
+  for (const args of [
+    ["update", "-qq"],
+    ["install", "-y", "-qq", "--no-install-recommends", ...missing],
+  ]) {
     const r = spawnSync("apt-get", args, { stdio: "inherit", env });
     if (r.status !== 0) {
       console.error(`apt-get ${args[0]} failed; install ${missing.join(" ")} and run the tests again`);
@@ -55,21 +66,43 @@ ensureBuild();
 
 const results = path.join(ROOT, "test-results");
 fs.mkdirSync(results, { recursive: true });
-const vitest = spawnSync(
-  process.execPath,
-  [path.join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${path.join(results, "vitest.json")}`, ...process.argv.slice(2)],
-  { cwd: ROOT, stdio: "inherit" },
-);
+const extraArgs = process.argv.slice(2);
 
-let passed = 0;
-let failed = 0;
-try {
-  const report = JSON.parse(fs.readFileSync(path.join(results, "vitest.json"), "utf8"));
-  passed = report.numPassedTests;
-  // A failing global setup fails the run without failing a test: still count it as a failure.
-  failed = Math.max(report.numFailedTests, vitest.status === 0 ? 0 : 1);
-} catch {
-  failed = 1;
+/** One vitest run; its passed/failed counts from the JSON report. */
+function runVitest(projectArgs: string[], report: string): { passed: number; failed: number; ok: boolean } {
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(ROOT, "node_modules", "vitest", "vitest.mjs"),
+      "run",
+      ...projectArgs,
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${path.join(results, report)}`,
+      ...extraArgs,
+    ],
+    { cwd: ROOT, stdio: "inherit" },
+  );
+  try {
+    const json = JSON.parse(fs.readFileSync(path.join(results, report), "utf8"));
+    // A failing global setup fails the run without failing a test: still count it as a failure.
+    const failed = Math.max(json.numFailedTests, run.status === 0 ? 0 : 1);
+    return { passed: json.numPassedTests, failed, ok: run.status === 0 && failed === 0 };
+  } catch {
+    return { passed: 0, failed: 1, ok: false };
+  }
 }
+
+// Unit, integration and interop first; then the console's e2e suite (Chromium, its own server on
+// a fresh database; screenshots in test-results/screenshots). With arguments (a file filter, say)
+// only the first run happens.
+fs.rmSync(path.join(results, "vitest-e2e.json"), { force: true });
+const main = runVitest(["--project=!e2e"], "vitest.json");
+const e2e =
+  extraArgs.length === 0
+    ? runVitest(["--project=e2e"], "vitest-e2e.json")
+    : { passed: 0, failed: 0, ok: true };
+const passed = main.passed + e2e.passed;
+const failed = main.failed + e2e.failed;
 console.log(`\n${passed} passed, ${failed} failed`);
-process.exit(vitest.status === 0 && failed === 0 ? 0 : 1);
+process.exit(main.ok && e2e.ok ? 0 : 1);

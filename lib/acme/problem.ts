@@ -11,24 +11,39 @@ export const ACME_ERRORS = {
   badNonce: { status: 400, detail: "The client sent an unacceptable anti-replay nonce" },
   badPublicKey: { status: 400, detail: "The JWS was signed by a public key the server does not support" },
   badRevocationReason: { status: 400, detail: "The revocation reason provided is not allowed by the server" },
-  badSignatureAlgorithm: { status: 400, detail: "The JWS was signed with an algorithm the server does not support" },
+  badSignatureAlgorithm: {
+    status: 400,
+    detail: "The JWS was signed with an algorithm the server does not support",
+  },
   caa: { status: 403, detail: "Certification Authority Authorization (CAA) records forbid issuance" },
   compound: { status: 400, detail: "Specific error conditions are indicated in the subproblems array" },
   connection: { status: 400, detail: "The server could not connect to the validation target" },
   dns: { status: 400, detail: "There was a problem with a DNS query during identifier validation" },
-  externalAccountRequired: { status: 400, detail: "The request must include a value for the externalAccountBinding field" },
-  incorrectResponse: { status: 403, detail: "The response received did not match the challenge's requirements" },
+  externalAccountRequired: {
+    status: 400,
+    detail: "The request must include a value for the externalAccountBinding field",
+  },
+  incorrectResponse: {
+    status: 403,
+    detail: "The response received did not match the challenge's requirements",
+  },
   invalidContact: { status: 400, detail: "A contact URL for an account was invalid" },
   malformed: { status: 400, detail: "The request message was malformed" },
-  orderNotReady: { status: 403, detail: "The request attempted to finalize an order that is not ready to be finalized" },
+  orderNotReady: {
+    status: 403,
+    detail: "The request attempted to finalize an order that is not ready to be finalized",
+  },
   rateLimited: { status: 429, detail: "The request exceeds a rate limit" },
   rejectedIdentifier: { status: 400, detail: "The server will not issue certificates for the identifier" },
   serverInternal: { status: 500, detail: "The server experienced an internal error" },
   tls: { status: 400, detail: "The server received a TLS error during validation" },
   unauthorized: { status: 403, detail: "The client lacks sufficient authorization" },
-  unsupportedContact: { status: 400, detail: "A contact URL for an account used an unsupported protocol scheme" },
+  unsupportedContact: {
+    status: 400,
+    detail: "A contact URL for an account used an unsupported protocol scheme",
+  },
   unsupportedIdentifier: { status: 400, detail: "An identifier is of an unsupported type" },
-  userActionRequired: { status: 403, detail: "Visit the \"instance\" URL and take actions specified there" },
+  userActionRequired: { status: 403, detail: 'Visit the "instance" URL and take actions specified there' },
 } as const satisfies Record<string, { status: number; detail: string }>;
 
 export type AcmeErrorType = keyof typeof ACME_ERRORS;

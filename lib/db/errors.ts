@@ -2,7 +2,9 @@
 // Prisma's codes.
 
 function prismaCode(err: unknown): string | undefined {
-  return typeof err === "object" && err !== null && "code" in err ? String((err as { code: unknown }).code) : undefined;
+  return typeof err === "object" && err !== null && "code" in err
+    ? String((err as { code: unknown }).code)
+    : undefined;
 }
 
 /** A unique constraint refused the write (P2002). */

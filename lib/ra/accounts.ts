@@ -39,7 +39,11 @@ export async function findAccountById(db: Db, id: string): Promise<AccountRecord
   return row && toRecord(row);
 }
 
-export async function findAccountByKey(db: Db, aliasId: string, thumbprint: string): Promise<AccountRecord | null> {
+export async function findAccountByKey(
+  db: Db,
+  aliasId: string,
+  thumbprint: string,
+): Promise<AccountRecord | null> {
   const row = await db.account.findUnique({
     where: { aliasId_keyThumbprint: { aliasId, keyThumbprint: thumbprint } },
     select: ACCOUNT_SELECT,
@@ -48,7 +52,8 @@ export async function findAccountByKey(db: Db, aliasId: string, thumbprint: stri
 }
 
 // RFC 5321 §4.5.3.1 limits; the local part and domain syntax follow RFC 5322 "dot-atom".
-const MAILTO_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=^_`{|}~-]{1,64}@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const MAILTO_ADDRESS =
+  /^[A-Za-z0-9.!#$%&'*+/=^_`{|}~-]{1,64}@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 /**
  * RFC 8555 §7.3: contacts are URLs; Keyward supports "mailto:" only (unsupportedContact
@@ -60,7 +65,10 @@ export function validateContacts(contacts: string[]): string[] {
     const colon = contact.indexOf(":");
     const scheme = colon > 0 ? contact.slice(0, colon).toLowerCase() : "";
     if (scheme !== "mailto") {
-      throw new AcmeProblem("unsupportedContact", `Contact "${contact}" is not supported: only mailto: contacts are`);
+      throw new AcmeProblem(
+        "unsupportedContact",
+        `Contact "${contact}" is not supported: only mailto: contacts are`,
+      );
     }
     const address = contact.slice(colon + 1);
     if (address.includes("?")) {
@@ -95,7 +103,10 @@ export type NewAccountRequest = {
  * Registers an account, or returns the one this key already has (RFC 8555 §7.3.1). Two
  * concurrent registrations of one key end with one account: the loser reads the winner's row.
  */
-export async function registerAccount(db: Db, req: NewAccountRequest): Promise<{ account: AccountRecord; created: boolean }> {
+export async function registerAccount(
+  db: Db,
+  req: NewAccountRequest,
+): Promise<{ account: AccountRecord; created: boolean }> {
   const id = randomId();
   try {
     const row = await db.$transaction(async (tx) => {
@@ -132,14 +143,25 @@ export async function registerAccount(db: Db, req: NewAccountRequest): Promise<{
 export type AccountChanges = { contact?: string[]; termsOfServiceAgreed?: boolean };
 
 /** RFC 8555 §7.3.2. Only a valid account changes; the guard is in the WHERE clause. */
-export async function updateAccount(db: Db, account: AccountRecord, changes: AccountChanges, ip?: string): Promise<AccountRecord> {
-  const contactChanged = changes.contact !== undefined && changes.contact.join("\n") !== account.contact.join("\n");
-  const tosChanged = changes.termsOfServiceAgreed !== undefined && changes.termsOfServiceAgreed !== account.termsOfServiceAgreed;
+export async function updateAccount(
+  db: Db,
+  account: AccountRecord,
+  changes: AccountChanges,
+  ip?: string,
+): Promise<AccountRecord> {
+  const contactChanged =
+    changes.contact !== undefined && changes.contact.join("\n") !== account.contact.join("\n");
+  const tosChanged =
+    changes.termsOfServiceAgreed !== undefined &&
+    changes.termsOfServiceAgreed !== account.termsOfServiceAgreed;
   // Clients re-send what they registered with (acme-client does after every newAccount 200):
   // nothing to write and nothing to audit.
   if (!contactChanged && !tosChanged) return account;
   return db.$transaction(async (tx) => {
-    const { count } = await tx.account.updateMany({ where: { id: account.id, status: "valid" }, data: changes });
+    const { count } = await tx.account.updateMany({
+      where: { id: account.id, status: "valid" },
+      data: changes,
+    });
     if (count !== 1) throw AcmeProblem.unauthorized("Account is not valid; it cannot be updated");
     await recordAudit(tx, {
       actor: `account:${account.id}`,
@@ -152,7 +174,9 @@ export async function updateAccount(db: Db, account: AccountRecord, changes: Acc
       },
       ip,
     });
-    return toRecord(await tx.account.findUniqueOrThrow({ where: { id: account.id }, select: ACCOUNT_SELECT }));
+    return toRecord(
+      await tx.account.findUniqueOrThrow({ where: { id: account.id }, select: ACCOUNT_SELECT }),
+    );
   });
 }
 
@@ -201,13 +225,17 @@ export async function changeAccountKey(
         where: { id: account.id, status: "valid", keyThumbprint: account.keyThumbprint },
         data: { jwk: next.jwk, keyThumbprint: next.thumbprint },
       });
-      if (count !== 1) throw AcmeProblem.unauthorized("The account key changed meanwhile, or the account is not valid");
+      if (count !== 1)
+        throw AcmeProblem.unauthorized("The account key changed meanwhile, or the account is not valid");
       await recordAudit(tx, {
         actor: `account:${account.id}`,
         action: "account.keyChanged",
         targetType: "account",
         targetId: account.id,
-        details: { before: { keyThumbprint: account.keyThumbprint }, after: { keyThumbprint: next.thumbprint } },
+        details: {
+          before: { keyThumbprint: account.keyThumbprint },
+          after: { keyThumbprint: next.thumbprint },
+        },
         ip,
       });
       return { ...account, jwk: next.jwk, keyThumbprint: next.thumbprint };

@@ -14,7 +14,11 @@ const optionalUrl = z
   .default(null);
 
 const PORT_MESSAGE = "A port is a whole number from 1 to 65535";
-const port = z.number({ error: PORT_MESSAGE }).int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE);
+const port = z
+  .number({ error: PORT_MESSAGE })
+  .int(PORT_MESSAGE)
+  .min(1, PORT_MESSAGE)
+  .max(65535, PORT_MESSAGE);
 
 export const orderValiditySchema = z
   .string()
@@ -22,7 +26,10 @@ export const orderValiditySchema = z
   .transform((text, ctx) => {
     const seconds = parseDurationSeconds(text);
     if (seconds === null || seconds < 1 || seconds > 365 * 86_400) {
-      ctx.addIssue({ code: "custom", message: 'Use units d, h, m, s, e.g. "10d 12h" or "30s 30m 1h" (1s to 365d)' });
+      ctx.addIssue({
+        code: "custom",
+        message: 'Use units d, h, m, s, e.g. "10d 12h" or "30s 30m 1h" (1s to 365d)',
+      });
       return z.NEVER;
     }
     return formatDurationSeconds(seconds);
@@ -54,7 +61,9 @@ export const aliasSettingsSchema = z.object({
   caaIdentities: z.array(z.string().trim().toLowerCase().min(1).max(253)).max(20).default([]),
   // DNS: null resolver = the system's resolver (/etc/resolv.conf).
   dnsResolver: z
-    .union([z.ipv4(), z.ipv6(), z.null()], { error: "Enter an IPv4 or IPv6 address (empty: the system resolver)" })
+    .union([z.ipv4(), z.ipv6(), z.null()], {
+      error: "Enter an IPv4 or IPv6 address (empty: the system resolver)",
+    })
     .default(null),
   dnsPort: port.default(53),
   dnssecTrustAnchor: z.string().max(4096).default(ICANN_ROOT_TRUST_ANCHOR),

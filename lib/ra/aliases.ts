@@ -3,11 +3,25 @@
 import { recordAudit } from "@/lib/audit/record";
 import type { Db } from "@/lib/db/client";
 import { type AliasSettings, DEFAULT_ALIAS_SETTINGS, readAliasSettings } from "./alias-settings";
+import type { GlobalSettings } from "./global-settings";
 
 // ACME resource names used in URLs; an alias of the same name would make /acme/<name> ambiguous.
 export const RESERVED_ALIAS_NAMES = [
-  "directory", "newNonce", "newAccount", "newOrder", "newAuthz", "revokeCert", "keyChange",
-  "renewalInfo", "acct", "order", "orders", "authz", "chall", "cert", "finalize",
+  "directory",
+  "newNonce",
+  "newAccount",
+  "newOrder",
+  "newAuthz",
+  "revokeCert",
+  "keyChange",
+  "renewalInfo",
+  "acct",
+  "order",
+  "orders",
+  "authz",
+  "chall",
+  "cert",
+  "finalize",
 ] as const;
 
 const RESERVED = new Set(RESERVED_ALIAS_NAMES.map((n) => n.toLowerCase()));
@@ -33,11 +47,22 @@ export type ResolvedAlias = {
 export const BOOTSTRAP_ALIAS_NAME = "default";
 
 /** The alias named `name`, or the default alias when `name` is null. */
-export async function findAlias(db: Db, name: string | null, defaultAliasId: string | null): Promise<ResolvedAlias | null> {
+export async function findAlias(
+  db: Db,
+  name: string | null,
+  defaultAliasId: string | null,
+): Promise<ResolvedAlias | null> {
   const where = name !== null ? { name } : defaultAliasId ? { id: defaultAliasId } : null;
   if (!where) return null;
   const row = await db.alias.findUnique({ where });
-  return row && { id: row.id, name: row.name, configured: row.configured, settings: readAliasSettings(row.settings) };
+  return (
+    row && {
+      id: row.id,
+      name: row.name,
+      configured: row.configured,
+      settings: readAliasSettings(row.settings),
+    }
+  );
 }
 
 /** First start: one stored alias that is the default, so enabling ACME is all that is left to do. */
@@ -50,7 +75,53 @@ export async function ensureBootstrapAlias(db: Db): Promise<void> {
     });
     await tx.globalSettings.update({ where: { id: 1 }, data: { defaultAliasId: alias.id } });
     await recordAudit(tx, {
-      actor: "system", action: "alias.created", targetType: "alias", targetId: alias.id, details: { name: alias.name },
+      actor: "system",
+      action: "alias.created",
+      targetType: "alias",
+      targetId: alias.id,
+      details: { name: alias.name },
     });
   });
+}
+
+export type AcmeTarget = { globals: GlobalSettings; alias: ResolvedAlias | null };
+
+/**
+ * The global settings and the alias a request names (or the default alias), in one round trip:
+ * every ACME request needs both before anything else.
+ */
+export async function resolveAcmeTarget(db: Db, aliasName: string | null): Promise<AcmeTarget> {
+  const rows = await db.$queryRaw<
+    {
+      acmeEnabled: boolean;
+      defaultAliasId: string | null;
+      replayNonceValidityMs: number;
+      id: string | null;
+      name: string | null;
+      configured: boolean | null;
+      settings: unknown;
+    }[]
+  >`
+    SELECT g."acmeEnabled", g."defaultAliasId", g."replayNonceValidityMs", a."id", a."name", a."configured", a."settings"
+    FROM "GlobalSettings" g
+    LEFT JOIN "Alias" a ON (${aliasName}::text IS NOT NULL AND a."name" = ${aliasName}::text)
+                        OR (${aliasName}::text IS NULL AND a."id" = g."defaultAliasId")
+    WHERE g."id" = 1`;
+  const row = rows[0];
+  if (!row) throw new Error("global settings are missing: the server has not been bootstrapped");
+  const globals = {
+    acmeEnabled: row.acmeEnabled,
+    defaultAliasId: row.defaultAliasId,
+    replayNonceValidityMs: row.replayNonceValidityMs,
+  };
+  const alias =
+    row.id && row.name !== null
+      ? {
+          id: row.id,
+          name: row.name,
+          configured: row.configured === true,
+          settings: readAliasSettings(row.settings),
+        }
+      : null;
+  return { globals, alias };
 }

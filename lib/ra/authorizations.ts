@@ -6,10 +6,16 @@ import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
 import type { AccountRecord } from "./accounts";
 import type { AliasSettings } from "./alias-settings";
-import { randomId } from "./ids";
-import { type AuthorizationIdentifier, challengeTypesFor, checkIdentifiers, type Identifier, toAuthorizationIdentifier } from "./identifiers";
-import { type AuthorizationStatus, effectiveAuthorizationStatus } from "./order-status";
 import { orderValiditySeconds } from "./alias-settings";
+import {
+  type AuthorizationIdentifier,
+  challengeTypesFor,
+  checkIdentifiers,
+  type Identifier,
+  toAuthorizationIdentifier,
+} from "./identifiers";
+import { randomId } from "./ids";
+import { type AuthorizationStatus, effectiveAuthorizationStatus } from "./order-status";
 
 /** How long a validated authorization stays valid (Let's Encrypt: 30 days). */
 export const VALID_AUTHORIZATION_LIFETIME_MS = 30 * 86_400_000;
@@ -27,7 +33,13 @@ type Tx = Prisma.TransactionClient;
  */
 export async function createAuthorizationsFor(
   tx: Tx,
-  o: { account: AccountRecord; settings: AliasSettings; identifiers: Identifier[]; pendingExpiresAt: Date; now: Date },
+  o: {
+    account: AccountRecord;
+    settings: AliasSettings;
+    identifiers: Identifier[];
+    pendingExpiresAt: Date;
+    now: Date;
+  },
 ): Promise<string[]> {
   const ids: string[] = [];
   const window = reuseWindowMs();
@@ -53,17 +65,35 @@ export async function createAuthorizationsFor(
         continue;
       }
     }
-    ids.push(await createPendingAuthorization(tx, o.account.id, authzIdentifier, o.settings, o.pendingExpiresAt));
+    ids.push(
+      await createPendingAuthorization(tx, o.account.id, authzIdentifier, o.settings, o.pendingExpiresAt),
+    );
   }
   return ids;
 }
 
-async function createPendingAuthorization(tx: Tx, accountId: string, identifier: AuthorizationIdentifier, settings: AliasSettings, expiresAt: Date) {
+async function createPendingAuthorization(
+  tx: Tx,
+  accountId: string,
+  identifier: AuthorizationIdentifier,
+  settings: AliasSettings,
+  expiresAt: Date,
+) {
   const types = challengeTypesFor(identifier, settings);
   if (types.length === 0) {
-    throw new AcmeProblem("rejectedIdentifier", `No challenge type this CA offers can validate "${identifier.wildcard ? "*." : ""}${identifier.value}"`, {
-      subproblems: [{ type: "rejectedIdentifier", detail: "no challenge type available", identifier: { type: identifier.type, value: identifier.value } }],
-    });
+    throw new AcmeProblem(
+      "rejectedIdentifier",
+      `No challenge type this CA offers can validate "${identifier.wildcard ? "*." : ""}${identifier.value}"`,
+      {
+        subproblems: [
+          {
+            type: "rejectedIdentifier",
+            detail: "no challenge type available",
+            identifier: { type: identifier.type, value: identifier.value },
+          },
+        ],
+      },
+    );
   }
   const id = randomId();
   await tx.authorization.create({
@@ -81,12 +111,19 @@ async function createPendingAuthorization(tx: Tx, accountId: string, identifier:
 }
 
 const AUTHZ_INCLUDE = { challenges: { orderBy: { type: "asc" } } } satisfies Prisma.AuthorizationInclude;
-export type AuthorizationWithChallenges = Prisma.AuthorizationGetPayload<{ include: typeof AUTHZ_INCLUDE }> & {
+export type AuthorizationWithChallenges = Prisma.AuthorizationGetPayload<{
+  include: typeof AUTHZ_INCLUDE;
+}> & {
   status: AuthorizationStatus;
 };
 
 /** The authorization if it belongs to the account; 404 otherwise. Expiry is applied on read. */
-export async function getAuthorizationForAccount(db: Db, id: string, accountId: string, now: Date): Promise<AuthorizationWithChallenges> {
+export async function getAuthorizationForAccount(
+  db: Db,
+  id: string,
+  accountId: string,
+  now: Date,
+): Promise<AuthorizationWithChallenges> {
   const row = await db.authorization.findUnique({ where: { id }, include: AUTHZ_INCLUDE });
   if (!row || row.accountId !== accountId) throw AcmeProblem.notFound("Authorization");
   const status = effectiveAuthorizationStatus(row, now);
@@ -97,21 +134,43 @@ export async function getAuthorizationForAccount(db: Db, id: string, accountId: 
 }
 
 /** §7.5.2: a client may deactivate a pending or valid authorization; nothing else. */
-export async function deactivateAuthorization(db: Db, authz: AuthorizationWithChallenges): Promise<AuthorizationWithChallenges> {
+export async function deactivateAuthorization(
+  db: Db,
+  authz: AuthorizationWithChallenges,
+): Promise<AuthorizationWithChallenges> {
   if (authz.status !== "pending" && authz.status !== "valid") {
-    throw AcmeProblem.malformed(`Authorization is ${authz.status}; only pending or valid authorizations can be deactivated`);
+    throw AcmeProblem.malformed(
+      `Authorization is ${authz.status}; only pending or valid authorizations can be deactivated`,
+    );
   }
-  const { count } = await db.authorization.updateMany({ where: { id: authz.id, status: authz.status }, data: { status: "deactivated" } });
+  const { count } = await db.authorization.updateMany({
+    where: { id: authz.id, status: authz.status },
+    data: { status: "deactivated" },
+  });
   if (count !== 1) throw AcmeProblem.malformed("The authorization changed meanwhile; fetch it again");
   return { ...authz, status: "deactivated" };
 }
 
 /** §7.4.1 pre-authorization: one identifier, no wildcard, for an alias that allows it. */
-export async function createPreAuthorization(db: Db, o: { account: AccountRecord; settings: AliasSettings; identifier: { type: string; value: string }; now: Date }) {
+export async function createPreAuthorization(
+  db: Db,
+  o: {
+    account: AccountRecord;
+    settings: AliasSettings;
+    identifier: { type: string; value: string };
+    now: Date;
+  },
+) {
   const [identifier] = checkIdentifiers([o.identifier], o.settings, { allowWildcard: false });
   const expiresAt = new Date(o.now.getTime() + orderValiditySeconds(o.settings) * 1000);
   const id = await db.$transaction((tx) =>
-    createPendingAuthorization(tx, o.account.id, toAuthorizationIdentifier(identifier as Identifier), o.settings, expiresAt),
+    createPendingAuthorization(
+      tx,
+      o.account.id,
+      toAuthorizationIdentifier(identifier as Identifier),
+      o.settings,
+      expiresAt,
+    ),
   );
   return getAuthorizationForAccount(db, id, o.account.id, o.now);
 }

@@ -6,9 +6,9 @@ import { X509Certificate } from "node:crypto";
 import type { AccountJwk } from "@/lib/acme/http/jws";
 import { AcmeProblem } from "@/lib/acme/problem";
 import { recordAudit } from "@/lib/audit/record";
+import { generateCrl } from "@/lib/ca/crl";
 import { spkiSha256OfJwk } from "@/lib/ca/csr";
 import { derToPem } from "@/lib/ca/pem";
-import { generateCrl } from "@/lib/ca/crl";
 import type { Db } from "@/lib/db/client";
 import type { AccountRecord } from "./accounts";
 import { toAuthorizationIdentifier } from "./identifiers";
@@ -23,13 +23,18 @@ export const ALLOWED_REVOCATION_REASONS: Record<number, string> = {
 };
 
 export async function getCertificateChainForAccount(db: Db, id: string, accountId: string): Promise<string> {
-  const row = await db.certificate.findUnique({ where: { id }, include: { issuer: { select: { certificateDer: true } } } });
+  const row = await db.certificate.findUnique({
+    where: { id },
+    include: { issuer: { select: { certificateDer: true } } },
+  });
   if (!row || row.accountId !== accountId) throw AcmeProblem.notFound("Certificate");
   // §9.1 application/pem-certificate-chain: the end-entity certificate first, then its issuer.
   return derToPem(row.der) + derToPem(row.issuer.certificateDer);
 }
 
-export type RevocationRequester = { account: AccountRecord; jwk?: undefined } | { jwk: AccountJwk; account?: undefined };
+export type RevocationRequester =
+  | { account: AccountRecord; jwk?: undefined }
+  | { jwk: AccountJwk; account?: undefined };
 
 export async function revokeCertificate(
   db: Db,
@@ -37,7 +42,12 @@ export async function revokeCertificate(
 ): Promise<void> {
   const reason = o.reason ?? 0;
   if (!(reason in ALLOWED_REVOCATION_REASONS)) {
-    throw new AcmeProblem("badRevocationReason", `Revocation reason ${reason} is not allowed; use one of ${Object.entries(ALLOWED_REVOCATION_REASONS).map(([k, v]) => `${k} (${v})`).join(", ")}`);
+    throw new AcmeProblem(
+      "badRevocationReason",
+      `Revocation reason ${reason} is not allowed; use one of ${Object.entries(ALLOWED_REVOCATION_REASONS)
+        .map(([k, v]) => `${k} (${v})`)
+        .join(", ")}`,
+    );
   }
   let der: Buffer;
   let serialHex: string;
@@ -48,10 +58,12 @@ export async function revokeCertificate(
     throw AcmeProblem.malformed("certificate is not a base64url-encoded DER certificate");
   }
   const row = await db.certificate.findUnique({ where: { serialHex } });
-  if (!row || !Buffer.from(row.der).equals(der)) throw AcmeProblem.notFound("Certificate (it was not issued by this CA)");
+  if (!row || !Buffer.from(row.der).equals(der))
+    throw AcmeProblem.notFound("Certificate (it was not issued by this CA)");
 
   await assertMayRevoke(db, row, o.requester, o.now);
-  if (row.status === "revoked") throw new AcmeProblem("alreadyRevoked", "The certificate has already been revoked");
+  if (row.status === "revoked")
+    throw new AcmeProblem("alreadyRevoked", "The certificate has already been revoked");
 
   const actor = o.requester.account ? (`account:${o.requester.account.id}` as const) : ("system" as const);
   await db.$transaction(async (tx) => {
@@ -65,12 +77,18 @@ export async function revokeCertificate(
       action: "certificate.revoked",
       targetType: "certificate",
       targetId: row.id,
-      details: { reason, reasonName: ALLOWED_REVOCATION_REASONS[reason], by: o.requester.account ? "account" : "certificate key" },
+      details: {
+        reason,
+        reasonName: ALLOWED_REVOCATION_REASONS[reason],
+        by: o.requester.account ? "account" : "certificate key",
+      },
       ip: o.ip,
     });
   });
   // The CRL follows the revocation at once; if this fails the scheduled refresh catches up.
-  await generateCrl(db, row.issuerId).catch((err: unknown) => console.error("[ra] CRL refresh after revocation failed:", err));
+  await generateCrl(db, row.issuerId).catch((err: unknown) =>
+    console.error("[ra] CRL refresh after revocation failed:", err),
+  );
 }
 
 async function assertMayRevoke(
@@ -100,6 +118,9 @@ async function assertMayRevoke(
         expiresAt: { gt: now },
       },
     });
-    if (held === 0) throw AcmeProblem.unauthorized(`The account neither owns this certificate nor holds a valid authorization for ${value}`);
+    if (held === 0)
+      throw AcmeProblem.unauthorized(
+        `The account neither owns this certificate nor holds a valid authorization for ${value}`,
+      );
   }
 }

@@ -5,8 +5,14 @@ import { AcmeProblem } from "@/lib/acme/problem";
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
+import {
+  type ClaimedJob,
+  completeJob,
+  enqueueValidation,
+  MAX_JOB_ATTEMPTS,
+  pokeLocalWorker,
+} from "@/lib/va/jobs";
 import { keyAuthorization } from "@/lib/va/key-authorization";
-import { type ClaimedJob, completeJob, enqueueValidation, MAX_JOB_ATTEMPTS, pokeLocalWorker } from "@/lib/va/jobs";
 import { validateChallenge } from "@/lib/va/validate";
 import type { AccountRecord } from "./accounts";
 import { readAliasSettings } from "./alias-settings";
@@ -14,31 +20,47 @@ import { VALID_AUTHORIZATION_LIFETIME_MS } from "./authorizations";
 import { effectiveAuthorizationStatus } from "./order-status";
 import { refreshOrdersOfAuthorization } from "./orders";
 
-const CHALLENGE_INCLUDE = { authorization: { include: { challenges: { select: { id: true, status: true } } } } } satisfies Prisma.ChallengeInclude;
+const CHALLENGE_INCLUDE = {
+  authorization: { include: { challenges: { select: { id: true, status: true } } } },
+} satisfies Prisma.ChallengeInclude;
 export type ChallengeWithAuthorization = Prisma.ChallengeGetPayload<{ include: typeof CHALLENGE_INCLUDE }>;
 
-export async function getChallengeForAccount(db: Db, id: string, accountId: string): Promise<ChallengeWithAuthorization> {
+export async function getChallengeForAccount(
+  db: Db,
+  id: string,
+  accountId: string,
+): Promise<ChallengeWithAuthorization> {
   const row = await db.challenge.findUnique({ where: { id }, include: CHALLENGE_INCLUDE });
   if (!row || row.authorization.accountId !== accountId) throw AcmeProblem.notFound("Challenge");
   return row;
 }
 
 /** §7.5.1: the client says it is ready; validation runs later as a job (pebble: "only pending"). */
-export async function respondToChallenge(db: Db, o: { account: AccountRecord; challengeId: string; now: Date }): Promise<ChallengeWithAuthorization> {
+export async function respondToChallenge(
+  db: Db,
+  o: { account: AccountRecord; challengeId: string; now: Date },
+): Promise<ChallengeWithAuthorization> {
   const challenge = await getChallengeForAccount(db, o.challengeId, o.account.id);
   const authz = challenge.authorization;
   const authzStatus = effectiveAuthorizationStatus(authz, o.now);
   if (authzStatus !== "pending") {
-    throw AcmeProblem.malformed(`The authorization is ${authzStatus}; only challenges of pending authorizations can be answered`);
+    throw AcmeProblem.malformed(
+      `The authorization is ${authzStatus}; only challenges of pending authorizations can be answered`,
+    );
   }
   if (challenge.status !== "pending") {
-    throw AcmeProblem.malformed(`The challenge is ${challenge.status}; only a pending challenge can be answered, once`);
+    throw AcmeProblem.malformed(
+      `The challenge is ${challenge.status}; only a pending challenge can be answered, once`,
+    );
   }
   if (authz.challenges.some((c) => c.status === "processing")) {
     throw AcmeProblem.malformed("Another challenge of this authorization is being validated");
   }
   await db.$transaction(async (tx) => {
-    const { count } = await tx.challenge.updateMany({ where: { id: challenge.id, status: "pending" }, data: { status: "processing" } });
+    const { count } = await tx.challenge.updateMany({
+      where: { id: challenge.id, status: "pending" },
+      data: { status: "processing" },
+    });
     if (count !== 1) throw AcmeProblem.malformed("The challenge is already being validated");
     await enqueueValidation(tx, challenge.id);
   });
@@ -50,7 +72,9 @@ export async function respondToChallenge(db: Db, o: { account: AccountRecord; ch
 export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
   const challenge = await db.challenge.findUnique({
     where: { id: job.challengeId },
-    include: { authorization: { include: { account: { include: { alias: { select: { settings: true } } } } } } },
+    include: {
+      authorization: { include: { account: { include: { alias: { select: { settings: true } } } } } },
+    },
   });
   if (!challenge || challenge.status !== "processing") {
     await db.$transaction((tx) => completeJob(tx, job.id));
@@ -61,7 +85,11 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
   const config = env();
   const outcome =
     job.attempts > MAX_JOB_ATTEMPTS
-      ? { valid: false as const, problem: AcmeProblem.serverInternal("Validation was interrupted too often"), records: [] }
+      ? {
+          valid: false as const,
+          problem: AcmeProblem.serverInternal("Validation was interrupted too often"),
+          records: [],
+        }
       : await validateChallenge({
           type: challenge.type as "http-01" | "dns-01" | "tls-alpn-01",
           identifier: { type: authz.identifierType as "dns" | "ip", value: authz.identifierValue },
@@ -70,14 +98,21 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
           keyAuthorization: keyAuthorization(challenge.token, authz.account.keyThumbprint),
           http01Port: config.KEYWARD_VA_HTTP01_PORT,
           tlsAlpn01Port: config.KEYWARD_VA_TLSALPN01_PORT,
-          dns: { resolver: settings.dnsResolver, port: settings.dnsPort, requireDnssec: settings.requireDnssec },
+          dns: {
+            resolver: settings.dnsResolver,
+            port: settings.dnsPort,
+            requireDnssec: settings.requireDnssec,
+          },
           authorizedRedirectPorts: settings.authorizedRedirectPorts,
         });
   const now = new Date();
   await db.$transaction(async (tx) => {
     const records = outcome.records as Prisma.InputJsonValue;
     if (outcome.valid) {
-      await tx.challenge.updateMany({ where: { id: challenge.id, status: "processing" }, data: { status: "valid", validatedAt: now, validationRecord: records } });
+      await tx.challenge.updateMany({
+        where: { id: challenge.id, status: "processing" },
+        data: { status: "valid", validatedAt: now, validationRecord: records },
+      });
       await tx.authorization.updateMany({
         where: { id: authz.id, status: "pending" },
         data: { status: "valid", expiresAt: new Date(now.getTime() + VALID_AUTHORIZATION_LIFETIME_MS) },
@@ -85,10 +120,17 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
     } else {
       await tx.challenge.updateMany({
         where: { id: challenge.id, status: "processing" },
-        data: { status: "invalid", error: outcome.problem.toJSON() as Prisma.InputJsonValue, validationRecord: records },
+        data: {
+          status: "invalid",
+          error: outcome.problem.toJSON() as Prisma.InputJsonValue,
+          validationRecord: records,
+        },
       });
       // §7.1.6: a failed challenge makes the authorization invalid.
-      await tx.authorization.updateMany({ where: { id: authz.id, status: "pending" }, data: { status: "invalid" } });
+      await tx.authorization.updateMany({
+        where: { id: authz.id, status: "pending" },
+        data: { status: "invalid" },
+      });
     }
     await completeJob(tx, job.id);
   });

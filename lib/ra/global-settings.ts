@@ -32,13 +32,19 @@ export async function ensureGlobalSettings(db: Db, box: SecretBox): Promise<void
 }
 
 export async function loadNonceKey(db: Db, box: SecretBox): Promise<Buffer> {
-  const row = await db.globalSettings.findUniqueOrThrow({ where: { id: 1 }, select: { nonceKeySealed: true } });
+  const row = await db.globalSettings.findUniqueOrThrow({
+    where: { id: 1 },
+    select: { nonceKeySealed: true },
+  });
   return box.open(row.nonceKeySealed, NONCE_KEY_CONTEXT);
 }
 
 export async function setAcmeEnabled(db: Db, enabled: boolean, actor: AuditActor): Promise<void> {
   await db.$transaction(async (tx) => {
-    const before = await tx.globalSettings.findUniqueOrThrow({ where: { id: 1 }, select: { acmeEnabled: true } });
+    const before = await tx.globalSettings.findUniqueOrThrow({
+      where: { id: 1 },
+      select: { acmeEnabled: true },
+    });
     await tx.globalSettings.update({ where: { id: 1 }, data: { acmeEnabled: enabled } });
     await recordAudit(tx, {
       actor,

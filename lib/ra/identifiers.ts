@@ -54,10 +54,17 @@ export function canonicalIp(value: string): string | null {
  * Checks and normalises the identifiers of a newOrder or newAuthz request. Returns them
  * de-duplicated and sorted, or throws one problem whose subproblems name every bad identifier.
  */
-export function checkIdentifiers(input: { type: string; value: string }[], settings: AliasSettings, opts: { allowWildcard?: boolean } = {}): Identifier[] {
+export function checkIdentifiers(
+  input: { type: string; value: string }[],
+  settings: AliasSettings,
+  opts: { allowWildcard?: boolean } = {},
+): Identifier[] {
   if (input.length === 0) throw AcmeProblem.malformed("An order must have at least one identifier");
   if (input.length > MAX_IDENTIFIERS_PER_ORDER) {
-    throw new AcmeProblem("rejectedIdentifier", `An order may have at most ${MAX_IDENTIFIERS_PER_ORDER} identifiers`);
+    throw new AcmeProblem(
+      "rejectedIdentifier",
+      `An order may have at most ${MAX_IDENTIFIERS_PER_ORDER} identifiers`,
+    );
   }
   const subproblems: AcmeSubproblem[] = [];
   const accepted = new Map<string, Identifier>();
@@ -67,15 +74,22 @@ export function checkIdentifiers(input: { type: string; value: string }[], setti
       const value = raw.value.toLowerCase();
       const wildcard = value.startsWith("*.");
       const base = wildcard ? value.slice(2) : value;
-      const problem = dnsNameProblem(base) ?? (base.includes("*") ? "has a wildcard that is not the whole leftmost label" : null);
+      const problem =
+        dnsNameProblem(base) ??
+        (base.includes("*") ? "has a wildcard that is not the whole leftmost label" : null);
       if (problem) {
-        subproblems.push({ type: "rejectedIdentifier", detail: `DNS name "${raw.value}" ${problem}`, identifier });
+        subproblems.push({
+          type: "rejectedIdentifier",
+          detail: `DNS name "${raw.value}" ${problem}`,
+          identifier,
+        });
       } else if (wildcard && !(settings.wildcardCertificateIssuanceAllowed && opts.allowWildcard !== false)) {
         subproblems.push({
           type: "rejectedIdentifier",
-          detail: opts.allowWildcard === false
-            ? `"${raw.value}": wildcard identifiers cannot be pre-authorized (RFC 8555 §7.4.1)`
-            : `"${raw.value}": this CA does not issue wildcard certificates`,
+          detail:
+            opts.allowWildcard === false
+              ? `"${raw.value}": wildcard identifiers cannot be pre-authorized (RFC 8555 §7.4.1)`
+              : `"${raw.value}": this CA does not issue wildcard certificates`,
           identifier,
         });
       } else {
@@ -83,18 +97,24 @@ export function checkIdentifiers(input: { type: string; value: string }[], setti
       }
     } else if (raw.type === "ip") {
       const value = canonicalIp(raw.value);
-      if (!value) subproblems.push({ type: "malformed", detail: `"${raw.value}" is not an IP address`, identifier });
+      if (!value)
+        subproblems.push({ type: "malformed", detail: `"${raw.value}" is not an IP address`, identifier });
       else accepted.set(`ip:${value}`, { type: "ip", value });
     } else {
-      subproblems.push({ type: "unsupportedIdentifier", detail: `Identifier type "${raw.type}" is not supported (dns, ip)`, identifier });
+      subproblems.push({
+        type: "unsupportedIdentifier",
+        detail: `Identifier type "${raw.type}" is not supported (dns, ip)`,
+        identifier,
+      });
     }
   }
   if (subproblems.length > 0) {
     const types = new Set(subproblems.map((s) => s.type));
     const type = types.size === 1 ? (subproblems[0] as AcmeSubproblem).type : "rejectedIdentifier";
-    const detail = subproblems.length === 1
-      ? (subproblems[0] as AcmeSubproblem).detail
-      : `Cannot issue for ${subproblems.length} identifiers: ${subproblems.map((s) => `"${s.identifier?.value}"`).join(", ")}`;
+    const detail =
+      subproblems.length === 1
+        ? (subproblems[0] as AcmeSubproblem).detail
+        : `Cannot issue for ${subproblems.length} identifiers: ${subproblems.map((s) => `"${s.identifier?.value}"`).join(", ")}`;
     throw new AcmeProblem(type, detail, { subproblems });
   }
   return [...accepted.values()].sort((a, b) => (a.type + a.value).localeCompare(b.type + b.value));
@@ -107,7 +127,10 @@ export function checkIdentifiers(input: { type: string; value: string }[], setti
  */
 export function challengeTypesFor(identifier: AuthorizationIdentifier, settings: AliasSettings): string[] {
   if (identifier.type === "ip") return ["http-01", "tls-alpn-01"];
-  const configured = settings.dnsIdentifierChallengeTypes === "any" ? ["http-01", "dns-01", "tls-alpn-01"] : [settings.dnsIdentifierChallengeTypes];
+  const configured =
+    settings.dnsIdentifierChallengeTypes === "any"
+      ? ["http-01", "dns-01", "tls-alpn-01"]
+      : [settings.dnsIdentifierChallengeTypes];
   if (!identifier.wildcard) return configured;
   const wildcardTypes = settings.wildcardWithHttp01ChallengeAllowed ? ["dns-01", "http-01"] : ["dns-01"];
   return configured.filter((t) => wildcardTypes.includes(t));

@@ -21,7 +21,10 @@ export function deriveOrderStatus(o: {
 }
 
 /** §7.1.6: a pending or valid authorization past its expiry is expired. */
-export function effectiveAuthorizationStatus(a: { status: AuthorizationStatus; expiresAt: Date }, now: Date): AuthorizationStatus {
+export function effectiveAuthorizationStatus(
+  a: { status: AuthorizationStatus; expiresAt: Date },
+  now: Date,
+): AuthorizationStatus {
   if ((a.status === "pending" || a.status === "valid") && a.expiresAt <= now) return "expired";
   return a.status;
 }

@@ -1,7 +1,7 @@
 // Orders (RFC 8555 §7.4): creation with their authorizations and challenges, status upkeep,
 // and finalization. Status moves are conditional updates (Boulder SetOrderProcessing), so two
 // concurrent finalizations of one order issue exactly one certificate.
-import type { Identifier } from "@/lib/ra/identifiers";
+
 import { AcmeProblem } from "@/lib/acme/problem";
 import { recordAudit } from "@/lib/audit/record";
 import { loadIssuingCa } from "@/lib/ca/authorities";
@@ -9,12 +9,13 @@ import { parseCsr, spkiSha256OfJwk, verifyCsr } from "@/lib/ca/csr";
 import { DEFAULT_LEAF_VALIDITY_DAYS, issueLeafCertificate, resolveLeafValidity } from "@/lib/ca/issuance";
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
+import type { Identifier } from "@/lib/ra/identifiers";
 import type { AccountRecord } from "./accounts";
 import { orderValiditySeconds } from "./alias-settings";
 import type { ResolvedAlias } from "./aliases";
 import { createAuthorizationsFor } from "./authorizations";
-import { randomId } from "./ids";
 import { checkIdentifiers } from "./identifiers";
+import { randomId } from "./ids";
 import { deriveOrderStatus, type OrderStatus } from "./order-status";
 
 /** Until certificate profiles exist (a later issue), every certificate is valid for 90 days. */
@@ -22,7 +23,18 @@ export const DEFAULT_CERTIFICATE_VALIDITY_DAYS = DEFAULT_LEAF_VALIDITY_DAYS;
 
 const ORDER_INCLUDE = {
   authorizations: {
-    include: { authorization: { select: { id: true, status: true, expiresAt: true, identifierType: true, identifierValue: true, wildcard: true } } },
+    include: {
+      authorization: {
+        select: {
+          id: true,
+          status: true,
+          expiresAt: true,
+          identifierType: true,
+          identifierValue: true,
+          wildcard: true,
+        },
+      },
+    },
   },
   certificate: { select: { id: true } },
 } satisfies Prisma.OrderInclude;
@@ -91,19 +103,28 @@ function checkRequestedValidity(nb: string | undefined, na: string | undefined, 
     if (v === undefined) return undefined;
     const d = new Date(v);
     // RFC 3339 date-time (§7.4 refers to it for both fields).
-    if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(v)) {
+    if (
+      Number.isNaN(d.getTime()) ||
+      !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(v)
+    ) {
       throw AcmeProblem.malformed(`${field} must be an RFC 3339 date-time`);
     }
     return d;
   };
   const notBefore = parse(nb, "notBefore");
   const notAfter = parse(na, "notAfter");
-  if (notBefore || notAfter) resolveLeafValidity({ notBefore, notAfter, validityDays: DEFAULT_CERTIFICATE_VALIDITY_DAYS, now });
+  if (notBefore || notAfter)
+    resolveLeafValidity({ notBefore, notAfter, validityDays: DEFAULT_CERTIFICATE_VALIDITY_DAYS, now });
   return { notBefore: notBefore ?? null, notAfter: notAfter ?? null };
 }
 
 /** The order if it belongs to the account; 404 otherwise (as if it did not exist). */
-export async function getOrderForAccount(db: Db, orderId: string, accountId: string, now: Date): Promise<OrderRecord> {
+export async function getOrderForAccount(
+  db: Db,
+  orderId: string,
+  accountId: string,
+  now: Date,
+): Promise<OrderRecord> {
   const row = await db.order.findUnique({ where: { id: orderId }, include: ORDER_INCLUDE });
   if (!row || row.accountId !== accountId) throw AcmeProblem.notFound("Order");
   return refreshOrderStatus(db, row, now);
@@ -120,20 +141,40 @@ async function refreshOrderStatus(db: Db, row: OrderRow, now: Date): Promise<Ord
   let status = row.status as OrderStatus;
   if (derived !== status) {
     const error = derived === "invalid" ? invalidOrderError(row, now) : undefined;
-    const { count } = await db.order.updateMany({ where: { id: row.id, status: row.status }, data: { status: derived, error } });
-    status = count === 1 ? derived : ((await db.order.findUniqueOrThrow({ where: { id: row.id }, select: { status: true } })).status as OrderStatus);
+    const { count } = await db.order.updateMany({
+      where: { id: row.id, status: row.status },
+      data: { status: derived, error },
+    });
+    status =
+      count === 1
+        ? derived
+        : ((await db.order.findUniqueOrThrow({ where: { id: row.id }, select: { status: true } }))
+            .status as OrderStatus);
     if (count === 1 && error) row.error = error as Prisma.JsonValue;
   }
   return toOrderRecord(row, status);
 }
 
 function invalidOrderError(row: OrderRow, now: Date) {
-  if (row.expiresAt <= now) return { type: "urn:ietf:params:acme:error:malformed", detail: "The order expired before it was finalized", status: 400 };
-  return { type: "urn:ietf:params:acme:error:unauthorized", detail: "An authorization of this order failed, expired or was deactivated", status: 403 };
+  if (row.expiresAt <= now)
+    return {
+      type: "urn:ietf:params:acme:error:malformed",
+      detail: "The order expired before it was finalized",
+      status: 400,
+    };
+  return {
+    type: "urn:ietf:params:acme:error:unauthorized",
+    detail: "An authorization of this order failed, expired or was deactivated",
+    status: 403,
+  };
 }
 
 /** After an authorization changed: moves its pending orders to ready or invalid. */
-export async function refreshOrdersOfAuthorization(db: Db, authorizationId: string, now: Date): Promise<void> {
+export async function refreshOrdersOfAuthorization(
+  db: Db,
+  authorizationId: string,
+  now: Date,
+): Promise<void> {
   const rows = await db.order.findMany({
     where: { status: "pending", authorizations: { some: { authorizationId } } },
     include: ORDER_INCLUDE,
@@ -168,15 +209,27 @@ function toOrderRecord(row: OrderRow, status: OrderStatus): OrderRecord {
  * ready → processing (only one request can win), the issuing CA signs, and the certificate and
  * the move processing → valid are stored in one transaction with the audit record.
  */
-export async function finalizeOrder(db: Db, req: { account: AccountRecord; orderId: string; csr: string; now: Date; ip?: string }): Promise<OrderRecord> {
+export async function finalizeOrder(
+  db: Db,
+  req: { account: AccountRecord; orderId: string; csr: string; now: Date; ip?: string },
+): Promise<OrderRecord> {
   const order = await getOrderForAccount(db, req.orderId, req.account.id, req.now);
   if (order.status !== "ready") {
-    throw new AcmeProblem("orderNotReady", `Order's status ("${order.status}") is not acceptable for finalization; it must be "ready"`);
+    throw new AcmeProblem(
+      "orderNotReady",
+      `Order's status ("${order.status}") is not acceptable for finalization; it must be "ready"`,
+    );
   }
   const csr = parseCsr(req.csr);
-  await verifyCsr(csr, { identifiers: order.identifiers, accountSpkiSha256: spkiSha256OfJwk(req.account.jwk) });
+  await verifyCsr(csr, {
+    identifiers: order.identifiers,
+    accountSpkiSha256: spkiSha256OfJwk(req.account.jwk),
+  });
 
-  const { count } = await db.order.updateMany({ where: { id: order.id, status: "ready" }, data: { status: "processing" } });
+  const { count } = await db.order.updateMany({
+    where: { id: order.id, status: "ready" },
+    data: { status: "processing" },
+  });
   if (count !== 1) throw new AcmeProblem("orderNotReady", "The order is already being finalized");
 
   let issued: Awaited<ReturnType<typeof issueLeafCertificate>>;
@@ -193,7 +246,10 @@ export async function finalizeOrder(db: Db, req: { account: AccountRecord; order
     });
   } catch (err) {
     const problem = err instanceof AcmeProblem ? err : AcmeProblem.serverInternal("Issuance failed");
-    await db.order.updateMany({ where: { id: order.id, status: "processing" }, data: { status: "invalid", error: problem.toJSON() as Prisma.InputJsonValue } });
+    await db.order.updateMany({
+      where: { id: order.id, status: "processing" },
+      data: { status: "invalid", error: problem.toJSON() as Prisma.InputJsonValue },
+    });
     throw problem;
   }
 
@@ -214,14 +270,22 @@ export async function finalizeOrder(db: Db, req: { account: AccountRecord; order
         notAfter: issued.notAfter,
       },
     });
-    const moved = await tx.order.updateMany({ where: { id: order.id, status: "processing" }, data: { status: "valid" } });
+    const moved = await tx.order.updateMany({
+      where: { id: order.id, status: "processing" },
+      data: { status: "valid" },
+    });
     if (moved.count !== 1) throw new Error(`order ${order.id} left processing during issuance`);
     await recordAudit(tx, {
       actor: `account:${req.account.id}`,
       action: "certificate.issued",
       targetType: "certificate",
       targetId: issued.serialHex,
-      details: { orderId: order.id, names: issued.names, notBefore: issued.notBefore.toISOString(), notAfter: issued.notAfter.toISOString() },
+      details: {
+        orderId: order.id,
+        names: issued.names,
+        notBefore: issued.notBefore.toISOString(),
+        notAfter: issued.notAfter.toISOString(),
+      },
       ip: req.ip,
     });
   });

@@ -1,8 +1,21 @@
 // RFC 8555 §7.3 accounts over real HTTP: registration, lookup, contacts, terms of service,
 // update, orders list, deactivation and key change — and what each refuses.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type AcmeResult, generateTestKey, RawAcmeClient, signJws, type TestKey } from "../support/acme-signer";
-import { createTestAlias, directoryUrl, enableAcme, keyward, testDb, updateTestAlias } from "../support/keyward";
+import {
+  type AcmeResult,
+  generateTestKey,
+  RawAcmeClient,
+  signJws,
+  type TestKey,
+} from "../support/acme-signer";
+import {
+  createTestAlias,
+  directoryUrl,
+  enableAcme,
+  keyward,
+  testDb,
+  updateTestAlias,
+} from "../support/keyward";
 
 const PROBLEM = "urn:ietf:params:acme:error:";
 let alias: string;
@@ -40,7 +53,9 @@ describe("newAccount", () => {
     const again = await register(key, {});
     expect(again.status).toBe(200);
     expect(again.headers.get("location")).toBe(location);
-    const audit = await testDb().auditEvent.findMany({ where: { targetId: location.split("/").pop(), action: "account.created" } });
+    const audit = await testDb().auditEvent.findMany({
+      where: { targetId: location.split("/").pop(), action: "account.created" },
+    });
     expect(audit).toHaveLength(1);
   });
 
@@ -52,7 +67,12 @@ describe("newAccount", () => {
   });
 
   it("RSA key of 1024 bits → badPublicKey", async () => {
-    expectProblem(await register(await generateTestKey("RS256", 1024)), "badPublicKey", 400, /at least 2048 bits/);
+    expectProblem(
+      await register(await generateTestKey("RS256", 1024)),
+      "badPublicKey",
+      400,
+      /at least 2048 bits/,
+    );
   });
 
   it("onlyReturnExisting with an unknown key → accountDoesNotExist; with a known key → the account", async () => {
@@ -76,10 +96,20 @@ describe("newAccount", () => {
       [["mailto:a@localhost"], "invalidContact", /not a valid email/],
     ];
     for (const [contact, type, detail] of cases) {
-      expectProblem(await register(await generateTestKey(), { contact, termsOfServiceAgreed: true }), type, 400, detail);
+      expectProblem(
+        await register(await generateTestKey(), { contact, termsOfServiceAgreed: true }),
+        type,
+        400,
+        detail,
+      );
     }
     const tooMany = Array.from({ length: 11 }, (_, i) => `mailto:a${i}@example.test`);
-    expectProblem(await register(await generateTestKey(), { contact: tooMany }), "malformed", 400, /at most 10/);
+    expectProblem(
+      await register(await generateTestKey(), { contact: tooMany }),
+      "malformed",
+      400,
+      /at most 10/,
+    );
   });
 
   it("concurrent registrations of one key end with one account", async () => {
@@ -96,13 +126,21 @@ describe("terms of service", () => {
   it("when configured, the directory names them and registration requires agreeing", async () => {
     const tosAlias = await createTestAlias({ termsOfServiceUrl: "https://ca.example/tos-v1" });
     const tosClient = await new RawAcmeClient(directoryUrl(tosAlias)).init();
-    expect((tosClient.directory.meta as unknown as Record<string, unknown>).termsOfService).toBe("https://ca.example/tos-v1");
+    expect((tosClient.directory.meta as unknown as Record<string, unknown>).termsOfService).toBe(
+      "https://ca.example/tos-v1",
+    );
     for (const payload of [{}, { termsOfServiceAgreed: false }]) {
-      const res = await tosClient.signedPost(await generateTestKey(), tosClient.directory.newAccount as string, payload);
+      const res = await tosClient.signedPost(
+        await generateTestKey(),
+        tosClient.directory.newAccount as string,
+        payload,
+      );
       expectProblem(res, "userActionRequired", 403, /terms of service/);
       expect(res.headers.get("link")).toContain('<https://ca.example/tos-v1>;rel="terms-of-service"');
     }
-    const ok = await tosClient.signedPost(await generateTestKey(), tosClient.directory.newAccount as string, { termsOfServiceAgreed: true });
+    const ok = await tosClient.signedPost(await generateTestKey(), tosClient.directory.newAccount as string, {
+      termsOfServiceAgreed: true,
+    });
     expect(ok.status).toBe(201);
   });
 
@@ -115,8 +153,14 @@ describe("external account binding required", () => {
   it("newAccount without a binding → externalAccountRequired, and the directory says so", async () => {
     const eabAlias = await createTestAlias({ requireExternalAccountBinding: true });
     const eabClient = await new RawAcmeClient(directoryUrl(eabAlias)).init();
-    expect((eabClient.directory.meta as unknown as Record<string, unknown>).externalAccountRequired).toBe(true);
-    const res = await eabClient.signedPost(await generateTestKey(), eabClient.directory.newAccount as string, { termsOfServiceAgreed: true });
+    expect((eabClient.directory.meta as unknown as Record<string, unknown>).externalAccountRequired).toBe(
+      true,
+    );
+    const res = await eabClient.signedPost(
+      await generateTestKey(),
+      eabClient.directory.newAccount as string,
+      { termsOfServiceAgreed: true },
+    );
     expectProblem(res, "externalAccountRequired", 400);
   });
 });
@@ -126,7 +170,9 @@ describe("an existing account", () => {
   let url: string;
   beforeAll(async () => {
     key = await generateTestKey();
-    url = (await register(key, { contact: ["mailto:first@example.test"], termsOfServiceAgreed: true })).headers.get("location") as string;
+    url = (
+      await register(key, { contact: ["mailto:first@example.test"], termsOfServiceAgreed: true })
+    ).headers.get("location") as string;
   });
 
   it("POST-as-GET returns it", async () => {
@@ -136,10 +182,19 @@ describe("an existing account", () => {
   });
 
   it("contact update replaces the contacts; invalid ones are refused and change nothing", async () => {
-    const res = await client.signedPost(key, url, { contact: ["mailto:second@example.test", "mailto:third@example.test"] }, { kid: url });
+    const res = await client.signedPost(
+      key,
+      url,
+      { contact: ["mailto:second@example.test", "mailto:third@example.test"] },
+      { kid: url },
+    );
     expect(res.status).toBe(200);
     expect(res.body.contact).toEqual(["mailto:second@example.test", "mailto:third@example.test"]);
-    expectProblem(await client.signedPost(key, url, { contact: ["mailto:bad"] }, { kid: url }), "invalidContact", 400);
+    expectProblem(
+      await client.signedPost(key, url, { contact: ["mailto:bad"] }, { kid: url }),
+      "invalidContact",
+      400,
+    );
     const after = await client.signedPost(key, url, null, { kid: url });
     expect(after.body.contact).toEqual(["mailto:second@example.test", "mailto:third@example.test"]);
   });
@@ -153,7 +208,12 @@ describe("an existing account", () => {
   });
 
   it("status other than deactivated → malformed", async () => {
-    expectProblem(await client.signedPost(key, url, { status: "revoked" }, { kid: url }), "malformed", 400, /deactivated/);
+    expectProblem(
+      await client.signedPost(key, url, { status: "revoked" }, { kid: url }),
+      "malformed",
+      400,
+      /deactivated/,
+    );
   });
 
   it("orders list is empty for a new account", async () => {
@@ -180,9 +240,18 @@ describe("deactivation", () => {
 });
 
 describe("keyChange (RFC 8555 §7.3.5)", () => {
-  async function rollover(oldKey: TestKey, url: string, newKey: TestKey, tweak: { inner?: Record<string, unknown>; header?: Record<string, unknown>; innerUrl?: string } = {}) {
+  async function rollover(
+    oldKey: TestKey,
+    url: string,
+    newKey: TestKey,
+    tweak: { inner?: Record<string, unknown>; header?: Record<string, unknown>; innerUrl?: string } = {},
+  ) {
     const keyChangeUrl = client.directory.keyChange as string;
-    const inner = await signJws(newKey, { account: url, oldKey: oldKey.jwk, ...tweak.inner }, { url: tweak.innerUrl ?? keyChangeUrl, header: tweak.header });
+    const inner = await signJws(
+      newKey,
+      { account: url, oldKey: oldKey.jwk, ...tweak.inner },
+      { url: tweak.innerUrl ?? keyChangeUrl, header: tweak.header },
+    );
     return client.signedPost(oldKey, keyChangeUrl, inner, { kid: url });
   }
 
@@ -194,7 +263,12 @@ describe("keyChange (RFC 8555 §7.3.5)", () => {
     expect(res.status).toBe(200);
     expect((await client.signedPost(newKey, url, null, { kid: url })).status).toBe(200);
     expect((await register(newKey, { onlyReturnExisting: true })).headers.get("location")).toBe(url);
-    expectProblem(await client.signedPost(oldKey, url, null, { kid: url }), "malformed", 400, /not signed by this account/);
+    expectProblem(
+      await client.signedPost(oldKey, url, null, { kid: url }),
+      "malformed",
+      400,
+      /not signed by this account/,
+    );
     expectProblem(await register(oldKey, { onlyReturnExisting: true }), "accountDoesNotExist", 400);
   });
 
@@ -216,23 +290,71 @@ describe("keyChange (RFC 8555 §7.3.5)", () => {
     const keyChangeUrl = client.directory.keyChange as string;
 
     // inner url differs from outer url
-    expectProblem(await rollover(oldKey, url, newKey, { innerUrl: `${keyChangeUrl}?x` }), "malformed", 400, /inner JWS url/);
+    expectProblem(
+      await rollover(oldKey, url, newKey, { innerUrl: `${keyChangeUrl}?x` }),
+      "malformed",
+      400,
+      /inner JWS url/,
+    );
     // inner has a nonce
-    expectProblem(await rollover(oldKey, url, newKey, { header: { nonce: "abc" } }), "malformed", 400, /must not have a nonce/);
+    expectProblem(
+      await rollover(oldKey, url, newKey, { header: { nonce: "abc" } }),
+      "malformed",
+      400,
+      /must not have a nonce/,
+    );
     // account field names another URL
-    expectProblem(await rollover(oldKey, url, newKey, { inner: { account: `${url}x` } }), "unauthorized", 403, /not the URL/);
+    expectProblem(
+      await rollover(oldKey, url, newKey, { inner: { account: `${url}x` } }),
+      "unauthorized",
+      403,
+      /not the URL/,
+    );
     // oldKey is not the account's key
-    expectProblem(await rollover(oldKey, url, newKey, { inner: { oldKey: other.jwk } }), "unauthorized", 403, /current key/);
+    expectProblem(
+      await rollover(oldKey, url, newKey, { inner: { oldKey: other.jwk } }),
+      "unauthorized",
+      403,
+      /current key/,
+    );
     // inner payload not a keyChange object
-    expectProblem(await rollover(oldKey, url, newKey, { inner: { account: 42 } }), "malformed", 400, /keyChange object/);
+    expectProblem(
+      await rollover(oldKey, url, newKey, { inner: { account: 42 } }),
+      "malformed",
+      400,
+      /keyChange object/,
+    );
     // inner signed with kid instead of jwk
-    const innerKid = await signJws(newKey, { account: url, oldKey: oldKey.jwk }, { url: keyChangeUrl, kid: url });
-    expectProblem(await client.signedPost(oldKey, keyChangeUrl, innerKid, { kid: url }), "malformed", 400, /jwk, not kid/);
+    const innerKid = await signJws(
+      newKey,
+      { account: url, oldKey: oldKey.jwk },
+      { url: keyChangeUrl, kid: url },
+    );
+    expectProblem(
+      await client.signedPost(oldKey, keyChangeUrl, innerKid, { kid: url }),
+      "malformed",
+      400,
+      /jwk, not kid/,
+    );
     // inner signature by a different key than its jwk
-    const forged = await signJws(other, { account: url, oldKey: oldKey.jwk }, { url: keyChangeUrl, header: { jwk: newKey.jwk } });
-    expectProblem(await client.signedPost(oldKey, keyChangeUrl, forged, { kid: url }), "malformed", 400, /signature verification failed/);
+    const forged = await signJws(
+      other,
+      { account: url, oldKey: oldKey.jwk },
+      { url: keyChangeUrl, header: { jwk: newKey.jwk } },
+    );
+    expectProblem(
+      await client.signedPost(oldKey, keyChangeUrl, forged, { kid: url }),
+      "malformed",
+      400,
+      /signature verification failed/,
+    );
     // outer payload is not a JWS
-    expectProblem(await client.signedPost(oldKey, keyChangeUrl, { hello: 1 }, { kid: url }), "malformed", 400, /Invalid JWS/);
+    expectProblem(
+      await client.signedPost(oldKey, keyChangeUrl, { hello: 1 }, { kid: url }),
+      "malformed",
+      400,
+      /Invalid JWS/,
+    );
     // nothing changed
     expect((await client.signedPost(oldKey, url, null, { kid: url })).status).toBe(200);
   });
@@ -240,7 +362,10 @@ describe("keyChange (RFC 8555 §7.3.5)", () => {
   it("two concurrent key changes of one account: exactly one wins", async () => {
     const oldKey = await generateTestKey();
     const url = (await register(oldKey)).headers.get("location") as string;
-    const results = await Promise.all([rollover(oldKey, url, await generateTestKey()), rollover(oldKey, url, await generateTestKey())]);
+    const results = await Promise.all([
+      rollover(oldKey, url, await generateTestKey()),
+      rollover(oldKey, url, await generateTestKey()),
+    ]);
     expect(results.map((r) => r.status).filter((s) => s === 200)).toHaveLength(1);
   });
 });

@@ -24,7 +24,10 @@ describe("acme-client", () => {
     const client = new acme.Client({ directoryUrl, accountKey });
     expect(await client.getTermsOfServiceUrl()).toBe("https://ca.example/terms");
 
-    const created = await client.createAccount({ termsOfServiceAgreed: true, contact: ["mailto:admin@example.test"] });
+    const created = await client.createAccount({
+      termsOfServiceAgreed: true,
+      contact: ["mailto:admin@example.test"],
+    });
     expect(created.status).toBe("valid");
     const accountUrl = client.getAccountUrl();
     expect(accountUrl).toMatch(/\/acct\/[A-Za-z0-9_-]+$/);
@@ -46,8 +49,16 @@ describe("acme-client", () => {
     expect(deactivated.status).toBe("deactivated");
     await expect(withNewKey.updateAccount({ contact: [] })).rejects.toThrow(/deactivated/);
 
-    const audit = await testDb().auditEvent.findMany({ where: { targetId: accountUrl.split("/").pop() }, orderBy: { id: "asc" } });
-    expect(audit.map((a) => a.action)).toEqual(["account.created", "account.updated", "account.keyChanged", "account.deactivated"]);
+    const audit = await testDb().auditEvent.findMany({
+      where: { targetId: accountUrl.split("/").pop() },
+      orderBy: { id: "asc" },
+    });
+    expect(audit.map((a) => a.action)).toEqual([
+      "account.created",
+      "account.updated",
+      "account.keyChanged",
+      "account.deactivated",
+    ]);
   });
 
   it("refuses registration without agreeing to the terms", async () => {

@@ -2,7 +2,13 @@
 // methods, and every way a request is refused before it reaches a resource. Each bad input is a
 // table row with the problem type and status a client sees.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type AcmeResult, generateTestKey, RawAcmeClient, signJws, type TestKey } from "../support/acme-signer";
+import {
+  type AcmeResult,
+  generateTestKey,
+  RawAcmeClient,
+  signJws,
+  type TestKey,
+} from "../support/acme-signer";
 import { createTestAlias, directoryUrl, enableAcme, keyward } from "../support/keyward";
 
 const PROBLEM = "urn:ietf:params:acme:error:";
@@ -25,7 +31,9 @@ beforeAll(async () => {
   alias = await createTestAlias({ websiteUrl: "https://ca.example/", caaIdentities: ["ca.example"] });
   client = await new RawAcmeClient(directoryUrl(alias)).init();
   key = await generateTestKey("ES256");
-  const res = await client.signedPost(key, client.directory.newAccount as string, { termsOfServiceAgreed: true });
+  const res = await client.signedPost(key, client.directory.newAccount as string, {
+    termsOfServiceAgreed: true,
+  });
   expect(res.status).toBe(201);
   accountUrl = res.headers.get("location") as string;
 });
@@ -87,7 +95,12 @@ describe("refused requests (bad input)", () => {
 
   it("wrong Content-Type → 415 malformed", async () => {
     const jws = await signJws(key, {}, { url: newAccount(), nonce: await client.nonce() });
-    expectProblem(await client.post(newAccount(), jws, "application/json"), "malformed", 415, /application\/jose\+json/);
+    expectProblem(
+      await client.post(newAccount(), jws, "application/json"),
+      "malformed",
+      415,
+      /application\/jose\+json/,
+    );
   });
 
   it("body that is not JSON → malformed", async () => {
@@ -95,20 +108,32 @@ describe("refused requests (bad input)", () => {
   });
 
   it("body over 128 KiB → 413 malformed", async () => {
-    const jws = await signJws(key, { pad: "x".repeat(200_000) }, { url: newAccount(), nonce: await client.nonce() });
+    const jws = await signJws(
+      key,
+      { pad: "x".repeat(200_000) },
+      { url: newAccount(), nonce: await client.nonce() },
+    );
     expectProblem(await client.post(newAccount(), jws), "malformed", 413, /exceeds/);
   });
 
   it("JWS with an unprotected header → malformed", async () => {
     const jws = await signJws(key, {}, { url: newAccount(), nonce: await client.nonce() });
-    expectProblem(await client.post(newAccount(), { ...jws, header: { kid: "x" } }), "malformed", 400, /header/);
+    expectProblem(
+      await client.post(newAccount(), { ...jws, header: { kid: "x" } }),
+      "malformed",
+      400,
+      /header/,
+    );
   });
 
   it("alg none / HS256 → badSignatureAlgorithm with the allowed list", async () => {
     for (const alg of ["none", "HS256"]) {
       const jws = await signJws(key, {}, { url: newAccount(), nonce: await client.nonce() });
       const header = { ...JSON.parse(Buffer.from(jws.protected, "base64url").toString()), alg };
-      const res = await client.post(newAccount(), { ...jws, protected: Buffer.from(JSON.stringify(header)).toString("base64url") });
+      const res = await client.post(newAccount(), {
+        ...jws,
+        protected: Buffer.from(JSON.stringify(header)).toString("base64url"),
+      });
       expectProblem(res, "badSignatureAlgorithm", 400);
       expect(res.body.algorithms).toEqual(["RS256", "ES256", "ES384", "ES512", "EdDSA"]);
     }
@@ -120,35 +145,69 @@ describe("refused requests (bad input)", () => {
   });
 
   it("newAccount signed with kid → malformed; account update signed with jwk → malformed", async () => {
-    expectProblem(await client.signedPost(key, newAccount(), {}, { kid: accountUrl }), "malformed", 400, /jwk, not a kid/);
+    expectProblem(
+      await client.signedPost(key, newAccount(), {}, { kid: accountUrl }),
+      "malformed",
+      400,
+      /jwk, not a kid/,
+    );
     expectProblem(await client.signedPost(key, accountUrl, {}, {}), "malformed", 400, /kid .* not a jwk/);
   });
 
   it("bad signature → malformed", async () => {
-    const jws = await signJws(key, { termsOfServiceAgreed: true }, { url: newAccount(), nonce: await client.nonce() });
+    const jws = await signJws(
+      key,
+      { termsOfServiceAgreed: true },
+      { url: newAccount(), nonce: await client.nonce() },
+    );
     const tampered = { ...jws, payload: Buffer.from('{"termsOfServiceAgreed":false}').toString("base64url") };
-    expectProblem(await client.post(newAccount(), tampered), "malformed", 400, /signature verification failed/);
+    expectProblem(
+      await client.post(newAccount(), tampered),
+      "malformed",
+      400,
+      /signature verification failed/,
+    );
   });
 
   it("missing nonce → badNonce", async () => {
-    expectProblem(await client.signedPost(key, newAccount(), {}, { nonce: null }), "badNonce", 400, /no nonce/);
+    expectProblem(
+      await client.signedPost(key, newAccount(), {}, { nonce: null }),
+      "badNonce",
+      400,
+      /no nonce/,
+    );
   });
 
   it("nonce this server never issued → badNonce", async () => {
     const forged = Buffer.alloc(32, 7).toString("base64url");
-    expectProblem(await client.signedPost(key, newAccount(), {}, { nonce: forged }), "badNonce", 400, /not issued/);
+    expectProblem(
+      await client.signedPost(key, newAccount(), {}, { nonce: forged }),
+      "badNonce",
+      400,
+      /not issued/,
+    );
   });
 
   it("nonce used twice → badNonce the second time", async () => {
     const nonce = await client.nonce();
     const first = await client.signedPost(key, newAccount(), {}, { nonce });
     expect(first.status).toBe(200);
-    expectProblem(await client.signedPost(key, newAccount(), {}, { nonce }), "badNonce", 400, /already been used/);
+    expectProblem(
+      await client.signedPost(key, newAccount(), {}, { nonce }),
+      "badNonce",
+      400,
+      /already been used/,
+    );
   });
 
   it("url header that is not the request URL → unauthorized", async () => {
     const jws = await signJws(key, {}, { url: `${newAccount()}x`, nonce: await client.nonce() });
-    expectProblem(await client.post(newAccount(), jws), "unauthorized", 403, /does not match the request URL/);
+    expectProblem(
+      await client.post(newAccount(), jws),
+      "unauthorized",
+      403,
+      /does not match the request URL/,
+    );
   });
 
   it("kid of an account that does not exist → accountDoesNotExist", async () => {
@@ -164,7 +223,12 @@ describe("refused requests (bad input)", () => {
   });
 
   it("payload of the wrong shape → malformed naming the field", async () => {
-    expectProblem(await client.signedPost(key, newAccount(), { contact: "mailto:a@b.test" }), "malformed", 400, /contact/);
+    expectProblem(
+      await client.signedPost(key, newAccount(), { contact: "mailto:a@b.test" }),
+      "malformed",
+      400,
+      /contact/,
+    );
     expectProblem(await client.signedPost(key, newAccount(), "[1,2]"), "malformed", 400, /JSON object/);
     expectProblem(await client.signedPost(key, newAccount(), "not json"), "malformed", 400, /not JSON/);
     expectProblem(await client.signedPost(key, newAccount(), null), "malformed", 400, /not empty/);
@@ -172,6 +236,11 @@ describe("refused requests (bad input)", () => {
 
   it("POST-as-GET with a payload on the orders list → malformed", async () => {
     const orders = `${accountUrl}/orders`;
-    expectProblem(await client.signedPost(key, orders, {}, { kid: accountUrl }), "malformed", 400, /POST-as-GET/);
+    expectProblem(
+      await client.signedPost(key, orders, {}, { kid: accountUrl }),
+      "malformed",
+      400,
+      /POST-as-GET/,
+    );
   });
 });

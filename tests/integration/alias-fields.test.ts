@@ -8,8 +8,8 @@ import * as jose from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateTestKey } from "../support/acme-signer";
 import { type ChallTestSrv, startChallTestSrv } from "../support/challtestsrv";
-import { freePort } from "../support/ports";
 import { createTestAlias, directoryUrl, enableAcme, keyward } from "../support/keyward";
+import { freePort } from "../support/ports";
 
 let dns: ChallTestSrv;
 beforeAll(async () => {
@@ -20,7 +20,13 @@ afterAll(async () => dns?.stop());
 
 async function accountOn(alias: string) {
   const key = await generateTestKey();
-  const client = new acme.Client({ directoryUrl: directoryUrl(alias), accountKey: await jose.exportPKCS8(key.privateKey), backoffMin: 100, backoffMax: 300, backoffAttempts: 40 });
+  const client = new acme.Client({
+    directoryUrl: directoryUrl(alias),
+    accountKey: await jose.exportPKCS8(key.privateKey),
+    backoffMin: 100,
+    backoffMax: 300,
+    backoffAttempts: 40,
+  });
   await client.createAccount({ termsOfServiceAgreed: true });
   return client;
 }
@@ -30,7 +36,9 @@ describe("Order Validity", () => {
     const alias = await createTestAlias({ orderValidity: "10m 30s" });
     const client = await accountOn(alias);
     const before = Date.now();
-    const order = await client.createOrder({ identifiers: [{ type: "dns", value: "validity.example.test" }] });
+    const order = await client.createOrder({
+      identifiers: [{ type: "dns", value: "validity.example.test" }],
+    });
     const expires = new Date(order.expires as string).getTime();
     expect(expires - before).toBeGreaterThan(10.5 * 60_000 - 5_000);
     expect(expires - before).toBeLessThan(10.5 * 60_000 + 5_000);
@@ -41,7 +49,9 @@ describe("Order Validity", () => {
 
 describe("Authorized Redirect Ports", () => {
   async function redirectingResponder(port: number, target: string) {
-    const server = http.createServer((req, res) => res.writeHead(302, { location: `${target}${req.url}` }).end());
+    const server = http.createServer((req, res) =>
+      res.writeHead(302, { location: `${target}${req.url}` }).end(),
+    );
     await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
     return server;
   }
@@ -56,10 +66,20 @@ describe("Authorized Redirect Ports", () => {
     await new Promise<void>((r) => target.listen(targetPort, "127.0.0.1", r));
     const front = await redirectingResponder(keyward().http01Port, `http://127.0.0.1:${targetPort}`);
     try {
-      for (const [ports, expected] of [[[80, 443], "invalid"], [[80, targetPort], "valid"], [[], "valid"]] as const) {
-        const alias = await createTestAlias({ authorizedRedirectPorts: [...ports], dnsResolver: "127.0.0.1", dnsPort: dns.dnsPort });
+      for (const [ports, expected] of [
+        [[80, 443], "invalid"],
+        [[80, targetPort], "valid"],
+        [[], "valid"],
+      ] as const) {
+        const alias = await createTestAlias({
+          authorizedRedirectPorts: [...ports],
+          dnsResolver: "127.0.0.1",
+          dnsPort: dns.dnsPort,
+        });
         const client = await accountOn(alias);
-        const order = await client.createOrder({ identifiers: [{ type: "dns", value: `redirect-${expected}-${ports.length}.example.test` }] });
+        const order = await client.createOrder({
+          identifiers: [{ type: "dns", value: `redirect-${expected}-${ports.length}.example.test` }],
+        });
         const [authz] = await client.getAuthorizations(order);
         const challenge = authz?.challenges.find((c) => c.type === "http-01");
         if (!challenge) throw new Error("no http-01 challenge");
@@ -69,7 +89,9 @@ describe("Authorized Redirect Ports", () => {
         let detail = "";
         for (let i = 0; i < 60 && status === "processing"; i++) {
           await new Promise((r) => setTimeout(r, 100));
-          const c = (await client.getAuthorizations(order)).at(0)?.challenges.find((x) => x.type === "http-01");
+          const c = (await client.getAuthorizations(order))
+            .at(0)
+            ?.challenges.find((x) => x.type === "http-01");
           status = c?.status ?? "";
           detail = (c as { error?: { detail?: string } } | undefined)?.error?.detail ?? "";
         }
@@ -85,13 +107,20 @@ describe("Authorized Redirect Ports", () => {
 
 describe("DNSSEC", () => {
   it("with DNSSEC required, a dns-01 answer that is not authenticated fails the challenge", async () => {
-    const alias = await createTestAlias({ requireDnssec: true, dnsResolver: "127.0.0.1", dnsPort: dns.dnsPort });
+    const alias = await createTestAlias({
+      requireDnssec: true,
+      dnsResolver: "127.0.0.1",
+      dnsPort: dns.dnsPort,
+    });
     const client = await accountOn(alias);
     const order = await client.createOrder({ identifiers: [{ type: "dns", value: "dnssec.example.test" }] });
     const [authz] = await client.getAuthorizations(order);
     const challenge = authz?.challenges.find((c) => c.type === "dns-01");
     if (!challenge) throw new Error("no dns-01 challenge");
-    await dns.setTxt("_acme-challenge.dnssec.example.test.", await client.getChallengeKeyAuthorization(challenge));
+    await dns.setTxt(
+      "_acme-challenge.dnssec.example.test.",
+      await client.getChallengeKeyAuthorization(challenge),
+    );
     await client.completeChallenge(challenge);
     await expect(client.waitForValidStatus(challenge)).rejects.toThrow(/DNSSEC/i);
   });

@@ -18,7 +18,11 @@ describe("URL forms", () => {
     const base = keyward().httpUrl;
     return {
       path: { directory: `${base}/acme/${alias}/directory`, prefix: `${base}/acme/${alias}/`, suffix: "" },
-      query: { directory: `${base}/acme/directory?configurationId=${alias}`, prefix: `${base}/acme/`, suffix: `?configurationId=${alias}` },
+      query: {
+        directory: `${base}/acme/directory?configurationId=${alias}`,
+        prefix: `${base}/acme/`,
+        suffix: `?configurationId=${alias}`,
+      },
     };
   };
 
@@ -33,7 +37,11 @@ describe("URL forms", () => {
       const res = await client.signedPost(key, client.directory.newAccount as string, {});
       expect(res.status).toBe(201);
       const location = res.headers.get("location") as string;
-      expect(location).toMatch(new RegExp(`^${f.prefix.replace(/[?]/g, "\\?")}acct/[A-Za-z0-9_-]+${f.suffix.replace(/[?]/g, "\\?")}$`));
+      expect(location).toMatch(
+        new RegExp(
+          `^${f.prefix.replace(/[?]/g, "\\?")}acct/[A-Za-z0-9_-]+${f.suffix.replace(/[?]/g, "\\?")}$`,
+        ),
+      );
       expect(res.body.orders).toBe(location.replace(/acct\/([^/?]+)/, "acct/$1/orders"));
       expect(res.headers.get("link")).toBe(`<${f.directory}>;rel="index"`);
       // The account answers at its URL, in the same form.
@@ -52,7 +60,10 @@ describe("URL forms", () => {
   });
 
   it("an unknown alias → 404 problem (path and query form)", async () => {
-    for (const url of [`${keyward().httpUrl}/acme/no-such-alias/directory`, `${keyward().httpUrl}/acme/directory?configurationId=no-such-alias`]) {
+    for (const url of [
+      `${keyward().httpUrl}/acme/no-such-alias/directory`,
+      `${keyward().httpUrl}/acme/directory?configurationId=no-such-alias`,
+    ]) {
       const res = await fetch(url);
       expect(res.status).toBe(404);
       expect(res.headers.get("content-type")).toBe("application/problem+json");
@@ -83,7 +94,11 @@ describe("protocol enablement", () => {
         [`${base}/acme/${alias}/newNonce`, "HEAD"],
         [`${base}/acme/${alias}/newAccount`, "POST"],
       ] as const) {
-        const res = await fetch(url, { method, headers: { "content-type": "application/jose+json" }, body: method === "POST" ? "{}" : undefined });
+        const res = await fetch(url, {
+          method,
+          headers: { "content-type": "application/jose+json" },
+          body: method === "POST" ? "{}" : undefined,
+        });
         expect(res.status).toBe(403);
         if (method !== "HEAD") {
           expect(res.headers.get("content-type")).toBe("application/problem+json");
@@ -92,7 +107,10 @@ describe("protocol enablement", () => {
           expect(body.detail).toContain("disabled");
         }
       }
-      const audit = await testDb().auditEvent.findFirst({ where: { action: "protocol.disabled" }, orderBy: { id: "desc" } });
+      const audit = await testDb().auditEvent.findFirst({
+        where: { action: "protocol.disabled" },
+        orderBy: { id: "desc" },
+      });
       expect(audit?.details).toEqual({ before: { acmeEnabled: true }, after: { acmeEnabled: false } });
     } finally {
       await enableAcme(true);

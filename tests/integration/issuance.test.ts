@@ -8,8 +8,13 @@ import os from "node:os";
 import path from "node:path";
 import * as acme from "acme-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Http01Responder,
+  startHttp01Responder,
+  startTlsAlpnResponder,
+  type TlsAlpnResponder,
+} from "../support/challenge-responders";
 import { type ChallTestSrv, startChallTestSrv } from "../support/challtestsrv";
-import { type Http01Responder, startHttp01Responder, startTlsAlpnResponder, type TlsAlpnResponder } from "../support/challenge-responders";
 import { createTestAlias, enableAcme, keyward, testDb } from "../support/keyward";
 
 let dns: ChallTestSrv;
@@ -32,7 +37,13 @@ beforeAll(async () => {
   const root = fs.readFileSync(path.join(keyward().dataDir, "ca", "root.pem"));
   acme.axios.defaults.httpsAgent = new https.Agent({ ca: root });
   directoryUrl = `${keyward().httpsUrl}/acme/${alias}/directory`;
-  client = new acme.Client({ directoryUrl, accountKey: await acme.crypto.createPrivateKey(), backoffMin: 100, backoffMax: 500, backoffAttempts: 30 });
+  client = new acme.Client({
+    directoryUrl,
+    accountKey: await acme.crypto.createPrivateKey(),
+    backoffMin: 100,
+    backoffMax: 500,
+    backoffAttempts: 30,
+  });
   await client.createAccount({ termsOfServiceAgreed: true });
 });
 
@@ -47,12 +58,28 @@ function opensslVerify(chainPem: string): string {
   const [leaf, ...rest] = chainPem.split(/(?=-----BEGIN CERTIFICATE-----)/);
   fs.writeFileSync(path.join(tmp, "leaf.pem"), leaf as string);
   fs.writeFileSync(path.join(tmp, "chain.pem"), rest.join(""));
-  return execFileSync("openssl", ["verify", "-CAfile", path.join(keyward().dataDir, "ca", "root.pem"), "-untrusted", path.join(tmp, "chain.pem"), "-purpose", "sslserver", path.join(tmp, "leaf.pem")]).toString();
+  return execFileSync("openssl", [
+    "verify",
+    "-CAfile",
+    path.join(keyward().dataDir, "ca", "root.pem"),
+    "-untrusted",
+    path.join(tmp, "chain.pem"),
+    "-purpose",
+    "sslserver",
+    path.join(tmp, "leaf.pem"),
+  ]).toString();
 }
 
 function sans(pem: string): string {
   fs.writeFileSync(path.join(tmp, "x.pem"), pem);
-  return execFileSync("openssl", ["x509", "-in", path.join(tmp, "x.pem"), "-noout", "-ext", "subjectAltName"]).toString();
+  return execFileSync("openssl", [
+    "x509",
+    "-in",
+    path.join(tmp, "x.pem"),
+    "-noout",
+    "-ext",
+    "subjectAltName",
+  ]).toString();
 }
 
 async function issue(names: string[], challengePriority: string[]) {
@@ -64,7 +91,8 @@ async function issue(names: string[], challengePriority: string[]) {
     skipChallengeVerification: true,
     challengeCreateFn: async (authz, challenge, keyAuthorization) => {
       if (challenge.type === "http-01") http01.set(challenge.token, keyAuthorization);
-      if (challenge.type === "dns-01") await dns.setTxt(`_acme-challenge.${authz.identifier.value}.`, keyAuthorization);
+      if (challenge.type === "dns-01")
+        await dns.setTxt(`_acme-challenge.${authz.identifier.value}.`, keyAuthorization);
       if ((challenge.type as string) === "tls-alpn-01") {
         const [alpnKey, alpnCert] = await acme.crypto.createAlpnCertificate(authz, keyAuthorization);
         alpn.set(authz.identifier.value, { key: alpnKey, cert: alpnCert });
@@ -104,7 +132,12 @@ describe("issuance with acme-client", () => {
   });
 
   it("renews: a second order for the same names reuses the valid authorizations", async () => {
-    const order = await client.createOrder({ identifiers: [{ type: "dns", value: "www.issuance.test" }, { type: "dns", value: "api.issuance.test" }] });
+    const order = await client.createOrder({
+      identifiers: [
+        { type: "dns", value: "www.issuance.test" },
+        { type: "dns", value: "api.issuance.test" },
+      ],
+    });
     expect(order.status).toBe("ready");
     const [, csr] = await acme.crypto.createCsr({ altNames: ["www.issuance.test", "api.issuance.test"] });
     const finalized = await client.finalizeOrder(order, csr);
@@ -115,14 +148,27 @@ describe("issuance with acme-client", () => {
 
   it("revokes, and the CRL lists the certificate", async () => {
     await client.revokeCertificate(first, { reason: 4 });
-    const serial = execFileSync("openssl", ["x509", "-noout", "-serial"], { input: first.split(/(?=-----BEGIN)/)[0] }).toString().trim().split("=")[1] as string;
+    const serial = execFileSync("openssl", ["x509", "-noout", "-serial"], {
+      input: first.split(/(?=-----BEGIN)/)[0],
+    })
+      .toString()
+      .trim()
+      .split("=")[1] as string;
     const row = await testDb().certificate.findUniqueOrThrow({ where: { serialHex: serial.toLowerCase() } });
     expect(row.status).toBe("revoked");
     expect(row.revocationReason).toBe(4);
     const crlUrl = `${keyward().httpUrl}/ca/crl/${row.issuerId}`;
     const crl = Buffer.from(await (await fetch(crlUrl)).arrayBuffer());
     fs.writeFileSync(path.join(tmp, "crl.der"), crl);
-    const text = execFileSync("openssl", ["crl", "-inform", "DER", "-in", path.join(tmp, "crl.der"), "-noout", "-text"]).toString();
+    const text = execFileSync("openssl", [
+      "crl",
+      "-inform",
+      "DER",
+      "-in",
+      path.join(tmp, "crl.der"),
+      "-noout",
+      "-text",
+    ]).toString();
     expect(text.toUpperCase()).toContain(serial.toUpperCase());
     expect(text).toContain("Superseded");
     await expect(client.revokeCertificate(first)).rejects.toThrow(/already been revoked/);

@@ -22,7 +22,12 @@ afterAll(async () => {
 async function start() {
   const [http, httpsPort] = [await freePort(), await freePort()];
   // DATABASE_URL unset: the embedded database in the data directory.
-  return startServer({ DATABASE_URL: undefined, KEYWARD_DATA_DIR: dataDir, KEYWARD_HTTP_PORT: String(http), KEYWARD_HTTPS_PORT: String(httpsPort) });
+  return startServer({
+    DATABASE_URL: undefined,
+    KEYWARD_DATA_DIR: dataDir,
+    KEYWARD_HTTP_PORT: String(http),
+    KEYWARD_HTTPS_PORT: String(httpsPort),
+  });
 }
 
 function getTls(url: string, ca: Buffer): Promise<{ status: number; body: string; peerFingerprint: string }> {
@@ -37,7 +42,8 @@ function getTls(url: string, ca: Buffer): Promise<{ status: number; body: string
   });
 }
 
-const sha256Of = (file: string) => execFileSync("openssl", ["x509", "-in", file, "-noout", "-fingerprint", "-sha256"]).toString().trim();
+const sha256Of = (file: string) =>
+  execFileSync("openssl", ["x509", "-in", file, "-noout", "-fingerprint", "-sha256"]).toString().trim();
 
 describe("first start on the embedded database", () => {
   let rootFingerprint: string;
@@ -48,8 +54,16 @@ describe("first start on the embedded database", () => {
     const key = path.join(dataDir, "master.key");
     expect(fs.statSync(key).mode & 0o777).toBe(0o600);
     const ca = path.join(dataDir, "ca");
-    for (const f of ["root.pem", "root.der", "issuing.pem", "issuing.der", "chain.pem"]) expect(fs.existsSync(path.join(ca, f)), f).toBe(true);
-    expect(execFileSync("openssl", ["verify", "-CAfile", path.join(ca, "root.pem"), path.join(ca, "issuing.pem")]).toString()).toContain("OK");
+    for (const f of ["root.pem", "root.der", "issuing.pem", "issuing.der", "chain.pem"])
+      expect(fs.existsSync(path.join(ca, f)), f).toBe(true);
+    expect(
+      execFileSync("openssl", [
+        "verify",
+        "-CAfile",
+        path.join(ca, "root.pem"),
+        path.join(ca, "issuing.pem"),
+      ]).toString(),
+    ).toContain("OK");
     expect(fs.statSync(path.join(dataDir, "tls", "server.key")).mode & 0o777).toBe(0o600);
     rootFingerprint = sha256Of(path.join(ca, "root.pem"));
   });
@@ -76,7 +90,10 @@ describe("first start on the embedded database", () => {
     expect(await server?.stop()).toBe(0);
     server = await start();
     expect(sha256Of(path.join(dataDir, "ca", "root.pem"))).toBe(rootFingerprint);
-    const res = await getTls(`${server.httpsUrl}/acme/directory`, fs.readFileSync(path.join(dataDir, "ca", "root.pem")));
+    const res = await getTls(
+      `${server.httpsUrl}/acme/directory`,
+      fs.readFileSync(path.join(dataDir, "ca", "root.pem")),
+    );
     expect(res.peerFingerprint).toBe(tlsFingerprint);
   });
 });

@@ -18,7 +18,11 @@ export async function generateTestKey(alg: TestKey["alg"] = "ES256", rsaBits = 2
     const jwk = pair.publicKey.export({ format: "jwk" }) as jose.JWK;
     return { alg, privateKey: undefined as unknown as CryptoKey, jwk, weakRsaKey: pair.privateKey };
   }
-  const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true, modulusLength: rsaBits, crv: alg === "EdDSA" ? "Ed25519" : undefined });
+  const { privateKey, publicKey } = await jose.generateKeyPair(alg, {
+    extractable: true,
+    modulusLength: rsaBits,
+    crv: alg === "EdDSA" ? "Ed25519" : undefined,
+  });
   const jwk = await jose.exportJWK(publicKey);
   return { alg, privateKey: privateKey as CryptoKey, jwk };
 }
@@ -34,20 +38,33 @@ export type SignOptions = {
 };
 
 /** A flattened JWS; payload null means POST-as-GET (empty payload). */
-export async function signJws(key: TestKey, payload: unknown, opts: SignOptions): Promise<{ protected: string; payload: string; signature: string }> {
+export async function signJws(
+  key: TestKey,
+  payload: unknown,
+  opts: SignOptions,
+): Promise<{ protected: string; payload: string; signature: string }> {
   const header: Record<string, unknown> = { alg: key.alg, url: opts.url };
   if (opts.nonce !== null && opts.nonce !== undefined) header.nonce = opts.nonce;
   if (opts.kid) header.kid = opts.kid;
   else if (opts.jwk !== false) header.jwk = key.jwk;
   Object.assign(header, opts.header);
-  const bytes = payload === null ? new Uint8Array() : new TextEncoder().encode(typeof payload === "string" ? payload : JSON.stringify(payload));
+  const bytes =
+    payload === null
+      ? new Uint8Array()
+      : new TextEncoder().encode(typeof payload === "string" ? payload : JSON.stringify(payload));
   if (key.weakRsaKey) {
     const protectedB64 = Buffer.from(JSON.stringify(header)).toString("base64url");
     const payloadB64 = Buffer.from(bytes).toString("base64url");
-    const signature = cryptoSign("sha256", Buffer.from(`${protectedB64}.${payloadB64}`), key.weakRsaKey).toString("base64url");
+    const signature = cryptoSign(
+      "sha256",
+      Buffer.from(`${protectedB64}.${payloadB64}`),
+      key.weakRsaKey,
+    ).toString("base64url");
     return { protected: protectedB64, payload: payloadB64, signature };
   }
-  const jws = await new jose.FlattenedSign(bytes).setProtectedHeader(header as jose.JWSHeaderParameters).sign(key.privateKey);
+  const jws = await new jose.FlattenedSign(bytes)
+    .setProtectedHeader(header as jose.JWSHeaderParameters)
+    .sign(key.privateKey);
   return { protected: jws.protected as string, payload: jws.payload, signature: jws.signature };
 }
 
@@ -80,7 +97,12 @@ export class RawAcmeClient {
   }
 
   /** Signs `payload` for `url` with a fresh nonce and posts it. */
-  async signedPost(key: TestKey, url: string, payload: unknown, opts: Omit<SignOptions, "url"> = {}): Promise<AcmeResult> {
+  async signedPost(
+    key: TestKey,
+    url: string,
+    payload: unknown,
+    opts: Omit<SignOptions, "url"> = {},
+  ): Promise<AcmeResult> {
     const nonce = opts.nonce === undefined ? await this.nonce() : opts.nonce;
     return this.post(url, await signJws(key, payload, { ...opts, url, nonce }));
   }

@@ -39,7 +39,12 @@ export default async function setup(project: TestProject) {
     databaseUrl = embedded.url;
     dropDatabase = embedded.stop;
   }
-  const [httpPort, httpsPort, http01Port, tlsAlpn01Port] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [httpPort, httpsPort, http01Port, tlsAlpn01Port] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const server = await startServer({
     DATABASE_URL: databaseUrl,
     KEYWARD_DATA_DIR: dataDir,
@@ -48,7 +53,15 @@ export default async function setup(project: TestProject) {
     KEYWARD_VA_HTTP01_PORT: String(http01Port),
     KEYWARD_VA_TLSALPN01_PORT: String(tlsAlpn01Port),
   });
-  project.provide("keyward", { httpUrl: server.httpUrl, httpsUrl: server.httpsUrl, databaseUrl, dataDir, pid: server.pid, http01Port, tlsAlpn01Port });
+  project.provide("keyward", {
+    httpUrl: server.httpUrl,
+    httpsUrl: server.httpsUrl,
+    databaseUrl,
+    dataDir,
+    pid: server.pid,
+    http01Port,
+    tlsAlpn01Port,
+  });
 
   return async () => {
     const code = await server.stop();

@@ -21,7 +21,10 @@ export async function enableAcme(enabled = true): Promise<void> {
 }
 
 /** A stored alias with the given settings; returns its name. */
-export async function createTestAlias(settings: AliasSettingsInput = {}, opts: { configured?: boolean; name?: string } = {}) {
+export async function createTestAlias(
+  settings: AliasSettingsInput = {},
+  opts: { configured?: boolean; name?: string } = {},
+) {
   const name = opts.name ?? `t-${randomBytes(4).toString("hex")}`;
   await testDb().alias.create({
     data: { name, configured: opts.configured ?? true, settings: aliasSettingsSchema.parse(settings) },

@@ -14,7 +14,10 @@ export type RunningServer = {
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const READY = /KEYWARD_READY (\{.*\})/;
 
-export async function startServer(env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string | undefined>,
+  timeoutMs = 120_000,
+): Promise<RunningServer> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: ROOT,
     env: {
@@ -35,7 +38,10 @@ export async function startServer(env: Record<string, string | undefined>, timeo
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
   const ports = await new Promise<{ http: number; https: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${log}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in ${timeoutMs} ms:\n${log}`)),
+      timeoutMs,
+    );
     const onData = () => {
       const m = READY.exec(log);
       if (m) {

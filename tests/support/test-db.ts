@@ -8,7 +8,9 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 export function assertLoopbackDatabase(url: string): URL {
   const parsed = new URL(url);
   if (!LOOPBACK.has(parsed.hostname)) {
-    throw new Error(`Refusing to run tests against ${parsed.hostname}: DATABASE_URL must point at a loopback address`);
+    throw new Error(
+      `Refusing to run tests against ${parsed.hostname}: DATABASE_URL must point at a loopback address`,
+    );
   }
   return parsed;
 }
@@ -52,7 +54,9 @@ export async function requirePostgresServer(url = POSTGRES_SERVER_URL): Promise<
   try {
     await client.connect();
   } catch (err) {
-    throw new Error(`PostgreSQL is not reachable at ${url}: start it or set DATABASE_URL to a loopback PostgreSQL (${String(err)})`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${url}: start it or set DATABASE_URL to a loopback PostgreSQL (${String(err)})`,
+    );
   } finally {
     await client.end().catch(() => {});
   }

@@ -19,11 +19,19 @@ const flattenedJwsSchema = z.strictObject(
     payload: b64url.max(1_000_000),
     signature: b64url.min(1).max(2_048),
   },
-  { error: (issue) => (issue.code === "unrecognized_keys" ? `unexpected JWS member(s): ${issue.keys.join(", ")}` : undefined) },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys" ? `unexpected JWS member(s): ${issue.keys.join(", ")}` : undefined,
+  },
 );
 export type FlattenedJws = z.infer<typeof flattenedJwsSchema>;
 
-const ecJwk = z.object({ kty: z.literal("EC"), crv: z.enum(["P-256", "P-384", "P-521"]), x: b64url.max(100), y: b64url.max(100) });
+const ecJwk = z.object({
+  kty: z.literal("EC"),
+  crv: z.enum(["P-256", "P-384", "P-521"]),
+  x: b64url.max(100),
+  y: b64url.max(100),
+});
 const rsaJwk = z.object({ kty: z.literal("RSA"), n: b64url.max(2_000), e: b64url.max(16) });
 const okpJwk = z.object({ kty: z.literal("OKP"), crv: z.literal("Ed25519"), x: b64url.max(100) });
 const publicJwkSchema = z
@@ -59,7 +67,9 @@ export function parseFlattenedJws(body: string): FlattenedJws {
 }
 
 /** Step 2: the protected header, with exactly one of jwk and kid (§6.2). */
-export function parseProtectedHeader(jws: FlattenedJws): ProtectedHeader & ({ jwk: AccountJwk; kid?: never } | { kid: string; jwk?: never }) {
+export function parseProtectedHeader(
+  jws: FlattenedJws,
+): ProtectedHeader & ({ jwk: AccountJwk; kid?: never } | { kid: string; jwk?: never }) {
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(jws.protected, "base64url").toString("utf8"));
@@ -67,7 +77,8 @@ export function parseProtectedHeader(jws: FlattenedJws): ProtectedHeader & ({ jw
     throw AcmeProblem.malformed("JWS protected header is not base64url-encoded JSON");
   }
   const parsed = protectedHeaderSchema.safeParse(json);
-  if (!parsed.success) throw AcmeProblem.malformed(`Invalid JWS protected header: ${firstIssue(parsed.error)}`);
+  if (!parsed.success)
+    throw AcmeProblem.malformed(`Invalid JWS protected header: ${firstIssue(parsed.error)}`);
   const header = parsed.data;
   if (header.alg === "none" || header.alg.startsWith("HS") || !isAllowedAlgorithm(header.alg)) {
     throw new AcmeProblem("badSignatureAlgorithm", `JWS algorithm "${header.alg}" is not supported`, {
@@ -105,13 +116,19 @@ export function assertKeyMatchesAlgorithm(jwk: AccountJwk, alg: JwsAlgorithm): v
   };
   const actual = jwk.kty === "RSA" ? "RSA" : `${jwk.kty} ${jwk.crv}`;
   if (actual !== expected[alg]) {
-    throw new AcmeProblem("badPublicKey", `JWS algorithm ${alg} needs an ${expected[alg]} key, the jwk is ${actual}`);
+    throw new AcmeProblem(
+      "badPublicKey",
+      `JWS algorithm ${alg} needs an ${expected[alg]} key, the jwk is ${actual}`,
+    );
   }
   if (jwk.kty === "RSA") {
     const n = Buffer.from(jwk.n, "base64url");
     const bits = n.length * 8 - Math.clz32(n[0] ?? 0) + 24;
     if (bits < MIN_RSA_MODULUS_BITS) {
-      throw new AcmeProblem("badPublicKey", `RSA keys must have at least ${MIN_RSA_MODULUS_BITS} bits, this one has ${bits}`);
+      throw new AcmeProblem(
+        "badPublicKey",
+        `RSA keys must have at least ${MIN_RSA_MODULUS_BITS} bits, this one has ${bits}`,
+      );
     }
   }
 }
@@ -133,7 +150,11 @@ export async function jwkThumbprint(jwk: AccountJwk): Promise<string> {
 }
 
 /** Step 3: the signature; returns the payload bytes. Errors mapped by jose error code. */
-export async function verifyJwsSignature(jws: FlattenedJws, key: CryptoKey, alg: JwsAlgorithm): Promise<Uint8Array> {
+export async function verifyJwsSignature(
+  jws: FlattenedJws,
+  key: CryptoKey,
+  alg: JwsAlgorithm,
+): Promise<Uint8Array> {
   try {
     const { payload } = await jose.flattenedVerify(jws, key, { algorithms: [alg] });
     return payload;

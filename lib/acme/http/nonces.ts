@@ -47,7 +47,9 @@ export class NonceService {
 
   /** Deletes redemption records of nonces that have expired; returns how many. */
   async prune(nowMs = Date.now()): Promise<number> {
-    const { count } = await this.#db.redeemedNonce.deleteMany({ where: { expiresAt: { lt: new Date(nowMs) } } });
+    const { count } = await this.#db.redeemedNonce.deleteMany({
+      where: { expiresAt: { lt: new Date(nowMs) } },
+    });
     return count;
   }
 

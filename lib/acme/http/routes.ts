@@ -2,17 +2,17 @@
 // Adding a resource is one row here and one file in lib/acme/resources (smallstep route()).
 import type { z } from "zod";
 import { postAccount } from "@/lib/acme/resources/account";
-import { getDirectory } from "@/lib/acme/resources/directory";
-import { keyChange } from "@/lib/acme/resources/key-change";
-import { newAccount } from "@/lib/acme/resources/new-account";
-import { newNonce } from "@/lib/acme/resources/new-nonce";
-import { getAccountOrders } from "@/lib/acme/resources/orders";
 import { postAuthorization } from "@/lib/acme/resources/authz";
 import { getCertificate } from "@/lib/acme/resources/certificate";
 import { postChallenge } from "@/lib/acme/resources/challenge";
+import { getDirectory } from "@/lib/acme/resources/directory";
+import { keyChange } from "@/lib/acme/resources/key-change";
+import { newAccount } from "@/lib/acme/resources/new-account";
 import { newAuthz } from "@/lib/acme/resources/new-authz";
+import { newNonce } from "@/lib/acme/resources/new-nonce";
 import { newOrder } from "@/lib/acme/resources/new-order";
 import { finalize, getOrder } from "@/lib/acme/resources/order";
+import { getAccountOrders } from "@/lib/acme/resources/orders";
 import { revokeCert } from "@/lib/acme/resources/revoke-cert";
 import {
   accountUpdatePayloadSchema,
@@ -28,11 +28,27 @@ import type { AcmeContext, AcmeReply, VerifiedJws } from "./types";
 
 /** Names that may start a resource path right after /acme/ (anything else is an alias name). */
 export const RESOURCE_ROOTS = new Set([
-  "directory", "newNonce", "newAccount", "newOrder", "newAuthz", "revokeCert", "keyChange",
-  "renewalInfo", "acct", "order", "authz", "chall", "cert",
+  "directory",
+  "newNonce",
+  "newAccount",
+  "newOrder",
+  "newAuthz",
+  "revokeCert",
+  "keyChange",
+  "renewalInfo",
+  "acct",
+  "order",
+  "authz",
+  "chall",
+  "cert",
 ]);
 
-type Handler<V, P> = (ctx: AcmeContext, verified: V, payload: P, extra: { method: string; query: URLSearchParams }) => Promise<AcmeReply>;
+type Handler<V, P> = (
+  ctx: AcmeContext,
+  verified: V,
+  payload: P,
+  extra: { method: string; query: URLSearchParams },
+) => Promise<AcmeReply>;
 
 export type GetRoute = {
   pattern: string;
@@ -50,10 +66,20 @@ export type PostRoute = {
   pattern: string;
   methods: readonly ["POST"];
 } & (
-  | { auth: "jwk"; payload: z.ZodType; postAsGet?: false; handle: Handler<VerifiedJws & { auth: "jwk" }, never> }
+  | {
+      auth: "jwk";
+      payload: z.ZodType;
+      postAsGet?: false;
+      handle: Handler<VerifiedJws & { auth: "jwk" }, never>;
+    }
   | { auth: "kid"; payload: "empty"; handle: Handler<VerifiedJws & { auth: "kid" }, null> }
   | { auth: "kid"; payload: "raw"; handle: Handler<VerifiedJws & { auth: "kid" }, string> }
-  | { auth: "kid"; payload: z.ZodType; postAsGet: boolean; handle: Handler<VerifiedJws & { auth: "kid" }, never> }
+  | {
+      auth: "kid";
+      payload: z.ZodType;
+      postAsGet: boolean;
+      handle: Handler<VerifiedJws & { auth: "kid" }, never>;
+    }
   | { auth: "jwk-or-kid"; payload: z.ZodType; postAsGet?: false; handle: Handler<VerifiedJws, never> }
 );
 
@@ -84,10 +110,36 @@ export const ROUTES: Route[] = [
     payload: "empty",
     handle: (ctx, v, _p, { query }) => getAccountOrders(ctx, v, query.get("cursor")),
   },
-  { pattern: "keyChange", methods: ["POST"], auth: "kid", payload: "raw", handle: (ctx, v, p) => keyChange(ctx, v, p) },
-  { pattern: "newOrder", methods: ["POST"], auth: "kid", payload: newOrderPayloadSchema, postAsGet: false, handle: (ctx, v, p) => newOrder(ctx, v, p) },
-  { pattern: "newAuthz", methods: ["POST"], auth: "kid", payload: newAuthzPayloadSchema, postAsGet: false, handle: (ctx, v, p) => newAuthz(ctx, v, p) },
-  { pattern: "order/:id", methods: ["POST"], auth: "kid", payload: "empty", handle: (ctx, v) => getOrder(ctx, v) },
+  {
+    pattern: "keyChange",
+    methods: ["POST"],
+    auth: "kid",
+    payload: "raw",
+    handle: (ctx, v, p) => keyChange(ctx, v, p),
+  },
+  {
+    pattern: "newOrder",
+    methods: ["POST"],
+    auth: "kid",
+    payload: newOrderPayloadSchema,
+    postAsGet: false,
+    handle: (ctx, v, p) => newOrder(ctx, v, p),
+  },
+  {
+    pattern: "newAuthz",
+    methods: ["POST"],
+    auth: "kid",
+    payload: newAuthzPayloadSchema,
+    postAsGet: false,
+    handle: (ctx, v, p) => newAuthz(ctx, v, p),
+  },
+  {
+    pattern: "order/:id",
+    methods: ["POST"],
+    auth: "kid",
+    payload: "empty",
+    handle: (ctx, v) => getOrder(ctx, v),
+  },
   {
     pattern: "order/:id/finalize",
     methods: ["POST"],
@@ -112,8 +164,20 @@ export const ROUTES: Route[] = [
     postAsGet: true,
     handle: (ctx, v, p) => postChallenge(ctx, v, p),
   },
-  { pattern: "cert/:id", methods: ["POST"], auth: "kid", payload: "empty", handle: (ctx, v) => getCertificate(ctx, v) },
-  { pattern: "revokeCert", methods: ["POST"], auth: "jwk-or-kid", payload: revokeCertPayloadSchema, handle: (ctx, v, p) => revokeCert(ctx, v, p) },
+  {
+    pattern: "cert/:id",
+    methods: ["POST"],
+    auth: "kid",
+    payload: "empty",
+    handle: (ctx, v) => getCertificate(ctx, v),
+  },
+  {
+    pattern: "revokeCert",
+    methods: ["POST"],
+    auth: "jwk-or-kid",
+    payload: revokeCertPayloadSchema,
+    handle: (ctx, v, p) => revokeCert(ctx, v, p),
+  },
 ];
 
 export type RouteMatch = { route: Route; params: Record<string, string> };

@@ -3,17 +3,17 @@
 // (server.ts) serve /acme through it. It runs the checks in RFC order and returns the first
 // problem: alias and protocol → route and method (405) → Content-Type (415, §6.2) → flattened
 // JWS → jwk/kid → key → algorithm → signature → nonce (§6.5) → url (§6.4) → payload → resource.
-import { type AccountRecord, findAccountById } from "@/lib/ra/accounts";
-import { findAlias } from "@/lib/ra/aliases";
-import { getGlobalSettings } from "@/lib/ra/global-settings";
-import type { Db } from "@/lib/db/client";
+
 import { AcmeProblem, isAcmeProblem } from "@/lib/acme/problem";
+import type { Db } from "@/lib/db/client";
+import { type AccountRecord, findAccountById } from "@/lib/ra/accounts";
+import { resolveAcmeTarget } from "@/lib/ra/aliases";
 import {
   type AccountJwk,
-  type JwsAlgorithm,
   assertKeyMatchesAlgorithm,
   firstIssue,
   importAccountKey,
+  type JwsAlgorithm,
   jwkThumbprint,
   parseFlattenedJws,
   parseProtectedHeader,
@@ -74,7 +74,8 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
       response = await handle();
     } catch (err) {
       const problem = isAcmeProblem(err) ? err : AcmeProblem.serverInternal();
-      if (!isAcmeProblem(err) || problem.status >= 500) event.error = isAcmeProblem(err) ? err.options.cause : err;
+      if (!isAcmeProblem(err) || problem.status >= 500)
+        event.error = isAcmeProblem(err) ? err.options.cause : err;
       event.problem = problem.type;
       response = problemToResponse(problem, common, method);
     }
@@ -86,21 +87,24 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
     async function handle(): Promise<Response> {
       // 1. Which alias, in which URL form; is the protocol on; is the alias usable.
       const target = splitAcmePath(url);
-      const globals = await getGlobalSettings(deps.db);
+      const { globals, alias } = await resolveAcmeTarget(deps.db, target.aliasName);
+      const links = alias && new AcmeLinks(url.origin, target.form, alias.name);
+      if (links) common.indexUrl = links.directory;
       if (!globals.acmeEnabled) {
-        throw AcmeProblem.unauthorized("The ACME protocol is disabled on this server; an administrator can enable it in the console");
+        throw AcmeProblem.unauthorized(
+          "The ACME protocol is disabled on this server; an administrator can enable it in the console",
+        );
       }
-      const alias = await findAlias(deps.db, target.aliasName, globals.defaultAliasId);
-      if (!alias) {
+      if (!alias || !links) {
         throw target.aliasName === null
           ? AcmeProblem.malformed("No default ACME alias is configured", { status: 404 })
           : AcmeProblem.malformed(`ACME alias "${target.aliasName}" does not exist`, { status: 404 });
       }
       event.alias = alias.name;
-      const links = new AcmeLinks(url.origin, target.form, alias.name);
-      common.indexUrl = links.directory;
       if (!alias.configured) {
-        throw AcmeProblem.unauthorized(`ACME alias "${alias.name}" has not been stored yet; an administrator must edit and store it first`);
+        throw AcmeProblem.unauthorized(
+          `ACME alias "${alias.name}" has not been stored yet; an administrator must edit and store it first`,
+        );
       }
 
       // 2. Route and method.
@@ -108,7 +112,11 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
       if (!match) throw AcmeProblem.notFound("Resource");
       const { route, params } = match;
       if (!(route.methods as readonly string[]).includes(method)) {
-        return methodNotAllowed([...route.methods], common, AcmeProblem.malformed(`Method ${method} is not allowed here`, { status: 405 }));
+        return methodNotAllowed(
+          [...route.methods],
+          common,
+          AcmeProblem.malformed(`Method ${method} is not allowed here`, { status: 405 }),
+        );
       }
       const ctx: AcmeContext = {
         db: deps.db,
@@ -156,13 +164,16 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
       thumbprint = await jwkThumbprint(header.jwk);
       key = await cachedKey(header.jwk, alg, thumbprint);
     } else {
-      if (!header.kid) throw AcmeProblem.malformed("This resource must be signed with a kid (the account URL), not a jwk");
+      if (!header.kid)
+        throw AcmeProblem.malformed("This resource must be signed with a kid (the account URL), not a jwk");
       account = await accountForKid(ctx, header.kid);
       try {
         assertKeyMatchesAlgorithm(account.jwk, alg);
       } catch {
         // The account's key cannot have made this signature: whoever signed it is not the account.
-        throw AcmeProblem.malformed(`JWS algorithm ${alg} does not fit the account key; the JWS is not signed by this account`);
+        throw AcmeProblem.malformed(
+          `JWS algorithm ${alg} does not fit the account key; the JWS is not signed by this account`,
+        );
       }
       key = await cachedKey(account.jwk, alg, account.keyThumbprint);
     }
@@ -174,13 +185,19 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
     if (header.nonce === undefined) throw AcmeProblem.badNonce("JWS has no nonce");
     const verdict = await deps.nonces.redeem(header.nonce, nonceValidityMs);
     if (verdict !== "ok") {
-      const reason = { unknown: "was not issued by this server", expired: "has expired", reused: "has already been used" }[verdict];
+      const reason = {
+        unknown: "was not issued by this server",
+        expired: "has expired",
+        reused: "has already been used",
+      }[verdict];
       throw AcmeProblem.badNonce(`JWS nonce ${reason}`);
     }
 
     // 8. §6.4: the url header names the URL the request was sent to.
     if (header.url !== ctx.requestUrl) {
-      throw AcmeProblem.unauthorized(`JWS url "${header.url}" does not match the request URL "${ctx.requestUrl}"`);
+      throw AcmeProblem.unauthorized(
+        `JWS url "${header.url}" does not match the request URL "${ctx.requestUrl}"`,
+      );
     }
 
     // 9. §7.3.6: a deactivated account's key signs nothing any more.
@@ -188,7 +205,15 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
 
     return account
       ? { auth: "kid", header, alg, jws, account, payloadBytes }
-      : { auth: "jwk", header, alg, jws, jwk: header.jwk as AccountJwk, thumbprint: thumbprint as string, payloadBytes };
+      : {
+          auth: "jwk",
+          header,
+          alg,
+          jws,
+          jwk: header.jwk as AccountJwk,
+          thumbprint: thumbprint as string,
+          payloadBytes,
+        };
   }
 
   async function accountForKid(ctx: AcmeContext, kid: string): Promise<AccountRecord> {
@@ -214,7 +239,8 @@ async function dispatch(
   const extra = { method, query };
   const v = verified as never;
   if (route.payload === "empty") {
-    if (payloadText !== "") throw AcmeProblem.malformed("This resource takes POST-as-GET: the payload must be empty");
+    if (payloadText !== "")
+      throw AcmeProblem.malformed("This resource takes POST-as-GET: the payload must be empty");
     return route.handle(ctx, v, null, extra);
   }
   if (route.payload === "raw") {
@@ -223,7 +249,9 @@ async function dispatch(
   }
   if (payloadText === "") {
     if (route.postAsGet) return route.handle(ctx, v, null as never, extra);
-    throw AcmeProblem.malformed("The payload must be a JSON object, not empty (POST-as-GET is not allowed here)");
+    throw AcmeProblem.malformed(
+      "The payload must be a JSON object, not empty (POST-as-GET is not allowed here)",
+    );
   }
   let json: unknown;
   try {
@@ -279,7 +307,8 @@ export function accountIdFromKid(kid: string): string | null {
 
 async function readBody(req: Request): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
-  if (declared > MAX_REQUEST_BYTES) throw AcmeProblem.malformed(`Request body exceeds ${MAX_REQUEST_BYTES} bytes`, { status: 413 });
+  if (declared > MAX_REQUEST_BYTES)
+    throw AcmeProblem.malformed(`Request body exceeds ${MAX_REQUEST_BYTES} bytes`, { status: 413 });
   if (!req.body) return "";
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -1,8 +1,8 @@
 // What a resource receives and returns. Resources never see Request/Response or build headers.
 import type { AcmeLinks } from "@/lib/acme/http/links";
 import type { Db } from "@/lib/db/client";
-import type { ResolvedAlias } from "@/lib/ra/aliases";
 import type { AccountRecord } from "@/lib/ra/accounts";
+import type { ResolvedAlias } from "@/lib/ra/aliases";
 import type { GlobalSettings } from "@/lib/ra/global-settings";
 import type { AccountJwk, FlattenedJws, JwsAlgorithm, ProtectedHeader } from "./jws";
 
@@ -25,8 +25,18 @@ export type VerifiedJws = {
   readonly alg: JwsAlgorithm;
   readonly jws: FlattenedJws;
 } & (
-  | { readonly auth: "jwk"; readonly jwk: AccountJwk; readonly thumbprint: string; readonly account?: undefined }
-  | { readonly auth: "kid"; readonly account: AccountRecord; readonly jwk?: undefined; readonly thumbprint?: undefined }
+  | {
+      readonly auth: "jwk";
+      readonly jwk: AccountJwk;
+      readonly thumbprint: string;
+      readonly account?: undefined;
+    }
+  | {
+      readonly auth: "kid";
+      readonly account: AccountRecord;
+      readonly jwk?: undefined;
+      readonly thumbprint?: undefined;
+    }
 );
 
 export type AcmeReply = {

@@ -12,7 +12,8 @@ export async function postAccount(
 ): Promise<AcmeReply> {
   let account = verified.account;
   // §7.3.2: an account can only be read or changed with its own key.
-  if (ctx.params.id !== account.id) throw AcmeProblem.unauthorized("The request is signed by a different account");
+  if (ctx.params.id !== account.id)
+    throw AcmeProblem.unauthorized("The request is signed by a different account");
 
   if (payload?.status === "deactivated") {
     account = await deactivateAccount(ctx.db, account, ctx.clientIp);

@@ -2,9 +2,17 @@
 import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types";
 import { toAuthorizationJson } from "@/lib/acme/wire/objects";
 import type { AuthorizationUpdatePayload } from "@/lib/acme/wire/payloads";
-import { type AuthorizationWithChallenges, deactivateAuthorization, getAuthorizationForAccount } from "@/lib/ra/authorizations";
+import {
+  type AuthorizationWithChallenges,
+  deactivateAuthorization,
+  getAuthorizationForAccount,
+} from "@/lib/ra/authorizations";
 
-export function authorizationReply(ctx: AcmeContext, authz: AuthorizationWithChallenges, status = 200): AcmeReply {
+export function authorizationReply(
+  ctx: AcmeContext,
+  authz: AuthorizationWithChallenges,
+  status = 200,
+): AcmeReply {
   return {
     status,
     location: ctx.links.url(`authz/${authz.id}`),
@@ -13,7 +21,11 @@ export function authorizationReply(ctx: AcmeContext, authz: AuthorizationWithCha
   };
 }
 
-export async function postAuthorization(ctx: AcmeContext, verified: VerifiedJws & { auth: "kid" }, payload: AuthorizationUpdatePayload | null): Promise<AcmeReply> {
+export async function postAuthorization(
+  ctx: AcmeContext,
+  verified: VerifiedJws & { auth: "kid" },
+  payload: AuthorizationUpdatePayload | null,
+): Promise<AcmeReply> {
   let authz = await getAuthorizationForAccount(ctx.db, ctx.params.id as string, verified.account.id, ctx.now);
   if (payload?.status === "deactivated") authz = await deactivateAuthorization(ctx.db, authz);
   return authorizationReply(ctx, authz);

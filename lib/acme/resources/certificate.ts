@@ -2,7 +2,10 @@
 import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types";
 import { getCertificateChainForAccount } from "@/lib/ra/certificates";
 
-export async function getCertificate(ctx: AcmeContext, verified: VerifiedJws & { auth: "kid" }): Promise<AcmeReply> {
+export async function getCertificate(
+  ctx: AcmeContext,
+  verified: VerifiedJws & { auth: "kid" },
+): Promise<AcmeReply> {
   const chain = await getCertificateChainForAccount(ctx.db, ctx.params.id as string, verified.account.id);
   return { status: 200, body: chain, contentType: "application/pem-certificate-chain" };
 }

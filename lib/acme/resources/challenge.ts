@@ -3,7 +3,11 @@ import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types"
 import { toChallengeJson } from "@/lib/acme/wire/objects";
 import { getChallengeForAccount, respondToChallenge } from "@/lib/ra/challenges";
 
-export async function postChallenge(ctx: AcmeContext, verified: VerifiedJws & { auth: "kid" }, payload: object | null): Promise<AcmeReply> {
+export async function postChallenge(
+  ctx: AcmeContext,
+  verified: VerifiedJws & { auth: "kid" },
+  payload: object | null,
+): Promise<AcmeReply> {
   const id = ctx.params.id as string;
   const challenge =
     payload === null

@@ -2,6 +2,7 @@
 // check 1 (a currently active account signed the outer JWS) is done by serve.ts for every kid
 // request.
 import {
+  firstIssue,
   importAccountKey,
   jwkThumbprint,
   parseFlattenedJws,
@@ -14,9 +15,12 @@ import { AcmeProblem } from "@/lib/acme/problem";
 import { toAccountJson } from "@/lib/acme/wire/objects";
 import { keyChangeInnerPayloadSchema } from "@/lib/acme/wire/payloads";
 import { changeAccountKey } from "@/lib/ra/accounts";
-import { firstIssue } from "@/lib/acme/http/jws";
 
-export async function keyChange(ctx: AcmeContext, verified: VerifiedJws & { auth: "kid" }, outerPayload: string): Promise<AcmeReply> {
+export async function keyChange(
+  ctx: AcmeContext,
+  verified: VerifiedJws & { auth: "kid" },
+  outerPayload: string,
+): Promise<AcmeReply> {
   const account = verified.account;
 
   // 2. The payload of the outer JWS is a well-formed JWS (the inner JWS).

@@ -5,8 +5,18 @@ import type { NewAuthzPayload } from "@/lib/acme/wire/payloads";
 import { createPreAuthorization } from "@/lib/ra/authorizations";
 import { authorizationReply } from "./authz";
 
-export async function newAuthz(ctx: AcmeContext, verified: VerifiedJws & { auth: "kid" }, payload: NewAuthzPayload): Promise<AcmeReply> {
-  if (!ctx.alias.settings.preAuthorizationAllowed) throw AcmeProblem.notFound("Resource newAuthz (pre-authorization is not allowed)");
-  const authz = await createPreAuthorization(ctx.db, { account: verified.account, settings: ctx.alias.settings, identifier: payload.identifier, now: ctx.now });
+export async function newAuthz(
+  ctx: AcmeContext,
+  verified: VerifiedJws & { auth: "kid" },
+  payload: NewAuthzPayload,
+): Promise<AcmeReply> {
+  if (!ctx.alias.settings.preAuthorizationAllowed)
+    throw AcmeProblem.notFound("Resource newAuthz (pre-authorization is not allowed)");
+  const authz = await createPreAuthorization(ctx.db, {
+    account: verified.account,
+    settings: ctx.alias.settings,
+    identifier: payload.identifier,
+    now: ctx.now,
+  });
   return authorizationReply(ctx, authz, 201);
 }

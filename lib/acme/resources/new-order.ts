@@ -4,7 +4,11 @@ import { toOrderJson } from "@/lib/acme/wire/objects";
 import type { NewOrderPayload } from "@/lib/acme/wire/payloads";
 import { createOrder } from "@/lib/ra/orders";
 
-export async function newOrder(ctx: AcmeContext, verified: VerifiedJws & { auth: "kid" }, payload: NewOrderPayload): Promise<AcmeReply> {
+export async function newOrder(
+  ctx: AcmeContext,
+  verified: VerifiedJws & { auth: "kid" },
+  payload: NewOrderPayload,
+): Promise<AcmeReply> {
   const order = await createOrder(ctx.db, {
     account: verified.account,
     alias: ctx.alias,

@@ -3,8 +3,13 @@ import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types"
 import { AcmeProblem } from "@/lib/acme/problem";
 import { listAccountOrderIds } from "@/lib/ra/accounts";
 
-export async function getAccountOrders(ctx: AcmeContext, verified: VerifiedJws & { auth: "kid" }, cursor: string | null): Promise<AcmeReply> {
-  if (ctx.params.id !== verified.account.id) throw AcmeProblem.unauthorized("The request is signed by a different account");
+export async function getAccountOrders(
+  ctx: AcmeContext,
+  verified: VerifiedJws & { auth: "kid" },
+  cursor: string | null,
+): Promise<AcmeReply> {
+  if (ctx.params.id !== verified.account.id)
+    throw AcmeProblem.unauthorized("The request is signed by a different account");
   const { ids, nextCursor } = await listAccountOrderIds(ctx.db, verified.account.id, cursor);
   return {
     status: 200,

@@ -3,7 +3,11 @@ import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types"
 import type { RevokeCertPayload } from "@/lib/acme/wire/payloads";
 import { revokeCertificate } from "@/lib/ra/certificates";
 
-export async function revokeCert(ctx: AcmeContext, verified: VerifiedJws, payload: RevokeCertPayload): Promise<AcmeReply> {
+export async function revokeCert(
+  ctx: AcmeContext,
+  verified: VerifiedJws,
+  payload: RevokeCertPayload,
+): Promise<AcmeReply> {
   await revokeCertificate(ctx.db, {
     certificate: payload.certificate,
     reason: payload.reason,

@@ -68,7 +68,14 @@ export function toOrderJson(order: OrderView, links: AcmeLinks) {
   };
 }
 
-type ChallengeView = { id: string; type: string; status: string; token: string; validatedAt: Date | null; error: unknown };
+type ChallengeView = {
+  id: string;
+  type: string;
+  status: string;
+  token: string;
+  validatedAt: Date | null;
+  error: unknown;
+};
 
 /** RFC 8555 §7.1.5 and §8 */
 export function toChallengeJson(challenge: ChallengeView, links: AcmeLinks) {
@@ -93,7 +100,8 @@ type AuthorizationView = {
 
 /** RFC 8555 §7.1.4: a valid authorization lists only the challenge that validated it. */
 export function toAuthorizationJson(authz: AuthorizationView, links: AcmeLinks) {
-  const challenges = authz.status === "valid" ? authz.challenges.filter((c) => c.status === "valid") : authz.challenges;
+  const challenges =
+    authz.status === "valid" ? authz.challenges.filter((c) => c.status === "valid") : authz.challenges;
   return {
     identifier: { type: authz.identifierType, value: authz.identifierValue },
     status: authz.status,

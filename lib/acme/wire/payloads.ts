@@ -20,7 +20,9 @@ export type NewAccountPayload = z.infer<typeof newAccountPayloadSchema>;
 export const accountUpdatePayloadSchema = z.object({
   contact: contact.optional(),
   termsOfServiceAgreed: z.boolean().optional(),
-  status: z.enum(["valid", "deactivated"], { error: 'status can only be changed to "deactivated"' }).optional(),
+  status: z
+    .enum(["valid", "deactivated"], { error: 'status can only be changed to "deactivated"' })
+    .optional(),
 });
 export type AccountUpdatePayload = z.infer<typeof accountUpdatePayloadSchema>;
 
@@ -46,7 +48,9 @@ export const newAuthzPayloadSchema = z.object({ identifier: identifierSchema });
 export type NewAuthzPayload = z.infer<typeof newAuthzPayloadSchema>;
 
 /** RFC 8555 §7.4 finalize: the CSR, base64url DER. */
-export const finalizePayloadSchema = z.object({ csr: z.string().min(1, "csr must not be empty").max(65_536) });
+export const finalizePayloadSchema = z.object({
+  csr: z.string().min(1, "csr must not be empty").max(65_536),
+});
 export type FinalizePayload = z.infer<typeof finalizePayloadSchema>;
 
 /** RFC 8555 §7.5.2: the only change a client may ask of an authorization. */

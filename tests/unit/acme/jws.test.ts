@@ -38,11 +38,23 @@ describe("parseFlattenedJws", () => {
   const cases: [string, string, string][] = [
     ["fail/not JSON", "{nope", "Request body is not JSON"],
     ["fail/JSON array", "[]", "Invalid JWS"],
-    ["fail/general serialization with two signatures", JSON.stringify({ payload: "", signatures: [{}, {}] }), "exactly one signature"],
-    ["fail/unprotected header", JSON.stringify({ protected: "e30", payload: "", signature: "AA", header: { alg: "none" } }), "unexpected JWS member(s): header"],
+    [
+      "fail/general serialization with two signatures",
+      JSON.stringify({ payload: "", signatures: [{}, {}] }),
+      "exactly one signature",
+    ],
+    [
+      "fail/unprotected header",
+      JSON.stringify({ protected: "e30", payload: "", signature: "AA", header: { alg: "none" } }),
+      "unexpected JWS member(s): header",
+    ],
     ["fail/missing payload (detached)", JSON.stringify({ protected: "e30", signature: "AA" }), "payload"],
     ["fail/missing signature", JSON.stringify({ protected: "e30", payload: "" }), "signature"],
-    ["fail/padding in base64url", JSON.stringify({ protected: "e30=", payload: "", signature: "AA" }), "base64url"],
+    [
+      "fail/padding in base64url",
+      JSON.stringify({ protected: "e30=", payload: "", signature: "AA" }),
+      "base64url",
+    ],
     ["fail/compact serialization", '"eyJhbGciOiJFUzI1NiJ9..sig"', "Invalid JWS"],
   ];
   for (const [name, body, detail] of cases) {
@@ -54,7 +66,11 @@ describe("parseFlattenedJws", () => {
     });
   }
   it("ok/three members", () => {
-    expect(parseFlattenedJws(JSON.stringify({ protected: "e30", payload: "", signature: "AA" }))).toEqual({ protected: "e30", payload: "", signature: "AA" });
+    expect(parseFlattenedJws(JSON.stringify({ protected: "e30", payload: "", signature: "AA" }))).toEqual({
+      protected: "e30",
+      payload: "",
+      signature: "AA",
+    });
   });
 });
 
@@ -79,15 +95,27 @@ describe("parseProtectedHeader", async () => {
 
   const malformedCases: [string, unknown, string][] = [
     ["fail/header not JSON", "not json", "not base64url-encoded JSON"],
-    ["fail/both jwk and kid", { alg: "ES256", url: URL_, nonce: "n", jwk: es256.jwk, kid: "https://ca.test/acme/acct/x" }, "exactly one of jwk and kid"],
+    [
+      "fail/both jwk and kid",
+      { alg: "ES256", url: URL_, nonce: "n", jwk: es256.jwk, kid: "https://ca.test/acme/acct/x" },
+      "exactly one of jwk and kid",
+    ],
     ["fail/neither jwk nor kid", { alg: "ES256", url: URL_, nonce: "n" }, "exactly one of jwk and kid"],
     ["fail/no url", { alg: "ES256", nonce: "n", jwk: es256.jwk }, "url"],
     ["fail/url not a string", { alg: "ES256", url: 7, nonce: "n", jwk: es256.jwk }, "url"],
-    ["fail/critical extension", { alg: "ES256", url: URL_, nonce: "n", jwk: es256.jwk, crit: ["b64"], b64: false }, "critical"],
+    [
+      "fail/critical extension",
+      { alg: "ES256", url: URL_, nonce: "n", jwk: es256.jwk, crit: ["b64"], b64: false },
+      "critical",
+    ],
   ];
   for (const [name, header, detail] of malformedCases) {
     it(name, () => {
-      const p = problemOf(() => parseProtectedHeader(header === "not json" ? { protected: b64("not json"), payload: "", signature: "AA" } : jws(header)));
+      const p = problemOf(() =>
+        parseProtectedHeader(
+          header === "not json" ? { protected: b64("not json"), payload: "", signature: "AA" } : jws(header),
+        ),
+      );
       expect(p.type).toBe("malformed");
       expect(p.detail).toContain(detail);
     });
@@ -116,7 +144,9 @@ describe("parseProtectedHeader", async () => {
   });
 
   it("ok/jwk keeps only the key members", () => {
-    const header = parseProtectedHeader(jws({ alg: "ES256", url: URL_, nonce: "n", jwk: { ...es256.jwk, kid: "x", use: "sig" } }));
+    const header = parseProtectedHeader(
+      jws({ alg: "ES256", url: URL_, nonce: "n", jwk: { ...es256.jwk, kid: "x", use: "sig" } }),
+    );
     expect(header.jwk).toEqual({ kty: "EC", crv: "P-256", x: es256.jwk.x, y: es256.jwk.y });
   });
 });
@@ -136,7 +166,9 @@ describe("verifyJwsSignature", () => {
     const a = await generateTestKey("ES256");
     const b = await generateTestKey("ES256");
     const signed = await signJws(a, {}, { url: URL_, nonce: "n" });
-    const p = await problemOfAsync(async () => verifyJwsSignature(signed, await importAccountKey(b.jwk as never, "ES256"), "ES256"));
+    const p = await problemOfAsync(async () =>
+      verifyJwsSignature(signed, await importAccountKey(b.jwk as never, "ES256"), "ES256"),
+    );
     expect(p.type).toBe("malformed");
     expect(p.detail).toBe("JWS signature verification failed");
   });
@@ -145,7 +177,11 @@ describe("verifyJwsSignature", () => {
     const a = await generateTestKey("ES256");
     const signed = await signJws(a, { n: 1 }, { url: URL_, nonce: "n" });
     const p = await problemOfAsync(async () =>
-      verifyJwsSignature({ ...signed, payload: b64({ n: 2 }) }, await importAccountKey(a.jwk as never, "ES256"), "ES256"),
+      verifyJwsSignature(
+        { ...signed, payload: b64({ n: 2 }) },
+        await importAccountKey(a.jwk as never, "ES256"),
+        "ES256",
+      ),
     );
     expect(p.detail).toBe("JWS signature verification failed");
   });

@@ -20,12 +20,16 @@ import { X509Certificate } from "@/lib/ca/x509";
 import { SecretBox } from "@/lib/crypto/secret-box";
 import { createDb, type Db } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrate";
-import { createFreshDatabase, POSTGRES_SERVER_URL, requirePostgresServer, type TestDatabase } from "../../support/test-db";
+import {
+  createFreshDatabase,
+  POSTGRES_SERVER_URL,
+  requirePostgresServer,
+  type TestDatabase,
+} from "../../support/test-db";
 
 const SERVER_URL = POSTGRES_SERVER_URL;
 const CA_NAME = "Keyward DB Test";
 const TIMEOUT_MS = 120_000;
-
 
 await requirePostgresServer(SERVER_URL);
 

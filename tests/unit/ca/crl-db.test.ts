@@ -15,13 +15,17 @@ import { X509Crl } from "@/lib/ca/x509";
 import { SecretBox } from "@/lib/crypto/secret-box";
 import { createDb, type Db } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrate";
-import { createFreshDatabase, POSTGRES_SERVER_URL, requirePostgresServer, type TestDatabase } from "../../support/test-db";
+import {
+  createFreshDatabase,
+  POSTGRES_SERVER_URL,
+  requirePostgresServer,
+  type TestDatabase,
+} from "../../support/test-db";
 
 const SERVER_URL = POSTGRES_SERVER_URL;
 const TIMEOUT_MS = 120_000;
 const HOUR_MS = 60 * 60 * 1000;
 const PUBLIC_URL = "http://ca.keyward.test";
-
 
 await requirePostgresServer(SERVER_URL);
 

@@ -7,13 +7,17 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, createMigration, MIGRATIONS_DIR, SCHEMA_PATH } from "@/lib/db/migrate";
-import { createFreshDatabase, POSTGRES_SERVER_URL, requirePostgresServer, type TestDatabase } from "../../support/test-db";
+import {
+  createFreshDatabase,
+  POSTGRES_SERVER_URL,
+  requirePostgresServer,
+  type TestDatabase,
+} from "../../support/test-db";
 
 const SERVER_URL = POSTGRES_SERVER_URL;
 const TIMEOUT_MS = 60_000;
 // Names of the throw-away databases createMigration uses (lib/db/migrate.ts).
 const TEMPORARY_DATABASE = /^(keyward_migrate_base|prisma_migrate_shadow_db)_/;
-
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });

@@ -1,6 +1,11 @@
 // RFC 8555 §7.1.6 order status derivation, every combination that matters.
 import { describe, expect, it } from "vitest";
-import { type AuthorizationStatus, deriveOrderStatus, effectiveAuthorizationStatus, type OrderStatus } from "@/lib/ra/order-status";
+import {
+  type AuthorizationStatus,
+  deriveOrderStatus,
+  effectiveAuthorizationStatus,
+  type OrderStatus,
+} from "@/lib/ra/order-status";
 
 const now = new Date("2026-01-01T00:00:00Z");
 const later = new Date("2026-01-02T00:00:00Z");
