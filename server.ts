@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import next from "next";
 import { pruneNonces, serveAcme } from "@/lib/acme/http";
 import { MAX_REQUEST_BYTES } from "@/lib/acme/http/serve";
+import { firstAdministratorBanner } from "@/lib/auth/bootstrap-admin";
 import { bootstrapKeyward } from "@/lib/bootstrap";
 import { refreshCrlsIfDue } from "@/lib/ca/crl";
 import { ensureServerTlsCertificate } from "@/lib/ca/server-tls";
@@ -193,9 +194,10 @@ function printBanner(o: {
     `                    http://${host}:${o.httpPort}/acme/directory`,
     `  Per alias:        https://${host}:${o.httpsPort}/acme/<alias>/directory`,
     `  Root CA:          ${o.boot.caFiles.rootPem}  (also at /ca/root.pem and /ca/root.der)`,
+    ...firstAdministratorBanner(o.boot.firstAdministrator),
     o.acmeEnabled
       ? "  ACME is enabled."
-      : "  ACME is disabled on a new installation: enable it with `npm run keyward -- acme enable`.",
+      : "  ACME is disabled on a new installation: enable it in the console (Protocol) or with `npm run keyward -- acme enable`.",
     "",
   ];
   console.log(lines.join("\n"));

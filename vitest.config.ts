@@ -23,6 +23,35 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          // Real ACME clients (Debian certbot, lego) against a running Keyward; each client
+          // command is bounded by tests/support/interop-setup.ts CLIENT_TIMEOUT_MS.
+          name: "interop",
+          include: ["tests/interop/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/support/interop-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // The console in Debian's chromium through playwright-core (playwright.config.ts), against
+          // its own server on a fresh database. scripts/test.ts runs it in a vitest run of its own,
+          // after the other projects (`vitest run --project e2e`).
+          name: "e2e",
+          include: ["tests/e2e/**/*.e2e.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/e2e/support/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

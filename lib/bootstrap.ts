@@ -1,6 +1,8 @@
 // What every Keyward process does before it serves: open the database (the embedded one when no
 // DATABASE_URL is configured), apply migrations, and create on first start what a CA needs —
 // global settings with the nonce key, the first alias, the root and issuing CA.
+
+import { ensureFirstAdministrator, type FirstAdministrator } from "@/lib/auth/bootstrap-admin";
 import {
   type BootstrapResult,
   bootstrapCertificateAuthorities,
@@ -20,6 +22,8 @@ export type Bootstrapped = {
   cas: BootstrapResult;
   caFiles: Awaited<ReturnType<typeof writePublicCaFiles>>;
   appliedMigrations: string[];
+  /** Set only at the start that created the first administrator (its one-time password). */
+  firstAdministrator: FirstAdministrator | null;
   shutdown: () => Promise<void>;
 };
 
@@ -40,6 +44,7 @@ export async function bootstrapKeyward(): Promise<Bootstrapped> {
     const box = secretBox();
     await ensureGlobalSettings(database, box);
     await ensureBootstrapAlias(database);
+    const firstAdministrator = await ensureFirstAdministrator(database);
     const cas = await bootstrapCertificateAuthorities(database, {
       box,
       algorithm: config.KEYWARD_CA_KEY_ALGORITHM,
@@ -52,6 +57,7 @@ export async function bootstrapKeyward(): Promise<Bootstrapped> {
       cas,
       caFiles,
       appliedMigrations,
+      firstAdministrator,
       shutdown: async () => {
         await closeDb();
         await stopEmbedded?.();

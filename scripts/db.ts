@@ -8,7 +8,7 @@
 //
 // Exit codes: 0 done (including "nothing to do"), 1 the command failed, 2 wrong usage.
 // Every path ends in process.exit: the schema engine leaves a timer running for ~10 s.
-import { type EmbeddedDatabase, startEmbeddedDatabase } from "@/lib/db/embedded";
+import { type EmbeddedDatabase, openEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations, createMigration } from "@/lib/db/migrate";
 import { env } from "@/lib/env";
 
@@ -25,7 +25,7 @@ async function migrate(): Promise<void> {
   if (!url) {
     const { dataDir } = env();
     console.log(`DATABASE_URL is not set: migrating the embedded database in ${dataDir}`);
-    embedded = await startEmbeddedDatabase({ dataDir });
+    embedded = await openEmbeddedDatabase({ dataDir });
     url = embedded.url;
   }
   try {

@@ -3,6 +3,7 @@
 // returned postgres:// URL like any other (client, migrations). STACK.md "Embedded default
 // database" says why this design won over in-process PGlite and `prisma dev`.
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -30,6 +31,37 @@ const DEFAULT_START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 12_000;
 
 const SERVER_SCRIPT = fileURLToPath(new URL("./pglite-server.ts", import.meta.url));
+
+/**
+ * The URL of the embedded database that a running process (normally the Keyward server) serves
+ * for `dataDir`, read from its lock file ("<pid>\n<port>\n"), or null when none runs.
+ */
+export function runningEmbeddedDatabaseUrl(dataDir: string): string | null {
+  let lock: string;
+  try {
+    lock = readFileSync(path.join(path.resolve(dataDir), "pglite.lock"), "utf8");
+  } catch {
+    return null;
+  }
+  const [pid, port] = lock.split("\n").map((line) => Number.parseInt(line, 10));
+  if (!pid || !port) return null;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return null; // a stale lock: its process is gone
+  }
+  return `postgresql://postgres@127.0.0.1:${port}/postgres`;
+}
+
+/**
+ * For tools that run beside the server (CLI, db:migrate): the running embedded database if
+ * there is one, else a new one for the time of the command.
+ */
+export async function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
+  const url = runningEmbeddedDatabaseUrl(options.dataDir);
+  if (url) return { url, pid: 0, stop: async () => {} };
+  return startEmbeddedDatabase(options);
+}
 
 /**
  * Starts the embedded database for `dataDir` and resolves once it accepts connections.

@@ -8,7 +8,7 @@
 //
 // Why a separate process: in-process PGlite was ~40% slower with 600 ms p99 spikes, because its
 // WebAssembly Postgres runs on the app's event loop (STACK.md).
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
@@ -79,6 +79,9 @@ try {
   });
   await server.start();
   if (stopping) await shutdown(0);
+  // The lock also tells other local processes (the CLI, db:migrate) where to connect while this
+  // server runs, since they cannot open the directory themselves: "<pid>\n<port>\n".
+  writeFileSync(lockPath, `${process.pid}\n${port}\n`, { mode: 0o600 });
   send({ type: "ready", port });
 } catch (error) {
   send({ type: "error", message: error instanceof Error ? error.message : String(error) });

@@ -6,7 +6,14 @@ import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import net from "node:net";
 import { AcmeProblem, isAcmeProblem } from "@/lib/acme/problem";
-import { addressesToDial, type DnsResolverSettings, hostForUrl, resolveAddresses } from "./resolver";
+import {
+  addressesToDial,
+  ConnectFailure,
+  type DnsResolverSettings,
+  hostForUrl,
+  resolveAddresses,
+  withFirstReachableAddress,
+} from "./resolver";
 import { tlsFailureReason } from "./tls-alpn-01";
 import type { ValidationOutcome, ValidationRecord } from "./validate";
 
@@ -47,9 +54,6 @@ export type Http01Options = {
 };
 
 type FetchedResponse = { status: number; location: string | null; body: Buffer; bodyTruncated: boolean };
-
-/** A failure before the TCP connection was made: worth trying the next address family. */
-class ConnectFailure extends Error {}
 
 export async function validateHttp01(options: Http01Options): Promise<ValidationOutcome> {
   const deadline = Date.now() + (options.timeoutMs ?? HTTP01_TIMEOUT_MS);
@@ -183,8 +187,7 @@ function checkRedirect(from: URL, location: string, authorizedPorts: number[], w
   return next;
 }
 
-/** IPv6 first, IPv4 only if the IPv6 connection could not be made (resolver.ts addressesToDial). */
-async function fetchFromFirstReachable(
+function fetchFromFirstReachable(
   url: URL,
   hostHeader: string,
   addresses: string[],
@@ -192,26 +195,16 @@ async function fetchFromFirstReachable(
   deadline: number,
   maxBodyBytes: number,
 ): Promise<FetchedResponse> {
-  record.addressesTried = [];
-  for (const [index, address] of addresses.entries()) {
-    record.addressesTried.push(address);
-    const isLast = index === addresses.length - 1;
-    // Leave the fallback address half of what remains, so one dead address cannot eat the budget.
-    const connectDeadline = isLast ? deadline : Date.now() + Math.max(0, deadline - Date.now()) / 2;
-    try {
-      const response = await fetchOnce(url, hostHeader, address, deadline, connectDeadline, maxBodyBytes);
-      record.addressUsed = address;
-      return response;
-    } catch (err) {
-      record.addressUsed = address;
-      if (err instanceof ConnectFailure && !isLast) continue;
-      throw new AcmeProblem(
-        problemTypeOf(err),
-        `${address}: Fetching ${url.href}: ${(err as Error).message}`,
-      );
-    }
-  }
-  throw new AcmeProblem("dns", `No addresses to connect to for ${url.hostname}`);
+  return withFirstReachableAddress({
+    addresses,
+    record,
+    deadline,
+    attempt: (address, connectDeadline) =>
+      fetchOnce(url, hostHeader, address, deadline, connectDeadline, maxBodyBytes),
+    toProblem: (err, address) =>
+      new AcmeProblem(problemTypeOf(err), `${address}: Fetching ${url.href}: ${(err as Error).message}`),
+    noAddressDetail: `No addresses to connect to for ${url.hostname}`,
+  });
 }
 
 function problemTypeOf(err: unknown): "connection" | "tls" {

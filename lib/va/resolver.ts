@@ -134,3 +134,38 @@ export function reverseDnsName(address: string): string {
 export function hostForUrl(host: string): string {
   return net.isIPv6(host) ? `[${host}]` : host;
 }
+
+/** A failure before the TCP connection was made: worth trying the next address family. */
+export class ConnectFailure extends Error {}
+
+/**
+ * Runs `attempt` on `addresses` in order (IPv6 first, resolver.ts addressesToDial) until one
+ * connects, recording which were tried and which answered. A ConnectFailure moves on to the next
+ * address, which keeps half of the remaining time so one dead address cannot eat the budget; any
+ * other failure, or the last address's, becomes the problem `toProblem` makes of it.
+ */
+export async function withFirstReachableAddress<T>(o: {
+  addresses: string[];
+  record: { addressesTried?: string[]; addressUsed?: string };
+  deadline: number;
+  attempt: (address: string, connectDeadline: number) => Promise<T>;
+  toProblem: (err: unknown, address: string) => AcmeProblem;
+  noAddressDetail: string;
+}): Promise<T> {
+  o.record.addressesTried = [];
+  for (const [index, address] of o.addresses.entries()) {
+    o.record.addressesTried.push(address);
+    const isLast = index === o.addresses.length - 1;
+    const connectDeadline = isLast ? o.deadline : Date.now() + Math.max(0, o.deadline - Date.now()) / 2;
+    try {
+      const result = await o.attempt(address, connectDeadline);
+      o.record.addressUsed = address;
+      return result;
+    } catch (err) {
+      o.record.addressUsed = address;
+      if (err instanceof ConnectFailure && !isLast) continue;
+      throw o.toProblem(err, address);
+    }
+  }
+  throw new AcmeProblem("dns", o.noAddressDetail);
+}

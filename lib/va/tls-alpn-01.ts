@@ -8,10 +8,12 @@ import { type Extension, SubjectAlternativeNameExtension, X509Certificate } from
 import { tlsAlpn01Digest } from "./key-authorization";
 import {
   addressesToDial,
+  ConnectFailure,
   canonicalIpAddress,
   type DnsResolverSettings,
   resolveAddresses,
   reverseDnsName,
+  withFirstReachableAddress,
 } from "./resolver";
 import type { ValidationOutcome, ValidationRecord } from "./validate";
 
@@ -31,9 +33,6 @@ export type TlsAlpn01Options = {
 };
 
 type Handshake = { alpnProtocol: string | null; certificateDer: Buffer | null };
-
-/** The TCP connection could not be made: worth trying the next address family. */
-class ConnectFailure extends Error {}
 
 export async function validateTlsAlpn01(options: TlsAlpn01Options): Promise<ValidationOutcome> {
   const deadline = Date.now() + (options.timeoutMs ?? TLS_ALPN01_TIMEOUT_MS);
@@ -179,34 +178,27 @@ function checkAcmeIdentifier(certificate: X509Certificate, expectedDigest: Buffe
   }
 }
 
-async function handshakeWithFirstReachable(
+function handshakeWithFirstReachable(
   addresses: string[],
   port: number,
   sni: string,
   record: ValidationRecord,
   deadline: number,
 ): Promise<Handshake> {
-  record.addressesTried = [];
-  for (const [index, address] of addresses.entries()) {
-    record.addressesTried.push(address);
-    const isLast = index === addresses.length - 1;
-    const connectDeadline = isLast ? deadline : Date.now() + Math.max(0, deadline - Date.now()) / 2;
-    try {
-      const handshake = await performHandshake(address, port, sni, deadline, connectDeadline);
-      record.addressUsed = address;
-      return handshake;
-    } catch (err) {
-      record.addressUsed = address;
-      if (err instanceof ConnectFailure && !isLast) continue;
-      const where = `${address}:${port}`;
-      if (err instanceof ConnectFailure) throw new AcmeProblem("connection", `${where}: ${err.message}`);
-      throw new AcmeProblem(
-        "tls",
-        `${where}: TLS handshake for tls-alpn-01 challenge failed: ${(err as Error).message}`,
-      );
-    }
-  }
-  throw new AcmeProblem("dns", "No addresses to connect to");
+  return withFirstReachableAddress({
+    addresses,
+    record,
+    deadline,
+    attempt: (address, connectDeadline) => performHandshake(address, port, sni, deadline, connectDeadline),
+    toProblem: (err, address) =>
+      err instanceof ConnectFailure
+        ? new AcmeProblem("connection", `${address}:${port}: ${err.message}`)
+        : new AcmeProblem(
+            "tls",
+            `${address}:${port}: TLS handshake for tls-alpn-01 challenge failed: ${(err as Error).message}`,
+          ),
+    noAddressDetail: "No addresses to connect to",
+  });
 }
 
 function performHandshake(

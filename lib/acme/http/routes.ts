@@ -24,24 +24,14 @@ import {
   newOrderPayloadSchema,
   revokeCertPayloadSchema,
 } from "@/lib/acme/wire/payloads";
+import { RESERVED_ALIAS_NAMES } from "@/lib/ra/aliases";
 import type { AcmeContext, AcmeReply, VerifiedJws } from "./types";
 
-/** Names that may start a resource path right after /acme/ (anything else is an alias name). */
-export const RESOURCE_ROOTS = new Set([
-  "directory",
-  "newNonce",
-  "newAccount",
-  "newOrder",
-  "newAuthz",
-  "revokeCert",
-  "keyChange",
-  "renewalInfo",
-  "acct",
-  "order",
-  "authz",
-  "chall",
-  "cert",
-]);
+/**
+ * Names that may start a resource path right after /acme/; anything else is an alias name.
+ * The same list is what alias names may not be (lib/ra/aliases.ts), so the two cannot drift.
+ */
+export const RESOURCE_ROOTS: ReadonlySet<string> = new Set(RESERVED_ALIAS_NAMES);
 
 type Handler<V, P> = (
   ctx: AcmeContext,

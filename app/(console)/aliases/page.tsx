@@ -1,0 +1,124 @@
+// Aliases: every ACME configuration, its URLs and flags; create, edit, clone, rename, delete.
+import Link from "next/link";
+import { AliasActions } from "@/components/aliases/AliasActions";
+import { AliasCreateButton } from "@/components/aliases/AliasCreateButton";
+import { aliasDirectoryUrls } from "@/components/aliases/alias-urls";
+import { Badge } from "@/components/ui/Badge";
+import { Card } from "@/components/ui/Card";
+import { CopyField } from "@/components/ui/CopyButton";
+import { EmptyState } from "@/components/ui/EmptyState";
+import { PageHeader } from "@/components/ui/PageHeader";
+import { Pagination } from "@/components/ui/Pagination";
+import { SearchBox } from "@/components/ui/SearchBox";
+import { Table, Td, Th, Tr } from "@/components/ui/Table";
+import { requirePermission } from "@/lib/auth/guard";
+import { hasPermission } from "@/lib/auth/permissions";
+import { listAliases } from "@/lib/console/aliases";
+import { requestOrigin } from "@/lib/console/request-origin";
+import { listQuerySchema } from "@/lib/console/schemas/common";
+
+export const metadata = { title: "Aliases · Keyward" };
+
+export default async function AliasesPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const actor = await requirePermission("console.read", "/aliases");
+  const parsed = listQuerySchema.safeParse(await searchParams);
+  const query = parsed.success ? parsed.data : listQuerySchema.parse({});
+  const [page, origin] = await Promise.all([listAliases({ actor, ...query }), requestOrigin()]);
+  const canManage = hasPermission(actor.role, "aliases.manage");
+  return (
+    <>
+      <PageHeader
+        title="Aliases"
+        description="Each alias is an ACME configuration with its own directory URL. A new alias serves ACME once it has been edited and stored."
+        actions={canManage && <AliasCreateButton />}
+      />
+      <Card>
+        <div className="flex items-center justify-between gap-3 border-b border-slate-200 px-4 py-3">
+          <SearchBox placeholder="Search aliases" label="Search aliases by name" />
+          <p className="text-xs text-slate-500">
+            With and without client authentication: the same URL over HTTPS asks for a client certificate when
+            the alias requires one.
+          </p>
+        </div>
+        {page.items.length === 0 ? (
+          <EmptyState title={query.q ? `No alias matches "${query.q}"` : "No aliases yet"}>
+            {canManage ? "Create one to serve ACME." : "An administrator can create one."}
+          </EmptyState>
+        ) : (
+          <Table label="Aliases">
+            <thead>
+              <tr>
+                <Th>Name</Th>
+                <Th>Status</Th>
+                <Th>Directory URL</Th>
+                <Th>Flags</Th>
+                <Th className="text-right">Accounts</Th>
+                {canManage && <Th className="sr-only">Actions</Th>}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {page.items.map((a) => (
+                <Tr key={a.id}>
+                  <Td>
+                    <div className="flex items-center gap-2">
+                      <Link
+                        href={`/aliases/${encodeURIComponent(a.name)}`}
+                        className="font-medium text-indigo-700 hover:underline"
+                        data-testid={`alias-link-${a.name}`}
+                      >
+                        {a.name}
+                      </Link>
+                      {a.isDefault && <Badge tone="indigo">default</Badge>}
+                    </div>
+                  </Td>
+                  <Td>
+                    {a.configured ? (
+                      <Badge tone="green">stored</Badge>
+                    ) : (
+                      <Badge tone="amber">not stored yet</Badge>
+                    )}
+                  </Td>
+                  <Td className="max-w-sm">
+                    <CopyField value={aliasDirectoryUrls(origin, a.name, a.isDefault).path} />
+                  </Td>
+                  <Td>
+                    <div className="flex flex-wrap gap-1">
+                      {a.requireExternalAccountBinding && <Badge tone="blue">EAB</Badge>}
+                      {a.approvals && <Badge tone="blue">approvals</Badge>}
+                      {a.requireClientCertificate && <Badge tone="blue">client cert</Badge>}
+                      {!a.requireExternalAccountBinding && !a.approvals && !a.requireClientCertificate && (
+                        <span className="text-xs text-slate-400">—</span>
+                      )}
+                    </div>
+                  </Td>
+                  <Td className="text-right tabular-nums">{a.accountCount}</Td>
+                  {canManage && (
+                    <Td className="text-right">
+                      <AliasActions
+                        name={a.name}
+                        isDefault={a.isDefault}
+                        accountCount={a.accountCount}
+                        stayOnList
+                      />
+                    </Td>
+                  )}
+                </Tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+        <Pagination
+          page={page.page}
+          pageSize={page.pageSize}
+          total={page.total}
+          basePath="/aliases"
+          params={{ q: query.q }}
+        />
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,89 @@
+// Users (administrators only): list, create, change role, disable, reset password.
+
+import { Badge } from "@/components/ui/Badge";
+import { Card } from "@/components/ui/Card";
+import { EmptyState } from "@/components/ui/EmptyState";
+import { PageHeader } from "@/components/ui/PageHeader";
+import { Pagination } from "@/components/ui/Pagination";
+import { RelativeTime } from "@/components/ui/RelativeTime";
+import { SearchBox } from "@/components/ui/SearchBox";
+import { Table, Td, Th, Tr } from "@/components/ui/Table";
+import { UserCreateButton } from "@/components/users/UserCreateButton";
+import { UserRowActions } from "@/components/users/UserRowActions";
+import { requirePermission } from "@/lib/auth/guard";
+import { hasPermission, ROLE_LABELS } from "@/lib/auth/permissions";
+import { listQuerySchema } from "@/lib/console/schemas/common";
+import { listUsers } from "@/lib/console/users";
+
+export const metadata = { title: "Users · Keyward" };
+
+export default async function UsersPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const actor = await requirePermission("users.read", "/users");
+  const canManage = hasPermission(actor.role, "users.manage");
+  const parsed = listQuerySchema.safeParse(await searchParams);
+  const query = parsed.success ? parsed.data : listQuerySchema.parse({});
+  const page = await listUsers({ actor, ...query });
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        description="People who sign in to the console. Administrators configure, approvers decide approval requests, auditors read."
+        actions={canManage && <UserCreateButton />}
+      />
+      <Card>
+        <div className="border-b border-slate-200 px-4 py-3">
+          <SearchBox placeholder="Search users" label="Search users by name" />
+        </div>
+        {page.items.length === 0 ? (
+          <EmptyState title={query.q ? `No user matches "${query.q}"` : "No users yet"} />
+        ) : (
+          <Table label="Users">
+            <thead>
+              <tr>
+                <Th>Username</Th>
+                <Th>Role</Th>
+                <Th>Status</Th>
+                <Th>Last sign-in</Th>
+                <Th className="sr-only">Actions</Th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {page.items.map((u) => (
+                <Tr key={u.id}>
+                  <Td className="font-medium text-slate-900">
+                    {u.username}
+                    {u.id === actor.id && <span className="ml-2 text-xs text-slate-400">(you)</span>}
+                  </Td>
+                  <Td>{ROLE_LABELS[u.role]}</Td>
+                  <Td>
+                    <div className="flex gap-1">
+                      {u.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}
+                      {u.mustChangePassword && <Badge tone="amber">one-time password</Badge>}
+                    </div>
+                  </Td>
+                  <Td>
+                    <RelativeTime iso={u.lastLoginAt} />
+                  </Td>
+                  <Td className="text-right">
+                    {canManage && <UserRowActions user={u} isSelf={u.id === actor.id} />}
+                  </Td>
+                </Tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+        <Pagination
+          page={page.page}
+          pageSize={page.pageSize}
+          total={page.total}
+          basePath="/users"
+          params={{ q: query.q }}
+        />
+      </Card>
+    </>
+  );
+}

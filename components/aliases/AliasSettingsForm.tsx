@@ -1,0 +1,195 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useMemo, useState } from "react";
+import { Badge } from "@/components/ui/Badge";
+import { Button } from "@/components/ui/Button";
+import { Card, CardBody, CardHeader } from "@/components/ui/Card";
+import { CheckboxField, Field, FormError, Select, TextArea, TextInput } from "@/components/ui/Field";
+import { ApiError, errorMessage } from "@/lib/console/client/api";
+import { useStoreAliasMutation } from "@/lib/console/client/queries";
+import { aliasSettingsInputSchema } from "@/lib/console/schemas/aliases";
+import type { AliasSettings } from "@/lib/ra/alias-settings";
+import { ALIAS_FIELD_GROUPS, type AliasFieldSpec, defaultHint } from "./alias-fields";
+import { type AliasFormValues, formValuesToSettingsInput, settingsToFormValues } from "./alias-form-values";
+
+/**
+ * Every field of an alias, grouped as the spec groups them, validated as you type with the
+ * schema the server uses; the server's refusal is shown next to the field it names.
+ */
+export function AliasSettingsForm({
+  name,
+  settings,
+  configured,
+  canManage,
+}: {
+  name: string;
+  settings: AliasSettings;
+  configured: boolean;
+  canManage: boolean;
+}) {
+  const router = useRouter();
+  const [values, setValues] = useState<AliasFormValues>(() => settingsToFormValues(settings));
+  const [touched, setTouched] = useState<Set<string>>(new Set());
+  const [submitted, setSubmitted] = useState(false);
+  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const mutation = useStoreAliasMutation(name);
+
+  const clientErrors = useMemo(() => {
+    const parsed = aliasSettingsInputSchema.safeParse(formValuesToSettingsInput(values));
+    const errors: Record<string, string> = {};
+    if (!parsed.success)
+      for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? "form")] ??= issue.message;
+    return errors;
+  }, [values]);
+
+  const errorOf = (field: string) =>
+    serverErrors[field] ?? (submitted || touched.has(field) ? clientErrors[field] : undefined);
+  const update = (field: keyof AliasSettings, value: string | boolean) => {
+    setValues((v) => ({ ...v, [field]: value }));
+    setTouched((t) => new Set(t).add(field));
+    setServerErrors((s) => {
+      const { [field]: _, ...rest } = s;
+      return rest;
+    });
+    setSaved(false);
+  };
+
+  const renderField = (spec: AliasFieldSpec) => {
+    const id = `field-${spec.name}`;
+    const value = values[spec.name];
+    const error = errorOf(spec.name);
+    const disabled = !canManage;
+    if (spec.kind.type === "checkbox") {
+      return (
+        <CheckboxField
+          key={spec.name}
+          id={id}
+          label={spec.label}
+          help={spec.help}
+          defaultHint={defaultHint(spec.name)}
+          error={error}
+          checked={value === true}
+          disabled={disabled}
+          onChange={(checked) => update(spec.name, checked)}
+        />
+      );
+    }
+    let control: React.ReactNode;
+    const text = typeof value === "string" ? value : "";
+    if (spec.kind.type === "select") {
+      control = (
+        <Select
+          id={id}
+          name={spec.name}
+          value={text}
+          disabled={disabled}
+          invalid={!!error}
+          onChange={(e) => update(spec.name, e.target.value)}
+        >
+          {spec.kind.options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </Select>
+      );
+    } else if (spec.kind.type === "textarea") {
+      control = (
+        <TextArea
+          id={id}
+          name={spec.name}
+          rows={3}
+          value={text}
+          disabled={disabled}
+          invalid={!!error}
+          onChange={(e) => update(spec.name, e.target.value)}
+        />
+      );
+    } else {
+      control = (
+        <TextInput
+          id={id}
+          name={spec.name}
+          value={text}
+          disabled={disabled}
+          invalid={!!error}
+          inputMode={spec.kind.type === "number" ? "numeric" : undefined}
+          placeholder={"placeholder" in spec.kind ? spec.kind.placeholder : undefined}
+          onChange={(e) => update(spec.name, e.target.value)}
+        />
+      );
+    }
+    return (
+      <Field
+        key={spec.name}
+        id={id}
+        label={spec.label}
+        help={spec.help}
+        defaultHint={defaultHint(spec.name)}
+        error={error}
+      >
+        {control}
+      </Field>
+    );
+  };
+
+  const errorCount = Object.keys(clientErrors).length + Object.keys(serverErrors).length;
+  return (
+    <form
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSubmitted(true);
+        setFormError(null);
+        if (Object.keys(clientErrors).length > 0) {
+          setFormError("Some fields need attention; nothing was stored.");
+          return;
+        }
+        mutation.mutate(formValuesToSettingsInput(values), {
+          onSuccess: (alias) => {
+            setValues(settingsToFormValues(alias.settings));
+            setTouched(new Set());
+            setSubmitted(false);
+            setSaved(true);
+            router.refresh();
+          },
+          onError: (err) => {
+            if (err instanceof ApiError && err.invalidParams.length) {
+              setServerErrors(err.fieldErrors("settings."));
+              setFormError("The server refused some fields; nothing was stored.");
+            } else setFormError(errorMessage(err));
+          },
+        });
+      }}
+      className="space-y-6"
+    >
+      {ALIAS_FIELD_GROUPS.map((group) => (
+        <Card key={group.id}>
+          <CardHeader title={group.title} description={group.description} />
+          <CardBody className="grid gap-x-8 gap-y-5 md:grid-cols-2">{group.fields.map(renderField)}</CardBody>
+        </Card>
+      ))}
+      {canManage && (
+        <div className="sticky bottom-0 z-10 -mx-2 flex flex-wrap items-center justify-end gap-3 rounded-lg border border-slate-200 bg-white/95 px-4 py-3 shadow-lg backdrop-blur">
+          {!configured && !saved && <Badge tone="amber">Not stored yet: store once to serve ACME</Badge>}
+          {saved && (
+            <span className="text-sm font-medium text-emerald-700" role="status" data-testid="alias-saved">
+              Stored
+            </span>
+          )}
+          {submitted && errorCount > 0 && (
+            <span className="text-sm text-red-600">
+              {errorCount} field{errorCount === 1 ? "" : "s"} to fix
+            </span>
+          )}
+          <FormError message={formError} />
+          <Button type="submit" disabled={mutation.isPending} data-testid="alias-store">
+            {mutation.isPending ? "Storing…" : "Store alias"}
+          </Button>
+        </div>
+      )}
+    </form>
+  );
+}

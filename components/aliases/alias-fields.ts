@@ -1,0 +1,267 @@
+// How the alias form shows each field of an ACME alias configuration: grouped as the spec groups
+// them, with the spec's help text (spec "ACME Alias Configuration") and the default. The rules
+// and defaults themselves live in lib/ra/alias-settings.ts; this file only describes them.
+import { type AliasSettings, DEFAULT_ALIAS_SETTINGS } from "@/lib/ra/alias-settings";
+
+export type AliasFieldKind =
+  | { type: "text"; placeholder?: string }
+  | { type: "textarea" }
+  | { type: "number" }
+  | { type: "list"; placeholder?: string }
+  | { type: "checkbox" }
+  | { type: "select"; options: { value: string; label: string }[] };
+
+export type AliasFieldSpec = { name: keyof AliasSettings; label: string; help: string; kind: AliasFieldKind };
+export type AliasFieldGroup = { id: string; title: string; description: string; fields: AliasFieldSpec[] };
+
+export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
+  {
+    id: "naming",
+    title: "Naming",
+    description: "How the end entity of each enrolment is named (RA name generation).",
+    fields: [
+      {
+        name: "raNameGenScheme",
+        label: "RA name generation scheme",
+        help: "DN: a part of the request DN, with fall-backs (e.g. UID;SN;CN). RANDOM: the generated 43-character ACME order id. FIXED: the DN attributes typed as a semicolon-delimited string. USERNAME: the entire request DN, or a constant username. Enable batch generation in the end entity profile unless RANDOM is used.",
+        kind: {
+          type: "select",
+          options: [
+            { value: "RANDOM", label: "RANDOM" },
+            { value: "DN", label: "DN" },
+            { value: "FIXED", label: "FIXED" },
+            { value: "USERNAME", label: "USERNAME" },
+          ],
+        },
+      },
+      {
+        name: "raNameGenParams",
+        label: "RA name generation parameters",
+        help: "For DN and FIXED: the DN attributes to use, separated by semicolons, first match wins (e.g. CN;UID;SN). For USERNAME: a constant username.",
+        kind: { type: "text", placeholder: "CN" },
+      },
+      {
+        name: "raNameGenPrefix",
+        label: "RA name generation prefix",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal placeholder operators type
+        help: "A prefix to the generated username. '${RANDOM}' gives 12 random characters.",
+        kind: { type: "text" },
+      },
+      {
+        name: "raNameGenPostfix",
+        label: "RA name generation postfix",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal placeholder operators type
+        help: "A postfix to the generated username. '${RANDOM}' gives 12 random characters.",
+        kind: { type: "text" },
+      },
+    ],
+  },
+  {
+    id: "profile",
+    title: "Profile",
+    description:
+      "Which end entity profile enrols through this alias; its default CA signs and its default certificate profile applies.",
+    fields: [
+      {
+        name: "endEntityProfile",
+        label: "End entity profile",
+        help: "The end entity profile for end entities enrolled with this alias. Identifiers go into the SAN; at least one is written into the subject DN.",
+        kind: { type: "text", placeholder: "(none)" },
+      },
+    ],
+  },
+  {
+    id: "identifiers",
+    title: "Identifiers and challenges",
+    description: "Which identifiers may be ordered and how they are validated.",
+    fields: [
+      {
+        name: "preAuthorizationAllowed",
+        label: "Pre-authorization allowed",
+        help: "RFC 8555 §7.4.1: the client may authorize identifiers before it creates an order (newAuthz in the directory).",
+        kind: { type: "checkbox" },
+      },
+      {
+        name: "wildcardCertificateIssuanceAllowed",
+        label: "Wildcard certificate issuance allowed",
+        help: "Whether certificates with wildcard DNS names in their SANs may be issued (RFC 8555 §7.1.3).",
+        kind: { type: "checkbox" },
+      },
+      {
+        name: "wildcardWithHttp01ChallengeAllowed",
+        label: "Wildcard certificate with http-01 challenge allowed",
+        help: "If disabled, no http-01 challenge is generated for wildcard identifiers. Only active if wildcard issuance is allowed.",
+        kind: { type: "checkbox" },
+      },
+      {
+        name: "dnsIdentifierChallengeTypes",
+        label: "DNS identifier challenge types",
+        help: "Any type creates every challenge type; otherwise only the one chosen.",
+        kind: {
+          type: "select",
+          options: [
+            { value: "any", label: "Any type" },
+            { value: "http-01", label: "http-01 only" },
+            { value: "dns-01", label: "dns-01 only" },
+            { value: "tls-alpn-01", label: "tls-alpn-01 only" },
+          ],
+        },
+      },
+      {
+        name: "authorizedRedirectPorts",
+        label: "Authorized redirect ports",
+        help: "Ports an http-01 validation may follow redirects to, separated by commas. Leave empty for no restriction.",
+        kind: { type: "list", placeholder: "22, 25, 80, 443" },
+      },
+      {
+        name: "orderValidity",
+        label: "Order validity",
+        help: 'The time within which the challenges of an order\'s identifiers must be completed: units d, h, m, s with second precision, e.g. "10d 12h" or "30s 30m 1h". Normalised when stored.',
+        kind: { type: "text", placeholder: "1h" },
+      },
+      {
+        name: "retryAfterSeconds",
+        label: "Retry after (seconds)",
+        help: "Tells clients to poll an authorization again after this many seconds; mainly for clients such as cert-manager that poll while the server prepares the challenge. 0: no Retry-After.",
+        kind: { type: "number" },
+      },
+    ],
+  },
+  {
+    id: "dns",
+    title: "DNS",
+    description: "How dns-01 and tls-alpn-01 challenges resolve names.",
+    fields: [
+      {
+        name: "dnsResolver",
+        label: "DNS resolver",
+        help: "The resolver used for dns-01 and tls-alpn-01 challenges (an IPv4 or IPv6 address). Empty: the system's resolver.",
+        kind: { type: "text", placeholder: "system resolver" },
+      },
+      {
+        name: "dnsPort",
+        label: "DNS port",
+        help: "Port used for DNS communications.",
+        kind: { type: "number" },
+      },
+      {
+        name: "dnssecTrustAnchor",
+        label: "DNSSEC trust anchor",
+        help: "The ICANN trust anchor, configurable should it ever change.",
+        kind: { type: "textarea" },
+      },
+      {
+        name: "requireDnssec",
+        label: "Require DNSSEC for dns-01",
+        help: "Keyward addition: a dns-01 answer counts only when the resolver authenticated it with DNSSEC.",
+        kind: { type: "checkbox" },
+      },
+    ],
+  },
+  {
+    id: "terms",
+    title: "Terms of service and directory",
+    description:
+      "What the directory's meta tells clients (RFC 8555 §7.1.1) and how changed terms are handled.",
+    fields: [
+      {
+        name: "websiteUrl",
+        label: "Site URL",
+        help: "URL of a website describing this CA. Optional (RFC 8555 §7.1.1).",
+        kind: { type: "text", placeholder: "https://" },
+      },
+      {
+        name: "termsOfServiceUrl",
+        label: "Terms of service URL",
+        help: "URL of your terms of service for ACME (RFC 8555 §7.1.1).",
+        kind: { type: "text", placeholder: "https://" },
+      },
+      {
+        name: "termsOfServiceChangeUrl",
+        label: "Changes of terms of service URL",
+        help: "URL that advises how to handle changes of your terms of service (RFC 8555 §7.3.1).",
+        kind: { type: "text", placeholder: "https://" },
+      },
+      {
+        name: "termsOfServiceRequireNewApproval",
+        label: "Require client approval for terms of service changes",
+        help: "Whether clients must approve the new version when the terms of service URL changes.",
+        kind: { type: "checkbox" },
+      },
+      {
+        name: "agreeToNewTermsOfServiceAllowed",
+        label: "Agree to new terms of service allowed",
+        help: "Whether clients may agree to changed terms with an account update (termsOfServiceAgreed: true); if not, they must register a new account with new keys. Only active when approval of changes is required.",
+        kind: { type: "checkbox" },
+      },
+      {
+        name: "caaIdentities",
+        label: "CAA identities",
+        help: "Domain names this CA recognises in CAA records, advertised in the directory's meta (RFC 8555 §7.1.1). Separated by commas.",
+        kind: { type: "list", placeholder: "ca.example.com" },
+      },
+    ],
+  },
+  {
+    id: "approvals",
+    title: "Approvals",
+    description: "Requests an approver must accept before they take effect.",
+    fields: [
+      {
+        name: "registrationApprovalProfile",
+        label: "Require approval for account registration",
+        help: "Approval profile applied to ACME account registration. Empty: none.",
+        kind: { type: "text", placeholder: "None" },
+      },
+      {
+        name: "keyChangeApprovalProfile",
+        label: "Require approval for account key change",
+        help: "Approval profile applied to ACME account key change. Empty: none.",
+        kind: { type: "text", placeholder: "None" },
+      },
+    ],
+  },
+  {
+    id: "security",
+    title: "Security",
+    description: "What a client must present besides its account key.",
+    fields: [
+      {
+        name: "requireClientCertificate",
+        label: "Require client certificate",
+        help: "The ACME client must authenticate over HTTPS with a valid client certificate with sufficient access rights; otherwise requests fail with 'This ACME endpoint requires client certificate authentication'.",
+        kind: { type: "checkbox" },
+      },
+      {
+        name: "requireExternalAccountBinding",
+        label: "Require external account binding",
+        help: "External account binding (RFC 8555 §7.3.4): newAccount without a valid EAB fails with externalAccountRequired.",
+        kind: { type: "checkbox" },
+      },
+    ],
+  },
+  {
+    id: "chains",
+    title: "Chains",
+    description: "Which certificate chain clients receive when the CA has cross-signed chains.",
+    fields: [
+      {
+        name: "preferredRootCaSubjectDn",
+        label: "Preferred root CA subject DN",
+        help: '"default": the default chain, with alternates linked (RFC 8555 §7.4.2). A subject DN: only the cross-chain to that root, without alternates. Empty: no restriction.',
+        kind: { type: "text" },
+      },
+    ],
+  },
+];
+
+/** The default of a field as the form shows it. */
+export function defaultHint(name: keyof AliasSettings): string {
+  const value = DEFAULT_ALIAS_SETTINGS[name];
+  if (typeof value === "boolean") return value ? "enabled" : "disabled";
+  if (value === null) return "empty";
+  if (Array.isArray(value)) return value.length ? value.join(", ") : "empty";
+  if (value === "") return "empty";
+  const text = String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+}

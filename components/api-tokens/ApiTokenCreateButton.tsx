@@ -1,0 +1,140 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { Button } from "@/components/ui/Button";
+import { Dialog } from "@/components/ui/Dialog";
+import { Field, FormError, Select, TextInput } from "@/components/ui/Field";
+import { SecretOnce } from "@/components/users/SecretOnce";
+import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "@/lib/auth/permissions";
+import { ApiError, errorMessage } from "@/lib/console/client/api";
+import { useCreateApiTokenMutation } from "@/lib/console/client/queries";
+import { createApiTokenBodySchema } from "@/lib/console/schemas/api-tokens";
+
+export function ApiTokenCreateButton() {
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  const [values, setValues] = useState({ name: "", role: "auditor", expiresInDays: "90" });
+  const [touched, setTouched] = useState<Record<string, boolean>>({});
+  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [token, setToken] = useState<string | null>(null);
+  const mutation = useCreateApiTokenMutation();
+  const days = values.expiresInDays.trim();
+  const input = {
+    name: values.name,
+    role: values.role,
+    expiresInDays: days === "" ? null : /^\d+$/.test(days) ? Number(days) : (days as unknown as number),
+  };
+  const parsed = createApiTokenBodySchema.safeParse(input);
+  const clientErrors: Record<string, string> = {};
+  if (!parsed.success) for (const i of parsed.error.issues) clientErrors[String(i.path[0])] ??= i.message;
+  const errorOf = (f: string) => serverErrors[f] ?? (touched[f] ? clientErrors[f] : undefined);
+  const set = (f: keyof typeof values) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
+    setValues((v) => ({ ...v, [f]: e.target.value }));
+    setTouched((t) => ({ ...t, [f]: true }));
+    setServerErrors({});
+  };
+  const close = () => {
+    setOpen(false);
+    setValues({ name: "", role: "auditor", expiresInDays: "90" });
+    setTouched({});
+    setToken(null);
+    setFormError(null);
+  };
+  return (
+    <>
+      <Button onClick={() => setOpen(true)} data-testid="token-create">
+        Create token
+      </Button>
+      <Dialog
+        open={open}
+        onClose={close}
+        title={token ? "Token created" : "Create an API token"}
+        footer={
+          token ? (
+            <Button onClick={close}>Done</Button>
+          ) : (
+            <>
+              <Button variant="secondary" onClick={close}>
+                Cancel
+              </Button>
+              <Button type="submit" form="token-create-form" disabled={mutation.isPending}>
+                {mutation.isPending ? "Creating…" : "Create"}
+              </Button>
+            </>
+          )
+        }
+      >
+        {token ? (
+          <SecretOnce label="API token" value={token} testId="api-token-value" />
+        ) : (
+          <form
+            id="token-create-form"
+            noValidate
+            className="space-y-4"
+            onSubmit={(e) => {
+              e.preventDefault();
+              setTouched({ name: true, role: true, expiresInDays: true });
+              if (!parsed.success) return;
+              setFormError(null);
+              mutation.mutate(input, {
+                onSuccess: (result) => {
+                  setToken(result.token);
+                  router.refresh();
+                },
+                onError: (err) => {
+                  if (err instanceof ApiError && err.invalidParams.length) setServerErrors(err.fieldErrors());
+                  else setFormError(errorMessage(err));
+                },
+              });
+            }}
+          >
+            <Field
+              id="token-name"
+              label="Name"
+              help="What the token is for, e.g. the script or job using it."
+              error={errorOf("name")}
+            >
+              <TextInput
+                id="token-name"
+                autoComplete="off"
+                value={values.name}
+                invalid={!!errorOf("name")}
+                onChange={set("name")}
+              />
+            </Field>
+            <Field
+              id="token-role"
+              label="Role"
+              help={ROLE_DESCRIPTIONS[values.role as keyof typeof ROLE_DESCRIPTIONS]}
+              error={errorOf("role")}
+            >
+              <Select id="token-role" value={values.role} onChange={set("role")}>
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {ROLE_LABELS[r]}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+            <Field
+              id="token-expires"
+              label="Expires after (days)"
+              help="Leave empty for a token that works until revoked."
+              error={errorOf("expiresInDays")}
+            >
+              <TextInput
+                id="token-expires"
+                inputMode="numeric"
+                value={values.expiresInDays}
+                invalid={!!errorOf("expiresInDays")}
+                onChange={set("expiresInDays")}
+              />
+            </Field>
+            <FormError message={formError} />
+          </form>
+        )}
+      </Dialog>
+    </>
+  );
+}

@@ -1,0 +1,171 @@
+"use client";
+import Link from "next/link";
+import { aliasDirectoryUrls } from "@/components/aliases/alias-urls";
+import { Badge } from "@/components/ui/Badge";
+import { Card, CardBody, CardHeader } from "@/components/ui/Card";
+import { CopyField } from "@/components/ui/CopyButton";
+import { EmptyState } from "@/components/ui/EmptyState";
+import { PageHeader } from "@/components/ui/PageHeader";
+import { RelativeTime } from "@/components/ui/RelativeTime";
+import { useOverviewQuery } from "@/lib/console/client/queries";
+import type { Overview } from "@/lib/console/overview";
+import { DayChart } from "./DayChart";
+
+function Stat({
+  label,
+  value,
+  hint,
+  testId,
+}: {
+  label: string;
+  value: number;
+  hint?: string;
+  testId: string;
+}) {
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-xs">
+      <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</p>
+      <p className="mt-1 text-2xl font-semibold tabular-nums text-slate-900" data-testid={testId}>
+        {value.toLocaleString("en")}
+      </p>
+      {hint && <p className="text-xs text-slate-400">{hint}</p>}
+    </div>
+  );
+}
+
+export function OverviewDashboard({
+  initial,
+  origin,
+  canManageProtocol,
+}: {
+  initial: Overview;
+  origin: string;
+  canManageProtocol: boolean;
+}) {
+  const { data } = useOverviewQuery(initial);
+  const { protocol, counts } = data;
+  return (
+    <>
+      <PageHeader
+        title="Overview"
+        description="The state of this certificate authority's ACME service at a glance."
+      />
+      <div
+        className={`mb-6 flex flex-wrap items-center justify-between gap-3 rounded-lg border px-5 py-4 ${
+          protocol.acmeEnabled ? "border-emerald-200 bg-emerald-50" : "border-amber-200 bg-amber-50"
+        }`}
+        data-testid="protocol-banner"
+      >
+        <div>
+          <p className="text-sm font-semibold text-slate-900">
+            ACME is {protocol.acmeEnabled ? "enabled" : "disabled"}
+          </p>
+          <p className="text-sm text-slate-600">
+            {protocol.acmeEnabled
+              ? "ACME clients can register accounts and order certificates."
+              : "Every ACME request is answered with a problem document saying so."}
+          </p>
+        </div>
+        <Link href="/protocol" className="text-sm font-medium text-indigo-700 hover:underline">
+          {canManageProtocol ? "Protocol settings →" : "View protocol →"}
+        </Link>
+      </div>
+
+      <div className="mb-6 grid grid-cols-2 gap-4 lg:grid-cols-3 xl:grid-cols-6">
+        <Stat label="Accounts" value={counts.accounts} testId="count-accounts" />
+        <Stat label="Orders pending" value={counts.pendingOrders} testId="count-pending-orders" />
+        <Stat label="Issued 24 h" value={counts.issuedLast24h} testId="count-issued-24h" />
+        <Stat label="Issued 30 d" value={counts.issuedLast30d} testId="count-issued-30d" />
+        <Stat label="Expiring 30 d" value={counts.expiringNext30d} testId="count-expiring" />
+        <Stat label="Pending approvals" value={counts.pendingApprovals} testId="count-approvals" />
+      </div>
+
+      <div className="mb-6 grid gap-6 lg:grid-cols-2">
+        <Card>
+          <CardHeader title="Issuance" description="Certificates issued per day (UTC), last 30 days" />
+          <CardBody>
+            <DayChart data={data.issuancePerDay} label="Certificates issued" />
+          </CardBody>
+        </Card>
+        <Card>
+          <CardHeader
+            title="Expiries ahead"
+            description="Valid certificates expiring per day, next 30 days"
+          />
+          <CardBody>
+            <DayChart data={data.expiriesPerDay} label="Certificates expiring" color="#f59e0b" />
+          </CardBody>
+        </Card>
+      </div>
+
+      <div className="grid gap-6 lg:grid-cols-3">
+        <Card className="lg:col-span-2">
+          <CardHeader
+            title="Directory URLs"
+            description="Give ACME clients the directory URL of the alias they should use."
+            actions={
+              <Link className="text-sm font-medium text-indigo-700 hover:underline" href="/aliases">
+                All aliases →
+              </Link>
+            }
+          />
+          {data.aliases.length === 0 ? (
+            <EmptyState title="No aliases yet">
+              <Link href="/aliases" className="text-indigo-700 hover:underline">
+                Create one
+              </Link>{" "}
+              to serve ACME.
+            </EmptyState>
+          ) : (
+            <ul className="divide-y divide-slate-100">
+              {data.aliases.map((a) => {
+                const urls = aliasDirectoryUrls(origin, a.name, a.isDefault);
+                return (
+                  <li key={a.name} className="px-5 py-3">
+                    <div className="mb-1.5 flex items-center gap-2">
+                      <Link
+                        href={`/aliases/${encodeURIComponent(a.name)}`}
+                        className="text-sm font-medium text-slate-900 hover:underline"
+                      >
+                        {a.name}
+                      </Link>
+                      {a.isDefault && <Badge tone="indigo">default</Badge>}
+                      {!a.configured && <Badge tone="amber">not stored yet</Badge>}
+                    </div>
+                    <CopyField value={urls.path} />
+                    {urls.default && (
+                      <div className="mt-1.5">
+                        <CopyField value={urls.default} />
+                      </div>
+                    )}
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </Card>
+        <Card>
+          <CardHeader title="Failed validations" description="The latest challenges that failed" />
+          {data.failedValidations.length === 0 ? (
+            <EmptyState title="None so far" />
+          ) : (
+            <ul className="divide-y divide-slate-100">
+              {data.failedValidations.map((f) => (
+                <li key={f.id} className="px-5 py-3 text-sm">
+                  <div className="flex items-center justify-between gap-2">
+                    <span className="font-medium text-slate-900">{f.identifier}</span>
+                    <Badge tone="red">{f.type}</Badge>
+                  </div>
+                  <p className="mt-0.5 line-clamp-2 text-xs text-slate-600">{f.error}</p>
+                  <p className="mt-0.5 text-xs text-slate-400">
+                    <RelativeTime iso={f.at} />
+                  </p>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,120 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { Button } from "@/components/ui/Button";
+import { Card, CardBody, CardHeader } from "@/components/ui/Card";
+import { Field, FormError, Select, TextInput } from "@/components/ui/Field";
+import { ApiError, errorMessage } from "@/lib/console/client/api";
+import { useUpdateGlobalSettingsMutation } from "@/lib/console/client/queries";
+import { globalSettingsBodySchema } from "@/lib/console/schemas/settings";
+
+function toNumberOrText(text: string): number | string {
+  return /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : text;
+}
+
+export function GlobalSettingsForm({
+  initial,
+  aliases,
+  canManage,
+}: {
+  initial: { defaultAlias: string | null; replayNonceValidityMs: number };
+  aliases: { name: string; configured: boolean }[];
+  canManage: boolean;
+}) {
+  const router = useRouter();
+  const [defaultAlias, setDefaultAlias] = useState(initial.defaultAlias ?? "");
+  const [nonceMs, setNonceMs] = useState(String(initial.replayNonceValidityMs));
+  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const mutation = useUpdateGlobalSettingsMutation();
+  const input = { defaultAlias: defaultAlias || null, replayNonceValidityMs: toNumberOrText(nonceMs) };
+  const parsed = globalSettingsBodySchema.safeParse(input);
+  const clientErrors: Record<string, string> = {};
+  if (!parsed.success) for (const i of parsed.error.issues) clientErrors[String(i.path[0])] ??= i.message;
+  const errorOf = (f: string) => serverErrors[f] ?? clientErrors[f];
+  return (
+    <Card>
+      <CardHeader title="Global ACME settings" description="These hold for every alias." />
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!parsed.success) return;
+          setFormError(null);
+          setSaved(false);
+          mutation.mutate(input, {
+            onSuccess: () => {
+              setSaved(true);
+              router.refresh();
+            },
+            onError: (err) => {
+              if (err instanceof ApiError && err.invalidParams.length) setServerErrors(err.fieldErrors());
+              else setFormError(errorMessage(err));
+            },
+          });
+        }}
+      >
+        <CardBody className="grid gap-5 md:grid-cols-2">
+          <Field
+            id="defaultAlias"
+            label="Default ACME configuration"
+            help="The alias used when a URL names none: /acme/directory and the resources under it."
+            error={errorOf("defaultAlias")}
+          >
+            <Select
+              id="defaultAlias"
+              value={defaultAlias}
+              disabled={!canManage}
+              invalid={!!errorOf("defaultAlias")}
+              onChange={(e) => {
+                setDefaultAlias(e.target.value);
+                setServerErrors({});
+              }}
+            >
+              <option value="">None (only alias URLs work)</option>
+              {aliases.map((a) => (
+                <option key={a.name} value={a.name}>
+                  {a.name}
+                  {a.configured ? "" : " (not stored yet)"}
+                </option>
+              ))}
+            </Select>
+          </Field>
+          <Field
+            id="replayNonceValidityMs"
+            label="Replay nonce validity (ms)"
+            help="How long a replay nonce handed to a client stays usable, in milliseconds."
+            defaultHint="3600000 (1 hour)"
+            error={errorOf("replayNonceValidityMs")}
+          >
+            <TextInput
+              id="replayNonceValidityMs"
+              inputMode="numeric"
+              value={nonceMs}
+              disabled={!canManage}
+              invalid={!!errorOf("replayNonceValidityMs")}
+              onChange={(e) => {
+                setNonceMs(e.target.value);
+                setServerErrors({});
+                setSaved(false);
+              }}
+            />
+          </Field>
+        </CardBody>
+        {canManage && (
+          <div className="flex items-center justify-end gap-3 border-t border-slate-100 px-5 py-3">
+            {saved && (
+              <span className="text-sm text-emerald-700" role="status">
+                Saved
+              </span>
+            )}
+            <FormError message={formError} />
+            <Button type="submit" disabled={mutation.isPending || !parsed.success}>
+              {mutation.isPending ? "Saving…" : "Save settings"}
+            </Button>
+          </div>
+        )}
+      </form>
+    </Card>
+  );
+}

@@ -1,0 +1,65 @@
+// The one check every console entry point runs on the server: who is asking (a session cookie
+// or an API token) and whether their role allows it. Pages call requirePermission(); API routes
+// go through withConsole (lib/console/api/with-console.ts), which calls authenticateRequest().
+// The user row is read on every request, so a disabled user or a changed role counts at once.
+import "server-only";
+import { forbidden, redirect } from "next/navigation";
+import { getServerSession } from "next-auth";
+import type { ConsoleActor } from "@/lib/console/actor";
+import { authenticateApiToken } from "@/lib/console/api-tokens";
+import { db } from "@/lib/db/client";
+import { authOptions, SIGN_IN_PATH } from "./options";
+import { hasPermission, type Permission } from "./permissions";
+
+export type SessionActor = ConsoleActor & { kind: "user"; username: string; mustChangePassword: boolean };
+
+/** The signed-in, enabled user of this request (from the next-auth cookie), or null. */
+export async function getSessionActor(ip?: string): Promise<SessionActor | null> {
+  const session = await getServerSession(authOptions());
+  const id = session?.user?.id;
+  if (!id) return null;
+  const user = await db().user.findUnique({ where: { id } });
+  if (!user || user.disabled) return null;
+  return {
+    kind: "user",
+    id: user.id,
+    userId: user.id,
+    name: user.username,
+    username: user.username,
+    role: user.role,
+    mustChangePassword: user.mustChangePassword,
+    ip,
+  };
+}
+
+/** Pages: the signed-in user, or a redirect to the sign-in page (then to the password change). */
+export async function requireSession(
+  opts: { allowPasswordChange?: boolean; callbackUrl?: string } = {},
+): Promise<SessionActor> {
+  const actor = await getSessionActor();
+  if (!actor) {
+    redirect(
+      opts.callbackUrl ? `${SIGN_IN_PATH}?callbackUrl=${encodeURIComponent(opts.callbackUrl)}` : SIGN_IN_PATH,
+    );
+  }
+  if (actor.mustChangePassword && !opts.allowPasswordChange) redirect("/change-password");
+  return actor;
+}
+
+/** Pages: the signed-in user if their role allows `permission`; otherwise 403 (forbidden.tsx). */
+export async function requirePermission(permission: Permission, callbackUrl?: string): Promise<SessionActor> {
+  const actor = await requireSession({ callbackUrl });
+  if (!hasPermission(actor.role, permission)) forbidden();
+  return actor;
+}
+
+/** API: "Authorization: Bearer kw_…" when present (and then only that), else the session cookie. */
+export async function authenticateRequest(req: Request): Promise<ConsoleActor | SessionActor | null> {
+  const ip = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || undefined;
+  const authorization = req.headers.get("authorization");
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    return match ? authenticateApiToken(match[1] as string, ip) : null;
+  }
+  return getSessionActor(ip);
+}

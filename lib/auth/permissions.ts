@@ -1,0 +1,62 @@
+// Roles and what each may do, as data (dub's rbac/permissions.ts). The same table decides on the
+// server (lib/auth/guard.ts, every page, API route and CLI check) and in the browser (which
+// buttons to show); only the server's answer counts. No server-only imports: components use it.
+
+export const ROLES = ["administrator", "approver", "auditor"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  // Read the console: overview, protocol state, aliases and their settings.
+  "console.read",
+  // Enable or disable the ACME protocol; change the global ACME settings.
+  "protocol.manage",
+  // Create, edit, clone, rename and delete ACME aliases.
+  "aliases.manage",
+  // Decide approval requests (account registration, key change).
+  "approvals.decide",
+  // See who can sign in, with which role.
+  "users.read",
+  // Create users, change their role, disable them, reset their password.
+  "users.manage",
+  // Create and revoke API tokens.
+  "tokens.manage",
+  // Read the audit log.
+  "audit.read",
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  // Configures. Approvals are a separate duty: an administrator does not decide them.
+  administrator: [
+    "console.read",
+    "protocol.manage",
+    "aliases.manage",
+    "users.read",
+    "users.manage",
+    "tokens.manage",
+    "audit.read",
+  ],
+  approver: ["console.read", "approvals.decide"],
+  // Reads everything, changes nothing.
+  auditor: ["console.read", "users.read", "audit.read"],
+};
+
+export const ROLE_LABELS: Record<Role, string> = {
+  administrator: "Administrator",
+  approver: "Approver",
+  auditor: "Auditor",
+};
+
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  administrator: "Configures the protocol, aliases, users and API tokens",
+  approver: "Decides approval requests",
+  auditor: "Reads everything, changes nothing",
+};
+
+export function hasPermission(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}

@@ -1,0 +1,159 @@
+// API tokens: created by an administrator for a role, shown once, revocable. A token acts with
+// its own role and stops working when revoked, expired, or when the user who created it is
+// disabled.
+import { recordAudit } from "@/lib/audit/record";
+import { generateApiToken, hashApiToken, isApiTokenShaped } from "@/lib/auth/api-tokens";
+import type { Role } from "@/lib/auth/permissions";
+import { db, type Prisma } from "@/lib/db/client";
+import { assertPermission, auditActorOf, type ConsoleActor } from "./actor";
+import { conflictProblem, invalidParamsProblem, notFoundProblem, zodProblem } from "./problems";
+import { createApiTokenBodySchema } from "./schemas/api-tokens";
+import type { Page } from "./schemas/common";
+
+export type ApiTokenView = {
+  id: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  status: "active" | "expired" | "revoked";
+};
+
+// lastUsedAt is for humans: writing it at most once a minute keeps a busy script from turning
+// every API call into a write.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+type TokenRow = Prisma.ApiTokenGetPayload<{ include: { createdBy: { select: { username: true } } } }>;
+
+function toView(t: TokenRow, now = new Date()): ApiTokenView {
+  return {
+    id: t.id,
+    name: t.name,
+    role: t.role,
+    prefix: t.prefix,
+    createdBy: t.createdBy.username,
+    createdAt: t.createdAt.toISOString(),
+    expiresAt: t.expiresAt?.toISOString() ?? null,
+    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+    revokedAt: t.revokedAt?.toISOString() ?? null,
+    status: t.revokedAt ? "revoked" : t.expiresAt && t.expiresAt <= now ? "expired" : "active",
+  };
+}
+
+export async function listApiTokens(o: {
+  actor: ConsoleActor;
+  page?: number;
+  pageSize?: number;
+}): Promise<Page<ApiTokenView>> {
+  assertPermission(o.actor, "tokens.manage");
+  const page = o.page ?? 1;
+  const pageSize = o.pageSize ?? 20;
+  const [rows, total] = await Promise.all([
+    db().apiToken.findMany({
+      orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }],
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+      include: { createdBy: { select: { username: true } } },
+    }),
+    db().apiToken.count(),
+  ]);
+  return { items: rows.map((r) => toView(r)), total, page, pageSize };
+}
+
+/**
+ * Creates a token and returns it once. `ownerUsername` names the user it belongs to when the
+ * actor is not a user (the command line); otherwise the token belongs to the acting user.
+ */
+export async function createApiToken(o: {
+  actor: ConsoleActor;
+  input: unknown;
+  ownerUsername?: string;
+}): Promise<{ token: string; apiToken: ApiTokenView }> {
+  assertPermission(o.actor, "tokens.manage");
+  const parsed = createApiTokenBodySchema.safeParse(o.input);
+  if (!parsed.success) throw zodProblem(parsed.error);
+  const { name, role, expiresInDays } = parsed.data;
+  const owner = o.ownerUsername
+    ? await db().user.findUnique({ where: { username: o.ownerUsername } })
+    : o.actor.userId
+      ? await db().user.findUnique({ where: { id: o.actor.userId } })
+      : null;
+  if (!owner) {
+    throw invalidParamsProblem([
+      {
+        name: "user",
+        reason: o.ownerUsername
+          ? `User "${o.ownerUsername}" does not exist`
+          : "A token must belong to a user",
+      },
+    ]);
+  }
+  if (owner.disabled) throw conflictProblem(`User "${owner.username}" is disabled`, "user");
+  const { token, tokenHash, prefix } = generateApiToken();
+  const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
+  const row = await db().$transaction(async (tx) => {
+    const created = await tx.apiToken.create({
+      data: { name, role, tokenHash, prefix, createdById: owner.id, expiresAt },
+      include: { createdBy: { select: { username: true } } },
+    });
+    await recordAudit(tx, {
+      actor: auditActorOf(o.actor),
+      action: "token.created",
+      targetType: "token",
+      targetId: created.id,
+      details: {
+        before: null,
+        after: { name, role, prefix, owner: owner.username, expiresAt: expiresAt?.toISOString() ?? null },
+      },
+      ip: o.actor.ip,
+    });
+    return created;
+  });
+  return { token, apiToken: toView(row) };
+}
+
+export async function revokeApiToken(o: { actor: ConsoleActor; id: string }): Promise<ApiTokenView> {
+  assertPermission(o.actor, "tokens.manage");
+  const row = await db().$transaction(async (tx) => {
+    const before = await tx.apiToken.findUnique({ where: { id: o.id } });
+    if (!before) throw notFoundProblem("API token");
+    if (before.revokedAt) throw conflictProblem(`Token "${before.name}" is already revoked`);
+    const updated = await tx.apiToken.update({
+      where: { id: o.id },
+      data: { revokedAt: new Date() },
+      include: { createdBy: { select: { username: true } } },
+    });
+    await recordAudit(tx, {
+      actor: auditActorOf(o.actor),
+      action: "token.revoked",
+      targetType: "token",
+      targetId: o.id,
+      details: {
+        before: { name: before.name, revokedAt: null },
+        after: { name: before.name, revokedAt: updated.revokedAt?.toISOString() },
+      },
+      ip: o.actor.ip,
+    });
+    return updated;
+  });
+  return toView(row);
+}
+
+/** The actor behind a bearer token, or null when it is unknown, revoked, expired or orphaned. */
+export async function authenticateApiToken(token: string, ip?: string): Promise<ConsoleActor | null> {
+  if (!isApiTokenShaped(token)) return null;
+  const row = await db().apiToken.findUnique({
+    where: { tokenHash: hashApiToken(token) },
+    include: { createdBy: { select: { disabled: true } } },
+  });
+  const now = new Date();
+  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now) || row.createdBy.disabled) return null;
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await db().apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+  }
+  return { kind: "token", id: row.id, userId: row.createdById, name: row.name, role: row.role, ip };
+}

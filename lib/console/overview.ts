@@ -1,0 +1,117 @@
+// The numbers on the console's front page: protocol state, aliases, counts, issuance per day
+// over the last 30 days and expiries over the next 30, and the latest failed validations.
+import { db } from "@/lib/db/client";
+import { assertPermission, type ConsoleActor } from "./actor";
+import { getProtocolState, type ProtocolState } from "./settings";
+
+export const CHART_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export type DayCount = { day: string; count: number };
+
+export type Overview = {
+  protocol: ProtocolState;
+  aliases: { name: string; configured: boolean; isDefault: boolean }[];
+  counts: {
+    accounts: number;
+    pendingOrders: number;
+    issuedLast24h: number;
+    issuedLast30d: number;
+    expiringNext30d: number;
+    pendingApprovals: number;
+  };
+  issuancePerDay: DayCount[];
+  expiriesPerDay: DayCount[];
+  failedValidations: { id: string; type: string; identifier: string; error: string; at: string }[];
+  generatedAt: string;
+};
+
+function utcDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+/** `days` consecutive UTC days from `start`, each with its count (0 when absent). */
+function fillDays(start: Date, days: number, rows: { day: Date | string; n: number | bigint }[]): DayCount[] {
+  const byDay = new Map(
+    rows.map((r) => [typeof r.day === "string" ? r.day.slice(0, 10) : utcDay(r.day), Number(r.n)]),
+  );
+  return Array.from({ length: days }, (_, i) => {
+    const day = utcDay(new Date(start.getTime() + i * DAY_MS));
+    return { day, count: byDay.get(day) ?? 0 };
+  });
+}
+
+export async function getOverview(o: { actor: ConsoleActor; now?: Date }): Promise<Overview> {
+  assertPermission(o.actor, "console.read");
+  const database = db();
+  const now = o.now ?? new Date();
+  const today = new Date(`${utcDay(now)}T00:00:00.000Z`);
+  const chartStart = new Date(today.getTime() - (CHART_DAYS - 1) * DAY_MS);
+  const chartEnd = new Date(today.getTime() + CHART_DAYS * DAY_MS);
+  const [
+    protocol,
+    aliases,
+    accounts,
+    pendingOrders,
+    issuedLast24h,
+    issuedLast30d,
+    expiringNext30d,
+    issued,
+    expiring,
+    failed,
+  ] = await Promise.all([
+    getProtocolState({ actor: o.actor }),
+    database.alias.findMany({
+      orderBy: { name: "asc" },
+      select: { id: true, name: true, configured: true },
+      take: 50,
+    }),
+    database.account.count(),
+    database.order.count({ where: { status: { in: ["pending", "ready", "processing"] } } }),
+    database.certificate.count({ where: { createdAt: { gte: new Date(now.getTime() - DAY_MS) } } }),
+    database.certificate.count({ where: { createdAt: { gte: new Date(now.getTime() - 30 * DAY_MS) } } }),
+    database.certificate.count({
+      where: { status: "valid", notAfter: { gte: now, lt: new Date(now.getTime() + 30 * DAY_MS) } },
+    }),
+    database.$queryRaw<{ day: Date; n: bigint }[]>`
+        SELECT date_trunc('day', "createdAt") AS day, count(*) AS n FROM "Certificate"
+        WHERE "createdAt" >= ${chartStart} GROUP BY 1`,
+    database.$queryRaw<{ day: Date; n: bigint }[]>`
+        SELECT date_trunc('day', "notAfter") AS day, count(*) AS n FROM "Certificate"
+        WHERE status = 'valid' AND "notAfter" >= ${today} AND "notAfter" < ${chartEnd} GROUP BY 1`,
+    database.challenge.findMany({
+      where: { status: "invalid" },
+      orderBy: { updatedAt: "desc" },
+      take: 5,
+      select: {
+        id: true,
+        type: true,
+        error: true,
+        updatedAt: true,
+        authorization: { select: { identifierValue: true, wildcard: true } },
+      },
+    }),
+  ]);
+  return {
+    protocol,
+    aliases: aliases.map((a) => ({
+      name: a.name,
+      configured: a.configured,
+      isDefault: a.id === protocol.defaultAlias?.id,
+    })),
+    counts: { accounts, pendingOrders, issuedLast24h, issuedLast30d, expiringNext30d, pendingApprovals: 0 },
+    issuancePerDay: fillDays(chartStart, CHART_DAYS, issued),
+    expiriesPerDay: fillDays(today, CHART_DAYS, expiring),
+    failedValidations: failed.map((c) => ({
+      id: c.id,
+      type: c.type,
+      identifier: `${c.authorization.wildcard ? "*." : ""}${c.authorization.identifierValue}`,
+      error:
+        typeof c.error === "object" && c.error && "detail" in c.error
+          ? String((c.error as { detail: unknown }).detail)
+          : "failed",
+      at: c.updatedAt.toISOString(),
+    })),
+    generatedAt: now.toISOString(),
+  };
+}

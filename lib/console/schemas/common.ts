@@ -1,0 +1,27 @@
+// Query-string shapes shared by the console's lists: paging and a free-text search.
+import { z } from "zod";
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export const pagingSchema = z.object({
+  page: z.coerce.number().int().min(1, "Pages start at 1").max(100_000).default(1),
+  pageSize: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE, `At most ${MAX_PAGE_SIZE} per page`)
+    .default(DEFAULT_PAGE_SIZE),
+});
+
+export const searchSchema = z
+  .string()
+  .trim()
+  .max(250)
+  .optional()
+  .transform((v) => v || undefined);
+
+export const listQuerySchema = pagingSchema.extend({ q: searchSchema });
+export type ListQuery = z.infer<typeof listQuerySchema>;
+
+export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };

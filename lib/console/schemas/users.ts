@@ -1,0 +1,50 @@
+// Console users: names, roles and passwords, for the users page, the API and `keyward user`.
+import { z } from "zod";
+import { ROLES } from "@/lib/auth/permissions";
+
+// NIST SP 800-63B §5.1.1.2: at least 8 characters, at least 64 allowed; operators of a CA get 12.
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 256;
+
+export const usernameSchema = z
+  .string({ error: "Enter a username" })
+  .trim()
+  .regex(/^[A-Za-z0-9._@-]{1,64}$/, "A username is 1 to 64 letters, digits, '.', '_', '@' or '-'");
+
+export const roleSchema = z.enum(ROLES, { error: `One of ${ROLES.join(", ")}` });
+
+export const passwordSchema = z
+  .string({ error: "Enter a password" })
+  .min(PASSWORD_MIN_LENGTH, `At least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `At most ${PASSWORD_MAX_LENGTH} characters`);
+
+export const createUserBodySchema = z.strictObject({
+  username: usernameSchema,
+  role: roleSchema,
+  // Left out: a one-time password is generated, shown once, and must be changed at first sign-in.
+  password: passwordSchema.optional(),
+});
+export type CreateUserBody = z.infer<typeof createUserBodySchema>;
+
+export const updateUserBodySchema = z.strictObject({
+  role: roleSchema.optional(),
+  disabled: z.boolean({ error: "disabled must be true or false" }).optional(),
+  // true: a new one-time password is generated and returned once.
+  resetPassword: z.literal(true).optional(),
+});
+export type UpdateUserBody = z.infer<typeof updateUserBodySchema>;
+
+export const changePasswordBodySchema = z
+  .strictObject({
+    currentPassword: z
+      .string({ error: "Enter your current password" })
+      .min(1, "Enter your current password")
+      .max(PASSWORD_MAX_LENGTH),
+    newPassword: passwordSchema,
+  })
+  .refine((v) => v.currentPassword !== v.newPassword, {
+    path: ["newPassword"],
+    message: "Choose a password different from the current one",
+  });
+
+export const userParamsSchema = z.object({ username: z.string().min(1).max(64) });

@@ -1,0 +1,86 @@
+// The protocol switch and the global ACME settings (spec "Enabling ACME", "Global Fields"), as
+// the console, the API and the CLI change them.
+import { recordAudit } from "@/lib/audit/record";
+import { db } from "@/lib/db/client";
+import { setAcmeEnabled } from "@/lib/ra/global-settings";
+import { assertPermission, auditActorOf, type ConsoleActor } from "./actor";
+import { invalidParamsProblem, zodProblem } from "./problems";
+import { globalSettingsBodySchema } from "./schemas/settings";
+
+export type ProtocolState = {
+  acmeEnabled: boolean;
+  defaultAlias: { id: string; name: string; configured: boolean } | null;
+  replayNonceValidityMs: number;
+};
+
+export async function getProtocolState(o: { actor: ConsoleActor }): Promise<ProtocolState> {
+  assertPermission(o.actor, "console.read");
+  const database = db();
+  const row = await database.globalSettings.findUnique({ where: { id: 1 } });
+  if (!row) throw new Error("global settings are missing: the server has not been bootstrapped");
+  const alias = row.defaultAliasId
+    ? await database.alias.findUnique({
+        where: { id: row.defaultAliasId },
+        select: { id: true, name: true, configured: true },
+      })
+    : null;
+  return {
+    acmeEnabled: row.acmeEnabled,
+    defaultAlias: alias,
+    replayNonceValidityMs: row.replayNonceValidityMs,
+  };
+}
+
+export async function setProtocolEnabled(o: {
+  actor: ConsoleActor;
+  enabled: boolean;
+}): Promise<ProtocolState> {
+  assertPermission(o.actor, "protocol.manage");
+  await setAcmeEnabled(db(), o.enabled, auditActorOf(o.actor));
+  return getProtocolState(o);
+}
+
+export async function updateGlobalSettings(o: {
+  actor: ConsoleActor;
+  input: unknown;
+}): Promise<ProtocolState> {
+  assertPermission(o.actor, "protocol.manage");
+  const parsed = globalSettingsBodySchema.safeParse(o.input);
+  if (!parsed.success) throw zodProblem(parsed.error);
+  const input = parsed.data;
+  await db().$transaction(async (tx) => {
+    const row = await tx.globalSettings.findUniqueOrThrow({ where: { id: 1 } });
+    const data: { defaultAliasId?: string | null; replayNonceValidityMs?: number } = {};
+    if (input.defaultAlias !== undefined) {
+      if (input.defaultAlias === null) data.defaultAliasId = null;
+      else {
+        const alias = await tx.alias.findUnique({
+          where: { name: input.defaultAlias },
+          select: { id: true },
+        });
+        if (!alias)
+          throw invalidParamsProblem([
+            { name: "defaultAlias", reason: `Alias "${input.defaultAlias}" does not exist` },
+          ]);
+        data.defaultAliasId = alias.id;
+      }
+    }
+    if (input.replayNonceValidityMs !== undefined) data.replayNonceValidityMs = input.replayNonceValidityMs;
+    await tx.globalSettings.update({ where: { id: 1 }, data });
+    await recordAudit(tx, {
+      actor: auditActorOf(o.actor),
+      action: "settings.updated",
+      targetType: "settings",
+      targetId: "acme",
+      details: {
+        before: { defaultAliasId: row.defaultAliasId, replayNonceValidityMs: row.replayNonceValidityMs },
+        after: {
+          defaultAliasId: data.defaultAliasId === undefined ? row.defaultAliasId : data.defaultAliasId,
+          replayNonceValidityMs: data.replayNonceValidityMs ?? row.replayNonceValidityMs,
+        },
+      },
+      ip: o.actor.ip,
+    });
+  });
+  return getProtocolState(o);
+}

@@ -1,0 +1,17 @@
+// API tokens for tests that drive the console API: a user of the role and a token acting for it,
+// written straight into the database under test.
+import { randomBytes } from "node:crypto";
+import { generateApiToken } from "@/lib/auth/api-tokens";
+import type { Role } from "@/lib/auth/permissions";
+import type { Db } from "@/lib/db/client";
+
+export async function createTestToken(database: Db, role: Role): Promise<string> {
+  const user = await database.user.create({
+    data: { username: `t-${role}-${randomBytes(4).toString("hex")}`, role, passwordHash: "scrypt$1$1$1$x$x" },
+  });
+  const { token, tokenHash, prefix } = generateApiToken();
+  await database.apiToken.create({
+    data: { name: `test ${role}`, role, tokenHash, prefix, createdById: user.id },
+  });
+  return token;
+}
