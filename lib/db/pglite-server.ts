@@ -12,6 +12,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { ExchangeQueue } from "./pglite-queue";
 
 /** What the server tells its parent over the IPC channel. */
 export type PgliteServerMessage = { type: "ready"; port: number } | { type: "error"; message: string };
@@ -73,6 +74,8 @@ try {
   db = new PGlite(pgliteDir);
   await db.waitReady;
   server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: MAX_CONNECTIONS });
+  // Replace the library's per-message queue before any connection takes it (lib/db/pglite-queue.ts).
+  (server as unknown as { queryQueue: ExchangeQueue }).queryQueue = new ExchangeQueue(db);
   let port = 0;
   server.addEventListener("listening", (event) => {
     port = (event as CustomEvent<{ port: number }>).detail.port;

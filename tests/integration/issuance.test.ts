@@ -98,9 +98,10 @@ async function issue(names: string[], challengePriority: string[]) {
         alpn.set(authz.identifier.value, { key: alpnKey, cert: alpnCert });
       }
     },
-    challengeRemoveFn: async (authz, challenge) => {
+    // TXT records are left in place: "*.x" and "x" are validated at the same _acme-challenge.x,
+    // and removing one authorization's record could remove the other's before it is checked.
+    challengeRemoveFn: async (_authz, challenge) => {
       if (challenge.type === "http-01") http01.delete(challenge.token);
-      if (challenge.type === "dns-01") await dns.clearTxt(`_acme-challenge.${authz.identifier.value}.`);
     },
   });
   return { key, cert };

@@ -10,7 +10,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "@/lib/db/client";
-import { type EmbeddedDatabase, startEmbeddedDatabase } from "@/lib/db/embedded";
+import { type EmbeddedDatabase, runningEmbeddedDatabaseUrl, startEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations } from "@/lib/db/migrate";
 
 // First start of a new directory runs initdb (2.5–6 s alone on 2 cores, more beside other tests).
@@ -103,6 +103,17 @@ describe.sequential("embedded database", () => {
         await client.$disconnect();
       }
       await stop(database);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "tells other local processes (the CLI) where it listens, and stops telling when it stops",
+    async () => {
+      const database = await start();
+      expect(runningEmbeddedDatabaseUrl(dataDir)).toBe(database.url);
+      await stop(database);
+      expect(runningEmbeddedDatabaseUrl(dataDir)).toBeNull();
     },
     TEST_TIMEOUT_MS,
   );
