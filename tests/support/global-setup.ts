@@ -67,7 +67,7 @@ export default async function setup(project: TestProject) {
     const code = await server.stop();
     // The server's own log is a test artifact: the first place to look when a test fails.
     await fs.mkdir("test-results", { recursive: true });
-    await fs.writeFile(path.join("test-results", "keyward-integration.log"), server.output());
+    await fs.writeFile(path.join("test-results", `keyward-${project.name}.log`), server.output());
     if (code !== 0) console.error(`Keyward exited with ${code}. Its output:\n${server.output()}`);
     await dropDatabase();
     await fs.rm(dataDir, { recursive: true, force: true });
