@@ -132,6 +132,23 @@ describe("issuance with acme-client", () => {
     expect(opensslVerify(cert)).toContain("OK");
   });
 
+  it("issues for an IP address over http-01 (RFC 8738)", async () => {
+    // acme-client's auto() orders every CSR name as type "dns"; the steps by hand order type "ip".
+    const order = await client.createOrder({ identifiers: [{ type: "ip", value: "127.0.0.1" }] });
+    const [authz] = await client.getAuthorizations(order);
+    expect(authz?.challenges.map((c) => c.type).sort()).toEqual(["http-01", "tls-alpn-01"]);
+    const challenge = authz?.challenges.find((c) => c.type === "http-01");
+    if (!challenge) throw new Error("no http-01 challenge");
+    http01.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
+    await client.completeChallenge(challenge);
+    await client.waitForValidStatus(challenge);
+    const [, csr] = await acme.crypto.createCsr({ altNames: ["127.0.0.1"] });
+    const finalized = await client.finalizeOrder(order, csr);
+    const cert = await client.getCertificate(await client.waitForValidStatus(finalized));
+    expect(opensslVerify(cert)).toContain("OK");
+    expect(sans(cert)).toMatch(/IP Address:127\.0\.0\.1/);
+  });
+
   it("renews: a second order for the same names reuses the valid authorizations", async () => {
     const order = await client.createOrder({
       identifiers: [
