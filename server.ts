@@ -14,7 +14,7 @@ import { bootstrapKeyward } from "@/lib/bootstrap";
 import { refreshCrlsIfDue } from "@/lib/ca/crl";
 import { ensureServerTlsCertificate } from "@/lib/ca/server-tls";
 import { db } from "@/lib/db/client";
-import { env, useBoundHttpPort } from "@/lib/env";
+import { adoptBoundHttpPort, env } from "@/lib/env";
 import { runValidationJob } from "@/lib/ra/challenges";
 import { getGlobalSettings } from "@/lib/ra/global-settings";
 import { startValidationWorker } from "@/lib/va/jobs";
@@ -66,7 +66,7 @@ async function main() {
   );
   const httpPort = await listen(httpServer, config.KEYWARD_HTTP_PORT, config.KEYWARD_LISTEN);
   const httpsPort = await listen(httpsServer, config.KEYWARD_HTTPS_PORT, config.KEYWARD_LISTEN);
-  useBoundHttpPort(httpPort);
+  adoptBoundHttpPort(httpPort);
 
   const pruneTimer = setInterval(() => {
     pruneNonces().catch((err) => console.error("[server] nonce pruning failed:", err));

@@ -46,7 +46,7 @@ let cached: Env | undefined;
  * Called by the server once it listens: with KEYWARD_HTTP_PORT=0 the default public URL can only
  * name the port the system chose.
  */
-export function useBoundHttpPort(port: number): void {
+export function adoptBoundHttpPort(port: number): void {
   const e = env();
   if (e.KEYWARD_PUBLIC_URL || e.KEYWARD_HTTP_PORT !== 0) return;
   e.publicUrl = e.publicUrl.replace(/:0$/, `:${port}`);

@@ -11,8 +11,3 @@ function prismaCode(err: unknown): string | undefined {
 export function isUniqueViolation(err: unknown): boolean {
   return prismaCode(err) === "P2002";
 }
-
-/** The record to update or delete does not exist (P2025). */
-export function isRecordNotFound(err: unknown): boolean {
-  return prismaCode(err) === "P2025";
-}

@@ -46,25 +46,6 @@ export type ResolvedAlias = {
 
 export const BOOTSTRAP_ALIAS_NAME = "default";
 
-/** The alias named `name`, or the default alias when `name` is null. */
-export async function findAlias(
-  db: Db,
-  name: string | null,
-  defaultAliasId: string | null,
-): Promise<ResolvedAlias | null> {
-  const where = name !== null ? { name } : defaultAliasId ? { id: defaultAliasId } : null;
-  if (!where) return null;
-  const row = await db.alias.findUnique({ where });
-  return (
-    row && {
-      id: row.id,
-      name: row.name,
-      configured: row.configured,
-      settings: readAliasSettings(row.settings),
-    }
-  );
-}
-
 /** First start: one stored alias that is the default, so enabling ACME is all that is left to do. */
 export async function ensureBootstrapAlias(db: Db): Promise<void> {
   await db.$transaction(async (tx) => {

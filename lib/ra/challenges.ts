@@ -76,7 +76,7 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
       authorization: { include: { account: { include: { alias: { select: { settings: true } } } } } },
     },
   });
-  if (!challenge || challenge.status !== "processing") {
+  if (challenge?.status !== "processing") {
     await db.$transaction((tx) => completeJob(tx, job.id));
     return;
   }

@@ -108,7 +108,13 @@ export class RawAcmeClient {
   }
 }
 
-export type AcmeResult = { status: number; headers: Headers; body: any; text: string };
+export type AcmeResult = {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read ACME objects and problem documents field by field
+  body: any;
+  text: string;
+};
 
 export async function toResult(res: Response): Promise<AcmeResult> {
   const text = await res.text();

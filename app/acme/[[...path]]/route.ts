@@ -5,4 +5,5 @@ import { serveAcme } from "@/lib/acme/http";
 
 export const dynamic = "force-dynamic";
 const handle = (req: Request) => serveAcme(req);
+
 export { handle as GET, handle as HEAD, handle as POST, handle as OPTIONS };

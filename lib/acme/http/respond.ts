@@ -1,7 +1,7 @@
 // Turns replies and problems into Responses with the headers RFC 8555 requires of every ACME
 // response: a fresh Replay-Nonce (§6.5), Link rel="index" to the directory (§7.1), and
 // Cache-Control: no-store (§7.2 for nonces; we never want ACME answers cached).
-import { ACME_ERRORS, type AcmeProblem } from "@/lib/acme/problem";
+import type { AcmeProblem } from "@/lib/acme/problem";
 import type { AcmeReply } from "./types";
 
 export type CommonHeaders = { nonce?: string; indexUrl?: string };
@@ -51,5 +51,3 @@ function baseHeaders(common: CommonHeaders): Headers {
   if (common.indexUrl) headers.append("Link", `<${common.indexUrl}>;rel="index"`);
   return headers;
 }
-
-export const SERVER_INTERNAL_DETAIL = ACME_ERRORS.serverInternal.detail;
