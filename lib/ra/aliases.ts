@@ -3,7 +3,6 @@
 import { recordAudit } from "@/lib/audit/record";
 import type { Db } from "@/lib/db/client";
 import { type AliasSettings, DEFAULT_ALIAS_SETTINGS, readAliasSettings } from "./alias-settings";
-import type { GlobalSettings } from "./global-settings";
 
 // ACME resource names used in URLs; an alias of the same name would make /acme/<name> ambiguous.
 export const RESERVED_ALIAS_NAMES = [
@@ -63,46 +62,4 @@ export async function ensureBootstrapAlias(db: Db): Promise<void> {
       details: { name: alias.name },
     });
   });
-}
-
-export type AcmeTarget = { globals: GlobalSettings; alias: ResolvedAlias | null };
-
-/**
- * The global settings and the alias a request names (or the default alias), in one round trip:
- * every ACME request needs both before anything else.
- */
-export async function resolveAcmeTarget(db: Db, aliasName: string | null): Promise<AcmeTarget> {
-  const rows = await db.$queryRaw<
-    {
-      acmeEnabled: boolean;
-      defaultAliasId: string | null;
-      replayNonceValidityMs: number;
-      id: string | null;
-      name: string | null;
-      configured: boolean | null;
-      settings: unknown;
-    }[]
-  >`
-    SELECT g."acmeEnabled", g."defaultAliasId", g."replayNonceValidityMs", a."id", a."name", a."configured", a."settings"
-    FROM "GlobalSettings" g
-    LEFT JOIN "Alias" a ON (${aliasName}::text IS NOT NULL AND a."name" = ${aliasName}::text)
-                        OR (${aliasName}::text IS NULL AND a."id" = g."defaultAliasId")
-    WHERE g."id" = 1`;
-  const row = rows[0];
-  if (!row) throw new Error("global settings are missing: the server has not been bootstrapped");
-  const globals = {
-    acmeEnabled: row.acmeEnabled,
-    defaultAliasId: row.defaultAliasId,
-    replayNonceValidityMs: row.replayNonceValidityMs,
-  };
-  const alias =
-    row.id && row.name !== null
-      ? {
-          id: row.id,
-          name: row.name,
-          configured: row.configured === true,
-          settings: readAliasSettings(row.settings),
-        }
-      : null;
-  return { globals, alias };
 }

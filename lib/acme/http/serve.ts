@@ -7,7 +7,7 @@
 import { AcmeProblem, isAcmeProblem } from "@/lib/acme/problem";
 import type { Db } from "@/lib/db/client";
 import { type AccountRecord, findAccountById } from "@/lib/ra/accounts";
-import { resolveAcmeTarget } from "@/lib/ra/aliases";
+import { loadRequestContext } from "@/lib/ra/request-context";
 import {
   type AccountJwk,
   assertKeyMatchesAlgorithm,
@@ -87,7 +87,20 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
     async function handle(): Promise<Response> {
       // 1. Which alias, in which URL form; is the protocol on; is the alias usable.
       const target = splitAcmePath(url);
-      const { globals, alias } = await resolveAcmeTarget(deps.db, target.aliasName);
+      // A POST's body is read now so that the account its kid names comes back in the same query
+      // as the alias; a problem with the body is kept and raised at its own step (3 and 4).
+      const early = isJosePost(req, method)
+        ? await readBody(req).then(
+            (body) => ({ body }),
+            (error: unknown) => ({ error }),
+          )
+        : null;
+      const kidAccountId = early && "body" in early ? peekKidAccountId(early.body) : null;
+      const {
+        globals,
+        alias,
+        account: kidAccount,
+      } = await loadRequestContext(deps.db, target.aliasName, kidAccountId);
       const links = alias && new AcmeLinks(url.origin, target.form, alias.name);
       if (links) common.indexUrl = links.directory;
       if (!globals.acmeEnabled) {
@@ -130,13 +143,10 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
       };
       if (route.auth === "none") return replyToResponse(await route.handle(ctx, method), common, method);
 
-      // 3. §6.2: Content-Type application/jose+json, bounded size.
-      const contentType = req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
-      if (contentType !== "application/jose+json") {
-        throw AcmeProblem.malformed("Content-Type must be application/jose+json", { status: 415 });
-      }
-      const body = await readBody(req);
-      const verified = await verifyRequest(ctx, route, body, globals.replayNonceValidityMs);
+      // 3. §6.2: Content-Type application/jose+json (routes with a JWS take POST only), bounded size.
+      if (!early) throw AcmeProblem.malformed("Content-Type must be application/jose+json", { status: 415 });
+      if ("error" in early) throw early.error;
+      const verified = await verifyRequest(ctx, route, early.body, globals.replayNonceValidityMs, kidAccount);
       event.accountId = verified.account?.id;
       const payloadText = Buffer.from(verified.payloadBytes).toString("utf8");
       const reply = await dispatch(ctx, route, verified, payloadText, url.searchParams, method);
@@ -149,6 +159,7 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
     route: PostRoute,
     body: string,
     nonceValidityMs: number,
+    prefetchedAccount: AccountRecord | null,
   ): Promise<VerifiedJws & { payloadBytes: Uint8Array }> {
     // 4. Flattened JWS and its protected header (alg allowlist, exactly one of jwk/kid).
     const jws = parseFlattenedJws(body);
@@ -166,7 +177,7 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
     } else {
       if (!header.kid)
         throw AcmeProblem.malformed("This resource must be signed with a kid (the account URL), not a jwk");
-      account = await accountForKid(ctx, header.kid);
+      account = await accountForKid(ctx, header.kid, prefetchedAccount);
       try {
         assertKeyMatchesAlgorithm(account.jwk, alg);
       } catch {
@@ -216,9 +227,13 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
         };
   }
 
-  async function accountForKid(ctx: AcmeContext, kid: string): Promise<AccountRecord> {
+  async function accountForKid(
+    ctx: AcmeContext,
+    kid: string,
+    prefetched: AccountRecord | null,
+  ): Promise<AccountRecord> {
     const id = accountIdFromKid(kid);
-    const account = id ? await findAccountById(deps.db, id) : null;
+    const account = id && prefetched?.id === id ? prefetched : id ? await findAccountById(deps.db, id) : null;
     // An account of another alias does not exist for this one.
     if (!account || account.aliasId !== ctx.alias.id) {
       throw new AcmeProblem("accountDoesNotExist", `No account exists at "${kid}"`, { status: 400 });
@@ -291,6 +306,26 @@ export function splitAcmePath(url: URL): AcmeTarget {
       : { form: "default", aliasName: null, segments };
   }
   return { form: "path", aliasName: first, segments: segments.slice(1) };
+}
+
+function isJosePost(req: Request, method: string): boolean {
+  return (
+    method === "POST" &&
+    req.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() === "application/jose+json"
+  );
+}
+
+/** The account id a body's kid names, read without any checks (they come later), or null. */
+function peekKidAccountId(body: string): string | null {
+  try {
+    const protectedHeader = (JSON.parse(body) as { protected?: unknown }).protected;
+    if (typeof protectedHeader !== "string") return null;
+    const kid = (JSON.parse(Buffer.from(protectedHeader, "base64url").toString("utf8")) as { kid?: unknown })
+      .kid;
+    return typeof kid === "string" ? accountIdFromKid(kid) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The account id from a kid URL (…/acct/<id>), or null. */
