@@ -8,9 +8,9 @@ import { env } from "@/lib/env";
 import {
   type ClaimedJob,
   completeJob,
-  enqueueValidation,
   MAX_JOB_ATTEMPTS,
   pokeLocalWorker,
+  startValidation,
 } from "@/lib/va/jobs";
 import { keyAuthorization } from "@/lib/va/key-authorization";
 import { validateChallenge } from "@/lib/va/validate";
@@ -56,14 +56,9 @@ export async function respondToChallenge(
   if (authz.challenges.some((c) => c.status === "processing")) {
     throw AcmeProblem.malformed("Another challenge of this authorization is being validated");
   }
-  await db.$transaction(async (tx) => {
-    const { count } = await tx.challenge.updateMany({
-      where: { id: challenge.id, status: "pending" },
-      data: { status: "processing" },
-    });
-    if (count !== 1) throw AcmeProblem.malformed("The challenge is already being validated");
-    await enqueueValidation(tx, challenge.id);
-  });
+  if (!(await startValidation(db, challenge.id))) {
+    throw AcmeProblem.malformed("The challenge is already being validated");
+  }
   pokeLocalWorker();
   return { ...challenge, status: "processing" };
 }
@@ -77,7 +72,7 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
     },
   });
   if (challenge?.status !== "processing") {
-    await db.$transaction((tx) => completeJob(tx, job.id));
+    await completeJob(db, job.id);
     return;
   }
   const authz = challenge.authorization;
@@ -106,33 +101,29 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
           authorizedRedirectPorts: settings.authorizedRedirectPorts,
         });
   const now = new Date();
-  await db.$transaction(async (tx) => {
-    const records = outcome.records as Prisma.InputJsonValue;
-    if (outcome.valid) {
-      await tx.challenge.updateMany({
-        where: { id: challenge.id, status: "processing" },
-        data: { status: "valid", validatedAt: now, validationRecord: records },
-      });
-      await tx.authorization.updateMany({
-        where: { id: authz.id, status: "pending" },
-        data: { status: "valid", expiresAt: new Date(now.getTime() + VALID_AUTHORIZATION_LIFETIME_MS) },
-      });
-    } else {
-      await tx.challenge.updateMany({
-        where: { id: challenge.id, status: "processing" },
-        data: {
-          status: "invalid",
-          error: outcome.problem.toJSON() as Prisma.InputJsonValue,
-          validationRecord: records,
-        },
-      });
-      // §7.1.6: a failed challenge makes the authorization invalid.
-      await tx.authorization.updateMany({
-        where: { id: authz.id, status: "pending" },
-        data: { status: "invalid" },
-      });
-    }
-    await completeJob(tx, job.id);
-  });
+  // One statement moves the challenge, its authorization and the job (a data-modifying CTE is
+  // atomic); both moves are guarded by the status they leave. §7.1.6: a failed challenge makes
+  // the authorization invalid; a valid one keeps it valid for VALID_AUTHORIZATION_LIFETIME_MS.
+  const records = JSON.stringify(outcome.records);
+  const error = outcome.valid ? null : JSON.stringify(outcome.problem.toJSON());
+  const challengeStatus = outcome.valid ? "valid" : "invalid";
+  const validatedAt = outcome.valid ? now : null;
+  const authzExpiresAt = outcome.valid
+    ? new Date(now.getTime() + VALID_AUTHORIZATION_LIFETIME_MS)
+    : authz.expiresAt;
+  await db.$executeRaw`
+    WITH c AS (
+      UPDATE "Challenge"
+      SET "status" = ${challengeStatus}::"ChallengeStatus", "validatedAt" = ${validatedAt}::timestamp(3),
+          "error" = ${error}::jsonb, "validationRecord" = ${records}::jsonb, "updatedAt" = ${now}
+      WHERE "id" = ${challenge.id} AND "status" = 'processing'
+      RETURNING "id"),
+    a AS (
+      UPDATE "Authorization"
+      SET "status" = ${challengeStatus}::"AuthorizationStatus", "expiresAt" = ${authzExpiresAt}, "updatedAt" = ${now}
+      WHERE "id" = ${authz.id} AND "status" = 'pending' AND EXISTS (SELECT 1 FROM c)
+      RETURNING "id")
+    UPDATE "ValidationJob" SET "status" = 'done', "finishedAt" = ${now}, "lockedUntil" = NULL
+    WHERE "id" = ${job.id}`;
   await refreshOrdersOfAuthorization(db, authz.id, now);
 }

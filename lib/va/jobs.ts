@@ -2,10 +2,9 @@
 // that moves the challenge to processing; a worker in any instance claims queued jobs with
 // FOR UPDATE SKIP LOCKED and a lease, so a job survives a restart (its lease expires and another
 // worker claims it) and no job runs twice at once.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import os from "node:os";
 import type { Db } from "@/lib/db/client";
-import type { Prisma } from "@/lib/db/generated/client";
 
 /** A validation takes at most ~30 s (connect + redirects + DNS); the lease covers it twice. */
 export const JOB_LEASE_MS = 60_000;
@@ -14,27 +13,41 @@ export const MAX_JOB_ATTEMPTS = 3;
 
 export type ClaimedJob = { id: string; challengeId: string; attempts: number };
 
-export async function enqueueValidation(tx: Prisma.TransactionClient, challengeId: string): Promise<void> {
-  await tx.validationJob.create({ data: { challengeId } });
+/**
+ * Moves a pending challenge to processing and queues its validation, in one statement (a
+ * data-modifying CTE is atomic): false when the challenge was no longer pending.
+ */
+export async function startValidation(db: Db, challengeId: string): Promise<boolean> {
+  const now = new Date();
+  const queued = await db.$executeRaw`
+    WITH moved AS (
+      UPDATE "Challenge" SET "status" = 'processing', "updatedAt" = ${now}
+      WHERE "id" = ${challengeId} AND "status" = 'pending'
+      RETURNING "id")
+    INSERT INTO "ValidationJob" ("id", "challengeId", "status", "attempts", "runAfter", "createdAt")
+    SELECT ${randomUUID()}, "id", 'queued', 0, ${now}, ${now} FROM moved`;
+  return queued === 1;
 }
 
 export async function claimJobs(db: Db, workerId: string, limit: number): Promise<ClaimedJob[]> {
-  const leaseUntil = new Date(Date.now() + JOB_LEASE_MS);
+  // Times come from this process, as Prisma writes them (UTC), never from the session's now().
+  const now = new Date();
+  const leaseUntil = new Date(now.getTime() + JOB_LEASE_MS);
   return db.$queryRaw<ClaimedJob[]>`
     UPDATE "ValidationJob" SET "status" = 'running', "lockedBy" = ${workerId},
            "lockedUntil" = ${leaseUntil}, "attempts" = "attempts" + 1
     WHERE "id" IN (
       SELECT "id" FROM "ValidationJob"
-      WHERE ("status" = 'queued' AND "runAfter" <= now())
-         OR ("status" = 'running' AND "lockedUntil" < now())
+      WHERE ("status" = 'queued' AND "runAfter" <= ${now})
+         OR ("status" = 'running' AND "lockedUntil" < ${now})
       ORDER BY "runAfter"
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED)
     RETURNING "id", "challengeId", "attempts"`;
 }
 
-export async function completeJob(tx: Prisma.TransactionClient, jobId: string): Promise<void> {
-  await tx.validationJob.update({
+export async function completeJob(db: Pick<Db, "validationJob">, jobId: string): Promise<void> {
+  await db.validationJob.update({
     where: { id: jobId },
     data: { status: "done", finishedAt: new Date(), lockedUntil: null },
   });

@@ -119,6 +119,14 @@ describe("issuance with acme-client", () => {
     expect(sans(cert)).toMatch(/DNS:api\.issuance\.test/);
     const audit = await testDb().auditEvent.count({ where: { action: "certificate.issued" } });
     expect(audit).toBeGreaterThan(0);
+    // What the validation saw is kept for the console: when, where, and which address answered.
+    const validated = await testDb().challenge.findFirstOrThrow({
+      where: { status: "valid", type: "http-01", authorization: { identifierValue: "www.issuance.test" } },
+    });
+    expect(validated.validatedAt?.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(validated.validationRecord).toMatchObject([
+      { challengeType: "http-01", hostname: "www.issuance.test", addressUsed: expect.any(String) },
+    ]);
   });
 
   it("issues a wildcard over dns-01", async () => {
