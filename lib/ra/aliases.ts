@@ -2,7 +2,7 @@
 // Configurations"). This file holds the rules about names and about which alias a request uses.
 import { recordAudit } from "@/lib/audit/record";
 import type { Db } from "@/lib/db/client";
-import { type AliasSettings, DEFAULT_ALIAS_SETTINGS, readAliasSettings } from "./alias-settings";
+import { type AliasSettings, DEFAULT_ALIAS_SETTINGS } from "./alias-settings";
 
 // ACME resource names used in URLs; an alias of the same name would make /acme/<name> ambiguous.
 export const RESERVED_ALIAS_NAMES = [
