@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { Dialog } from "@/components/ui/Dialog";
 import { Field, FormError, Select, TextInput } from "@/components/ui/Field";
+import { useSchemaForm } from "@/components/ui/useSchemaForm";
 import { SecretOnce } from "@/components/users/SecretOnce";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "@/lib/auth/permissions";
 import { ApiError, errorMessage } from "@/lib/console/client/api";
@@ -13,31 +14,25 @@ import { createApiTokenBodySchema } from "@/lib/console/schemas/api-tokens";
 export function ApiTokenCreateButton() {
   const router = useRouter();
   const [open, setOpen] = useState(false);
-  const [values, setValues] = useState({ name: "", role: "auditor", expiresInDays: "90" });
-  const [touched, setTouched] = useState<Record<string, boolean>>({});
-  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [token, setToken] = useState<string | null>(null);
   const mutation = useCreateApiTokenMutation();
-  const days = values.expiresInDays.trim();
-  const input = {
-    name: values.name,
-    role: values.role,
-    expiresInDays: days === "" ? null : /^\d+$/.test(days) ? Number(days) : (days as unknown as number),
-  };
-  const parsed = createApiTokenBodySchema.safeParse(input);
-  const clientErrors: Record<string, string> = {};
-  if (!parsed.success) for (const i of parsed.error.issues) clientErrors[String(i.path[0])] ??= i.message;
-  const errorOf = (f: string) => serverErrors[f] ?? (touched[f] ? clientErrors[f] : undefined);
-  const set = (f: keyof typeof values) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
-    setValues((v) => ({ ...v, [f]: e.target.value }));
-    setTouched((t) => ({ ...t, [f]: true }));
-    setServerErrors({});
-  };
+  const { values, input, parsed, errorOf, set, setServerErrors, touchAll, reset } = useSchemaForm({
+    initial: { name: "", role: "auditor", expiresInDays: "90" },
+    schema: createApiTokenBodySchema,
+    toInput: (v) => {
+      const days = v.expiresInDays.trim();
+      // A non-numeric entry is passed on as it is, so that the schema names the field.
+      return {
+        name: v.name,
+        role: v.role,
+        expiresInDays: days === "" ? null : /^\d+$/.test(days) ? Number(days) : (days as unknown as number),
+      };
+    },
+  });
   const close = () => {
     setOpen(false);
-    setValues({ name: "", role: "auditor", expiresInDays: "90" });
-    setTouched({});
+    reset();
     setToken(null);
     setFormError(null);
   };
@@ -74,7 +69,7 @@ export function ApiTokenCreateButton() {
             className="space-y-4"
             onSubmit={(e) => {
               e.preventDefault();
-              setTouched({ name: true, role: true, expiresInDays: true });
+              touchAll();
               if (!parsed.success) return;
               setFormError(null);
               mutation.mutate(input, {

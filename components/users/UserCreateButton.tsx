@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { Dialog } from "@/components/ui/Dialog";
 import { Field, FormError, Select, TextInput } from "@/components/ui/Field";
+import { useSchemaForm } from "@/components/ui/useSchemaForm";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "@/lib/auth/permissions";
 import { ApiError, errorMessage } from "@/lib/console/client/api";
 import { useCreateUserMutation } from "@/lib/console/client/queries";
@@ -13,31 +14,17 @@ import { SecretOnce } from "./SecretOnce";
 export function UserCreateButton() {
   const router = useRouter();
   const [open, setOpen] = useState(false);
-  const [values, setValues] = useState({ username: "", role: "auditor", password: "" });
-  const [touched, setTouched] = useState<Record<string, boolean>>({});
-  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [oneTime, setOneTime] = useState<{ username: string; password: string } | null>(null);
   const mutation = useCreateUserMutation();
-  const input = {
-    username: values.username,
-    role: values.role,
-    ...(values.password ? { password: values.password } : {}),
-  };
-  const parsed = createUserBodySchema.safeParse(input);
-  const clientErrors: Record<string, string> = {};
-  if (!parsed.success) for (const i of parsed.error.issues) clientErrors[String(i.path[0])] ??= i.message;
-  const errorOf = (f: string) => serverErrors[f] ?? (touched[f] ? clientErrors[f] : undefined);
-  const set = (f: keyof typeof values) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
-    setValues((v) => ({ ...v, [f]: e.target.value }));
-    setTouched((t) => ({ ...t, [f]: true }));
-    setServerErrors({});
-  };
+  const { values, input, parsed, errorOf, set, setServerErrors, touchAll, reset } = useSchemaForm({
+    initial: { username: "", role: "auditor", password: "" },
+    schema: createUserBodySchema,
+    toInput: (v) => ({ username: v.username, role: v.role, ...(v.password ? { password: v.password } : {}) }),
+  });
   const close = () => {
     setOpen(false);
-    setValues({ username: "", role: "auditor", password: "" });
-    setTouched({});
-    setServerErrors({});
+    reset();
     setFormError(null);
     setOneTime(null);
   };
@@ -78,7 +65,7 @@ export function UserCreateButton() {
             className="space-y-4"
             onSubmit={(e) => {
               e.preventDefault();
-              setTouched({ username: true, role: true, password: true });
+              touchAll();
               if (!parsed.success) return;
               setFormError(null);
               mutation.mutate(input, {

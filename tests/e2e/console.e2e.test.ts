@@ -228,6 +228,18 @@ describe("administration pages", () => {
       e2e().users.auditor.username,
     );
     await screenshot(page, "users");
+    // Creating a user: the form refuses a bad name as you type, then shows the one-time password once.
+    await page.getByTestId("user-create").click();
+    await page.locator("#new-username").fill("no spaces allowed");
+    await page.locator("#new-username").blur();
+    expect(await page.locator("#new-username").getAttribute("aria-invalid")).toBe("true");
+    await page.locator("#new-username").fill("e2e-approver");
+    await page.locator("#new-role").selectOption("approver");
+    await page.getByRole("button", { name: "Create", exact: true }).click();
+    await page.getByText("One-time password (to be changed at first sign-in)").waitFor();
+    await screenshot(page, "user-created");
+    await page.getByRole("button", { name: "Done" }).click();
+    expect(await page.getByRole("table", { name: "Users" }).textContent()).toContain("e2e-approver");
     await page.goto(`/audit?action=alias.`);
     expect(await page.getByRole("table", { name: "Audit events" }).textContent()).toContain("alias.updated");
     await screenshot(page, "audit");
