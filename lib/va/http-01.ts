@@ -8,10 +8,11 @@ import net from "node:net";
 import { AcmeProblem, isAcmeProblem } from "@/lib/acme/problem";
 import {
   addressesToDial,
-  ConnectFailure,
+  connectFailureOf,
   type DnsResolverSettings,
   hostForUrl,
   resolveAddresses,
+  startConnectionTimers,
   withFirstReachableAddress,
 } from "./resolver";
 import { tlsFailureReason } from "./tls-alpn-01";
@@ -257,21 +258,13 @@ function fetchOnce(
     const failure = (message: string, code?: string) => Object.assign(new Error(message), { code });
 
     timers.push(
-      setTimeout(
-        () => {
-          if (!connected) finish(new ConnectFailure("Timeout during connect (likely firewall problem)"));
-        },
-        Math.max(0, connectDeadline - Date.now()),
-      ),
-      setTimeout(
-        () =>
-          finish(
-            connected
-              ? failure("Timeout after connect (your server may be slow or overloaded)")
-              : new ConnectFailure("Timeout during connect (likely firewall problem)"),
-          ),
-        Math.max(0, deadline - Date.now()),
-      ),
+      ...startConnectionTimers({
+        connectDeadline,
+        deadline,
+        isConnected: () => connected,
+        fail: (err) => finish(err),
+        afterConnect: () => failure("Timeout after connect (your server may be slow or overloaded)"),
+      }),
     );
 
     request.on("socket", (socket) => {
@@ -281,9 +274,7 @@ function fetchOnce(
     });
     request.on("error", (err: NodeJS.ErrnoException) => {
       if (!connected) {
-        const reason =
-          err.code === "ECONNREFUSED" ? "Connection refused" : `Cannot connect: ${err.code ?? err.message}`;
-        finish(new ConnectFailure(reason));
+        finish(connectFailureOf(err));
         return;
       }
       finish(failure(describeHttpError(err), err.code));

@@ -169,3 +169,38 @@ export async function withFirstReachableAddress<T>(o: {
   }
   throw new AcmeProblem("dns", o.noAddressDetail);
 }
+
+const CONNECT_TIMEOUT = "Timeout during connect (likely firewall problem)";
+
+/**
+ * The two timers of one validation connection: at `connectDeadline` a connection not yet made
+ * fails as a ConnectFailure (so the next address is tried), at `deadline` whatever is still
+ * running fails with `afterConnect()` once connected.
+ */
+export function startConnectionTimers(o: {
+  connectDeadline: number;
+  deadline: number;
+  isConnected: () => boolean;
+  fail: (err: Error) => void;
+  afterConnect: () => Error;
+}): NodeJS.Timeout[] {
+  return [
+    setTimeout(
+      () => {
+        if (!o.isConnected()) o.fail(new ConnectFailure(CONNECT_TIMEOUT));
+      },
+      Math.max(0, o.connectDeadline - Date.now()),
+    ),
+    setTimeout(
+      () => o.fail(o.isConnected() ? o.afterConnect() : new ConnectFailure(CONNECT_TIMEOUT)),
+      Math.max(0, o.deadline - Date.now()),
+    ),
+  ];
+}
+
+/** A socket error before the connection was made. */
+export function connectFailureOf(err: NodeJS.ErrnoException): ConnectFailure {
+  return new ConnectFailure(
+    err.code === "ECONNREFUSED" ? "Connection refused" : `Cannot connect: ${err.code ?? err.message}`,
+  );
+}

@@ -10,9 +10,11 @@ import {
   addressesToDial,
   ConnectFailure,
   canonicalIpAddress,
+  connectFailureOf,
   type DnsResolverSettings,
   resolveAddresses,
   reverseDnsName,
+  startConnectionTimers,
   withFirstReachableAddress,
 } from "./resolver";
 import type { ValidationOutcome, ValidationRecord } from "./validate";
@@ -231,32 +233,20 @@ function performHandshake(
       else resolve(handshake as Handshake);
     };
     timers.push(
-      setTimeout(
-        () => {
-          if (!connected) finish(new ConnectFailure("Timeout during connect (likely firewall problem)"));
-        },
-        Math.max(0, connectDeadline - Date.now()),
-      ),
-      setTimeout(
-        () =>
-          finish(
-            connected
-              ? new Error("Timeout during the TLS handshake")
-              : new ConnectFailure("Timeout during connect (likely firewall problem)"),
-          ),
-        Math.max(0, deadline - Date.now()),
-      ),
+      ...startConnectionTimers({
+        connectDeadline,
+        deadline,
+        isConnected: () => connected,
+        fail: (err) => finish(err),
+        afterConnect: () => new Error("Timeout during the TLS handshake"),
+      }),
     );
     socket.once("connect", () => {
       connected = true;
     });
     socket.on("error", (err: NodeJS.ErrnoException) => {
       if (!connected) {
-        finish(
-          new ConnectFailure(
-            err.code === "ECONNREFUSED" ? "Connection refused" : `Cannot connect: ${err.code ?? err.message}`,
-          ),
-        );
+        finish(connectFailureOf(err));
         return;
       }
       finish(new Error(err.code === "ECONNRESET" ? "Connection reset by peer" : tlsFailureReason(err)));
