@@ -3,6 +3,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { Field, FormError, TextInput } from "@/components/ui/Field";
+import { useSchemaForm } from "@/components/ui/useSchemaForm";
 import { ApiError, errorMessage } from "@/lib/console/client/api";
 import { useChangePasswordMutation } from "@/lib/console/client/queries";
 import { changePasswordBodySchema } from "@/lib/console/schemas/users";
@@ -17,29 +18,22 @@ export function ChangePasswordForm() {
 }
 
 function ChangePasswordFields() {
-  const [values, setValues] = useState({ currentPassword: "", newPassword: "" });
-  const [touched, setTouched] = useState<Record<string, boolean>>({});
-  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const mutation = useChangePasswordMutation();
-  const parsed = changePasswordBodySchema.safeParse(values);
-  const clientErrors: Record<string, string> = {};
-  if (!parsed.success) for (const i of parsed.error.issues) clientErrors[String(i.path[0])] ??= i.message;
-  const errorOf = (f: string) => serverErrors[f] ?? (touched[f] ? clientErrors[f] : undefined);
-  const set = (f: keyof typeof values) => (e: React.ChangeEvent<HTMLInputElement>) => {
-    setValues((v) => ({ ...v, [f]: e.target.value }));
-    setTouched((t) => ({ ...t, [f]: true }));
-    setServerErrors((s) => ({ ...s, [f]: undefined as unknown as string }));
-  };
+  const { values, input, parsed, errorOf, set, setServerErrors, touchAll } = useSchemaForm({
+    initial: { currentPassword: "", newPassword: "" },
+    schema: changePasswordBodySchema,
+    toInput: (v) => v,
+  });
   return (
     <form
       className="mt-5 space-y-4"
       onSubmit={(e) => {
         e.preventDefault();
-        setTouched({ currentPassword: true, newPassword: true });
+        touchAll();
         if (!parsed.success) return;
         setFormError(null);
-        mutation.mutate(values, {
+        mutation.mutate(input, {
           onSuccess: () => window.location.assign("/"),
           onError: (err) => {
             if (err instanceof ApiError && err.invalidParams.length) setServerErrors(err.fieldErrors());

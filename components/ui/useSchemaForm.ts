@@ -1,7 +1,7 @@
 "use client";
 // Form state for console dialogs: string field values, validation as you type with the zod
 // schema the server uses (errors shown once a field was touched), and the server's refusals per
-// field, which replace the client's until the next edit.
+// field, each shown until that field is edited again.
 import { useState } from "react";
 import type { z } from "zod";
 
@@ -29,7 +29,7 @@ export function useSchemaForm<V extends Record<string, string>, I, T>(o: {
     set: (field: keyof V & string) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
       setValues((v) => ({ ...v, [field]: e.target.value }));
       setTouched((t) => ({ ...t, [field]: true }));
-      setServerErrors({});
+      setServerErrors(({ [field]: _edited, ...others }) => others);
     },
     setServerErrors,
     /** On submit: show every field's error, touched or not. */
