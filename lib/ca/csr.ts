@@ -13,6 +13,7 @@
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import { isIP } from "node:net";
 import { AcmeProblem } from "@/lib/acme/problem";
+import { ALLOWED_KEYS_TEXT, publicKeyRefusal } from "@/lib/crypto/key-policy";
 import { type Extension, Pkcs10CertificateRequest, SubjectAlternativeNameExtension } from "./x509";
 
 /** An order identifier as the certificate carries it (RFC 8555 §9.7.7 types "dns"; RFC 8738 "ip"). */
@@ -50,17 +51,8 @@ export interface VerifyCsrOptions {
 // keeps a hostile payload from reaching the ASN.1 parser (STYLE: bound every input).
 export const MAX_CSR_BYTES = 64 * 1024;
 
-// CA/B BR §6.1.5: RSA moduli of at least 2048 bits. The upper bound caps the cost of verifying
-// the CSR and of every relying party's handshake; 8192 is the largest size common TLS stacks accept.
-export const RSA_MIN_MODULUS_BITS = 2048;
-export const RSA_MAX_MODULUS_BITS = 8192;
-
-// CA/B BR §6.1.6: the public exponent MUST be odd and at least 3 and SHOULD lie in [2^16+1, 2^256-1].
-// We hold to the SHOULD, as Boulder's goodkey does: every real key uses 65537.
-const RSA_MIN_PUBLIC_EXPONENT = 65537n;
-const RSA_MAX_PUBLIC_EXPONENT = (1n << 256n) - 1n;
-
-// CA/B BR §6.1.5: ECDSA on P-256 or P-384 (P-521 is not allowed for subscriber keys).
+// CA/B BR §6.1.5: ECDSA on P-256 or P-384 (P-521 is not allowed for subscriber keys); the key
+// rules themselves are lib/crypto/key-policy.ts, shared with account keys.
 const ALLOWED_EC_CURVES: Readonly<Record<string, string>> = {
   prime256v1: "ECDSA-P256",
   secp384r1: "ECDSA-P384",
@@ -320,8 +312,6 @@ interface PublicKeyFacts {
   readonly refusal: string | null;
 }
 
-const ALLOWED_KEYS_TEXT = `RSA (${RSA_MIN_MODULUS_BITS} to ${RSA_MAX_MODULUS_BITS} bits) or ECDSA P-256 or P-384`;
-
 function describePublicKey(spki: Uint8Array<ArrayBuffer>): PublicKeyFacts {
   let key: KeyObject;
   try {
@@ -330,44 +320,23 @@ function describePublicKey(spki: Uint8Array<ArrayBuffer>): PublicKeyFacts {
     return {
       spki,
       keyAlgorithm: "unknown",
-      refusal: `CSR public key is of an unknown type; use ${ALLOWED_KEYS_TEXT}`,
+      refusal: `CSR public key is of an unknown type or not a valid key; use ${ALLOWED_KEYS_TEXT.certificate}`,
     };
   }
   const details = key.asymmetricKeyDetails ?? {};
-  switch (key.asymmetricKeyType) {
-    case "rsa": {
-      const bits = details.modulusLength ?? 0;
-      const exponent = details.publicExponent ?? 0n;
-      const keyAlgorithm = `RSA-${bits}`;
-      let refusal: string | null = null;
-      if (bits < RSA_MIN_MODULUS_BITS || bits > RSA_MAX_MODULUS_BITS) {
-        refusal = `CSR public key ${keyAlgorithm} is not allowed: RSA keys must have ${RSA_MIN_MODULUS_BITS} to ${RSA_MAX_MODULUS_BITS} bits`;
-      } else if (
-        exponent % 2n === 0n ||
-        exponent < RSA_MIN_PUBLIC_EXPONENT ||
-        exponent > RSA_MAX_PUBLIC_EXPONENT
-      ) {
-        refusal = `CSR public key ${keyAlgorithm} has public exponent ${exponent}; it must be odd and at least 65537`;
-      }
-      return { ...canonicalForm(key, spki), keyAlgorithm, refusal };
-    }
-    case "ec": {
-      const curve = details.namedCurve ?? "unknown";
-      const keyAlgorithm = ALLOWED_EC_CURVES[curve] ?? `ECDSA-${EC_CURVE_NAMES[curve] ?? curve}`;
-      const refusal = ALLOWED_EC_CURVES[curve]
-        ? null
-        : `CSR public key ${keyAlgorithm} is not allowed; use ${ALLOWED_KEYS_TEXT}`;
-      return { ...canonicalForm(key, spki), keyAlgorithm, refusal };
-    }
-    default: {
-      const keyAlgorithm = KEY_TYPE_NAMES[key.asymmetricKeyType ?? ""] ?? key.asymmetricKeyType ?? "unknown";
-      return {
-        spki,
-        keyAlgorithm,
-        refusal: `CSR public key ${keyAlgorithm} is not allowed; use ${ALLOWED_KEYS_TEXT}`,
-      };
-    }
-  }
+  const type = key.asymmetricKeyType ?? "unknown";
+  const curve = details.namedCurve ?? "unknown";
+  const keyAlgorithm =
+    type === "rsa"
+      ? `RSA-${details.modulusLength ?? 0}`
+      : type === "ec"
+        ? (ALLOWED_EC_CURVES[curve] ?? `ECDSA-${EC_CURVE_NAMES[curve] ?? curve}`)
+        : (KEY_TYPE_NAMES[type] ?? type);
+  const policyRefusal = publicKeyRefusal(key, "certificate");
+  const refusal = policyRefusal && `CSR public key ${keyAlgorithm} is not allowed: ${policyRefusal}`;
+  return type === "rsa" || type === "ec"
+    ? { ...canonicalForm(key, spki), keyAlgorithm, refusal }
+    : { spki, keyAlgorithm, refusal };
 }
 
 // Names people know the refused keys by, for the problem detail.

@@ -1,5 +1,6 @@
 // RFC 8555 §7.3 accounts over real HTTP: registration, lookup, contacts, terms of service,
 // update, orders list, deactivation and key change — and what each refuses.
+import { createPublicKey } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type AcmeResult,
@@ -16,6 +17,7 @@ import {
   testDb,
   updateTestAlias,
 } from "../support/keyward";
+import { fermatWeakRsaKey, forgeRs256WithExponentOne, rsaJwkWithExponent } from "../support/weak-keys";
 
 const PROBLEM = "urn:ietf:params:acme:error:";
 let alias: string;
@@ -71,8 +73,32 @@ describe("newAccount", () => {
       await register(await generateTestKey("RS256", 1024)),
       "badPublicKey",
       400,
-      /at least 2048 bits/,
+      /2048 to 8192 bits, this one has 1024/,
     );
+  });
+
+  it("an RSA key with exponent 1, whose signature anyone can forge → badPublicKey, no account", async () => {
+    const jwk = rsaJwkWithExponent(1n);
+    const url = client.directory.newAccount as string;
+    const protectedB64 = Buffer.from(
+      JSON.stringify({ alg: "RS256", jwk, url, nonce: await client.nonce() }),
+    ).toString("base64url");
+    const payloadB64 = Buffer.from(JSON.stringify({ termsOfServiceAgreed: true })).toString("base64url");
+    const signature = await forgeRs256WithExponentOne(jwk, `${protectedB64}.${payloadB64}`);
+    const res = await client.post(url, { protected: protectedB64, payload: payloadB64, signature });
+    expectProblem(res, "badPublicKey", 400, /exponent 1 is not allowed/);
+    expect(await testDb().account.count({ where: { jwk: { equals: jwk } } })).toBe(0);
+  });
+
+  it("RSA keys with a small prime factor or primes close together → badPublicKey", async () => {
+    const weak = fermatWeakRsaKey();
+    const fermatKey: TestKey = {
+      alg: "RS256",
+      privateKey: undefined as unknown as CryptoKey,
+      jwk: createPublicKey(weak).export({ format: "jwk" }) as TestKey["jwk"],
+      weakRsaKey: weak,
+    };
+    expectProblem(await register(fermatKey), "badPublicKey", 400, /Fermat/);
   });
 
   it("onlyReturnExisting with an unknown key → accountDoesNotExist; with a known key → the account", async () => {
@@ -230,10 +256,11 @@ describe("deactivation", () => {
     const res = await client.signedPost(key, url, { status: "deactivated" }, { kid: url });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe("deactivated");
-    expectProblem(await client.signedPost(key, url, null, { kid: url }), "unauthorized", 403, /deactivated/);
-    expectProblem(await client.signedPost(key, url, { contact: [] }, { kid: url }), "unauthorized", 403);
-    expectProblem(await client.signedPost(key, `${url}/orders`, null, { kid: url }), "unauthorized", 403);
-    expectProblem(await register(key), "unauthorized", 403, /deactivated/);
+    // RFC 8555 §7.3.6: 401 for every POST from a deactivated account.
+    expectProblem(await client.signedPost(key, url, null, { kid: url }), "unauthorized", 401, /deactivated/);
+    expectProblem(await client.signedPost(key, url, { contact: [] }, { kid: url }), "unauthorized", 401);
+    expectProblem(await client.signedPost(key, `${url}/orders`, null, { kid: url }), "unauthorized", 401);
+    expectProblem(await register(key), "unauthorized", 401, /deactivated/);
     const row = await testDb().account.findUniqueOrThrow({ where: { id: url.split("/").pop() } });
     expect(row.status).toBe("deactivated");
   });
@@ -265,9 +292,9 @@ describe("keyChange (RFC 8555 §7.3.5)", () => {
     expect((await register(newKey, { onlyReturnExisting: true })).headers.get("location")).toBe(url);
     expectProblem(
       await client.signedPost(oldKey, url, null, { kid: url }),
-      "malformed",
+      "badSignatureAlgorithm",
       400,
-      /not signed by this account/,
+      /ES256 needs an EC P-256 key, the key is EC P-384/,
     );
     expectProblem(await register(oldKey, { onlyReturnExisting: true }), "accountDoesNotExist", 400);
   });

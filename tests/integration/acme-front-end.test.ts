@@ -222,6 +222,40 @@ describe("refused requests (bad input)", () => {
     expectProblem(await otherClient.signedPost(key, url, null, { kid: url }), "accountDoesNotExist", 400);
   });
 
+  it("a kid that is not exactly this alias's account URL, as the client addresses it → malformed", async () => {
+    const id = accountUrl.split("/").pop() as string;
+    const http = new URL(accountUrl);
+    const variants: [string, string][] = [
+      ["another host", accountUrl.replace(http.host, `ca.evil.example:${http.port}`)],
+      ["another scheme", accountUrl.replace(/^http:/, "https:")],
+      ["a query string", `${accountUrl}?x=1`],
+      ["a fragment", `${accountUrl}#frag`],
+      ["a NUL byte", `${accountUrl}\u0000`],
+      ["a trailing slash", `${accountUrl}/`],
+      ["another path before acct", `${http.origin}/elsewhere/acct/${id}`],
+      ["the query form for a path-form request", `${http.origin}/acme/acct/${id}?configurationId=${alias}`],
+      ["a relative URL", `/acme/${alias}/acct/${id}`],
+      ["only the id", id],
+    ];
+    for (const [what, kid] of variants) {
+      const res = await client.signedPost(key, accountUrl, null, { kid });
+      expect(res.status, what).toBe(400);
+      expect(res.body.type, what).toBe(`${PROBLEM}malformed`);
+      expect(res.body.detail, what).toMatch(/is not an account URL of this ACME alias/);
+    }
+    // The exact URL still works.
+    expect((await client.signedPost(key, accountUrl, null, { kid: accountUrl })).status).toBe(200);
+  });
+
+  it("a JWS whose alg does not fit the account key → badSignatureAlgorithm", async () => {
+    // The account key is P-256; an ES384 signature cannot be the account's.
+    const res = await client.signedPost(await generateTestKey("ES384"), accountUrl, null, {
+      kid: accountUrl,
+    });
+    expectProblem(res, "badSignatureAlgorithm", 400, /needs an EC P-384 key/);
+    expect(res.body.algorithms).toEqual(["RS256", "ES256", "ES384", "ES512", "EdDSA"]);
+  });
+
   it("payload of the wrong shape → malformed naming the field", async () => {
     expectProblem(
       await client.signedPost(key, newAccount(), { contact: "mailto:a@b.test" }),

@@ -1,15 +1,16 @@
 // Flattened JWS (RFC 7515 §7.2.2) as RFC 8555 §6.2 restricts it. Parsing and verification are
 // separate steps so serve.ts can run them in RFC order; only verifyJwsSignature returns the
 // payload, so nothing reads a payload whose signature was not checked.
+import { createPublicKey } from "node:crypto";
 import * as jose from "jose";
 import { z } from "zod";
 import { AcmeProblem } from "@/lib/acme/problem";
+import { publicKeyRefusal } from "@/lib/crypto/key-policy";
 
 /** RFC 8555 §6.2: signature algorithms Keyward accepts; never "none" or a MAC. */
 export const ALLOWED_JWS_ALGORITHMS = ["RS256", "ES256", "ES384", "ES512", "EdDSA"] as const;
 export type JwsAlgorithm = (typeof ALLOWED_JWS_ALGORITHMS)[number];
 
-const MIN_RSA_MODULUS_BITS = 2048;
 const b64url = z.string().regex(/^[A-Za-z0-9_-]*$/, "must be base64url without padding");
 
 // RFC 8555 §6.2: one signature, no unprotected header, payload present (possibly "").
@@ -98,14 +99,55 @@ export function parseProtectedHeader(
   return { ...header, kid: header.kid as string, jwk: undefined };
 }
 
+/** A jwk that is an acceptable account key (assertAcceptableAccountKey) for the JWS's `alg`. */
 export function parsePublicJwk(input: unknown, alg: JwsAlgorithm): AccountJwk {
   const parsed = publicJwkSchema.safeParse(input);
   if (!parsed.success) throw new AcmeProblem("badPublicKey", `Invalid jwk: ${firstIssue(parsed.error)}`);
   assertKeyMatchesAlgorithm(parsed.data, alg);
+  assertAcceptableAccountKey(parsed.data);
   return parsed.data;
 }
 
-/** RFC 7518 §3.1: which key each allowed algorithm needs; RSA keys of at least 2048 bits. */
+// RFC 7518 §6.2.1.2–3 and RFC 8037 §2: coordinates and Ed25519 keys are exactly this long
+// (leading zero bytes included), so one key has one encoding and one thumbprint.
+const COORDINATE_BYTES: Readonly<Record<string, number>> = {
+  "P-256": 32,
+  "P-384": 48,
+  "P-521": 66,
+  Ed25519: 32,
+};
+
+/**
+ * RFC 8555 §6.2 and Boulder's goodkey: the key is one Keyward accepts for an account
+ * (lib/crypto/key-policy.ts), with an EC point on its curve; else badPublicKey naming the rule.
+ */
+export function assertAcceptableAccountKey(jwk: AccountJwk): void {
+  const badKey = (detail: string) => new AcmeProblem("badPublicKey", detail);
+  if (jwk.kty !== "RSA") {
+    const expected = COORDINATE_BYTES[jwk.crv] as number;
+    const coordinates = jwk.kty === "EC" ? { x: jwk.x, y: jwk.y } : { x: jwk.x };
+    for (const [name, value] of Object.entries(coordinates)) {
+      if (Buffer.from(value, "base64url").length !== expected) {
+        throw badKey(`jwk ${name} must be exactly ${expected} bytes for ${jwk.crv}`);
+      }
+    }
+  }
+  let key: ReturnType<typeof createPublicKey>;
+  try {
+    key = createPublicKey({ key: jwk, format: "jwk" });
+  } catch {
+    throw badKey(
+      jwk.kty === "EC" ? `jwk is not a point on ${jwk.crv}` : `jwk is not a valid ${jwk.kty} public key`,
+    );
+  }
+  const refusal = publicKeyRefusal(key, "account");
+  if (refusal) throw badKey(refusal);
+}
+
+/**
+ * RFC 7518 §3.1: the key each allowed algorithm needs. A JWS whose alg does not fit its key is
+ * refused as Boulder refuses it (badSignatureAlgorithm), whichever key it names.
+ */
 export function assertKeyMatchesAlgorithm(jwk: AccountJwk, alg: JwsAlgorithm): void {
   const expected: Record<JwsAlgorithm, string> = {
     RS256: "RSA",
@@ -117,19 +159,10 @@ export function assertKeyMatchesAlgorithm(jwk: AccountJwk, alg: JwsAlgorithm): v
   const actual = jwk.kty === "RSA" ? "RSA" : `${jwk.kty} ${jwk.crv}`;
   if (actual !== expected[alg]) {
     throw new AcmeProblem(
-      "badPublicKey",
-      `JWS algorithm ${alg} needs an ${expected[alg]} key, the jwk is ${actual}`,
+      "badSignatureAlgorithm",
+      `JWS algorithm ${alg} needs an ${expected[alg]} key, the key is ${actual}`,
+      { extra: { algorithms: [...ALLOWED_JWS_ALGORITHMS] } },
     );
-  }
-  if (jwk.kty === "RSA") {
-    const n = Buffer.from(jwk.n, "base64url");
-    const bits = n.length * 8 - Math.clz32(n[0] ?? 0) + 24;
-    if (bits < MIN_RSA_MODULUS_BITS) {
-      throw new AcmeProblem(
-        "badPublicKey",
-        `RSA keys must have at least ${MIN_RSA_MODULUS_BITS} bits, this one has ${bits}`,
-      );
-    }
   }
 }
 

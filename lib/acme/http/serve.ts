@@ -10,6 +10,7 @@ import { type AccountRecord, findAccountById } from "@/lib/ra/accounts";
 import { loadRequestContext } from "@/lib/ra/request-context";
 import {
   type AccountJwk,
+  assertAcceptableAccountKey,
   assertKeyMatchesAlgorithm,
   firstIssue,
   importAccountKey,
@@ -51,11 +52,14 @@ export type ServeOptions = { clientIp?: string };
 
 export function createAcmeHandler(deps: AcmeServerDeps) {
   // Imported account keys by thumbprint: importing a JWK costs more than verifying (STACK.md).
+  // A stored account key is checked against the key policy once per process as well: an account
+  // registered before a rule existed must not keep signing with a key the rule refuses.
   const keyCache = new Map<string, CryptoKey>();
   const cachedKey = async (jwk: AccountJwk, alg: JwsAlgorithm, thumbprint: string) => {
     const cacheKey = `${alg}:${thumbprint}`;
     let key = keyCache.get(cacheKey);
     if (!key) {
+      assertAcceptableAccountKey(jwk);
       key = await importAccountKey(jwk, alg);
       if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value as string);
       keyCache.set(cacheKey, key);
@@ -178,14 +182,8 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
       if (!header.kid)
         throw AcmeProblem.malformed("This resource must be signed with a kid (the account URL), not a jwk");
       account = await accountForKid(ctx, header.kid, prefetchedAccount);
-      try {
-        assertKeyMatchesAlgorithm(account.jwk, alg);
-      } catch {
-        // The account's key cannot have made this signature: whoever signed it is not the account.
-        throw AcmeProblem.malformed(
-          `JWS algorithm ${alg} does not fit the account key; the JWS is not signed by this account`,
-        );
-      }
+      // The account's key cannot have made a signature of another algorithm.
+      assertKeyMatchesAlgorithm(account.jwk, alg);
       key = await cachedKey(account.jwk, alg, account.keyThumbprint);
     }
 
@@ -211,8 +209,11 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
       );
     }
 
-    // 9. §7.3.6: a deactivated account's key signs nothing any more.
-    if (account && account.status !== "valid") throw AcmeProblem.unauthorized(`Account is ${account.status}`);
+    // 9. §7.3.6: "If a server receives a POST or POST-as-GET from a deactivated account, it MUST
+    //    return an error response with status code 401 (Unauthorized)".
+    if (account && account.status !== "valid") {
+      throw AcmeProblem.unauthorized(`Account is ${account.status}`, { status: 401 });
+    }
 
     return account
       ? { auth: "kid", header, alg, jws, account, payloadBytes }
@@ -232,8 +233,16 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
     kid: string,
     prefetched: AccountRecord | null,
   ): Promise<AccountRecord> {
+    // §6.2: the kid is the account URL, exactly as this server gives it in the URL form, scheme
+    // and host the client uses; another host, a query string or any other variation names no
+    // account here.
     const id = accountIdFromKid(kid);
-    const account = id && prefetched?.id === id ? prefetched : id ? await findAccountById(deps.db, id) : null;
+    if (id === null || kid !== ctx.links.account(id)) {
+      throw AcmeProblem.malformed(
+        `JWS kid "${kid}" is not an account URL of this ACME alias (${ctx.links.account("<id>")})`,
+      );
+    }
+    const account = prefetched?.id === id ? prefetched : await findAccountById(deps.db, id);
     // An account of another alias does not exist for this one.
     if (!account || account.aliasId !== ctx.alias.id) {
       throw new AcmeProblem("accountDoesNotExist", `No account exists at "${kid}"`, { status: 400 });

@@ -13,7 +13,9 @@ export async function newAccount(
   const existing = await findAccountByKey(ctx.db, ctx.alias.id, verified.thumbprint);
   if (existing) {
     // §7.3.6: a deactivated account's key is refused everywhere, newAccount included.
-    if (existing.status !== "valid") throw AcmeProblem.unauthorized(`Account is ${existing.status}`);
+    if (existing.status !== "valid") {
+      throw AcmeProblem.unauthorized(`Account is ${existing.status}`, { status: 401 });
+    }
     // §7.3.1: the existing account, 200 and its URL.
     return {
       status: 200,

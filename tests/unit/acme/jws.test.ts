@@ -3,14 +3,15 @@
 import { describe, expect, it } from "vitest";
 import {
   ALLOWED_JWS_ALGORITHMS,
-  assertKeyMatchesAlgorithm,
   importAccountKey,
   parseFlattenedJws,
   parseProtectedHeader,
+  parsePublicJwk,
   verifyJwsSignature,
 } from "@/lib/acme/http/jws";
 import { AcmeProblem } from "@/lib/acme/problem";
 import { generateTestKey, signJws } from "../../support/acme-signer";
+import { rsaJwkWithExponent, smallFactorRsaJwk } from "../../support/weak-keys";
 
 const URL_ = "https://ca.test/acme/newAccount";
 const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
@@ -125,23 +126,78 @@ describe("parseProtectedHeader", async () => {
     ["fail/private key in jwk", { ...es256.jwk, d: "AAAA" }, "public key"],
     ["fail/symmetric jwk", { kty: "oct", k: "AAAA" }, "public key"],
     ["fail/unknown kty", { kty: "XYZ", x: "AA" }, "kty"],
-    ["fail/EC key with ES384", es256.jwk, "needs an EC P-384 key"],
   ];
   for (const [name, jwk, detail] of keyCases) {
     it(name, () => {
-      const alg = name.includes("ES384") ? "ES384" : "ES256";
-      const p = problemOf(() => parseProtectedHeader(jws({ alg, url: URL_, nonce: "n", jwk })));
+      const p = problemOf(() => parseProtectedHeader(jws({ alg: "ES256", url: URL_, nonce: "n", jwk })));
       expect(p.type).toBe("badPublicKey");
       expect(p.detail).toContain(detail);
     });
   }
 
-  it("fail/RSA key under 2048 bits", async () => {
-    const small = await generateTestKey("RS256", 1024);
-    const p = problemOf(() => assertKeyMatchesAlgorithm(small.jwk as never, "RS256"));
-    expect(p.type).toBe("badPublicKey");
-    expect(p.detail).toContain("at least 2048 bits, this one has 1024");
+  // Boulder's checkAlgorithm: a JWS whose alg does not fit its key, for every pair.
+  it("fail/every alg with every key it does not fit → badSignatureAlgorithm", async () => {
+    const keys = await Promise.all(ALLOWED_JWS_ALGORITHMS.map((alg) => generateTestKey(alg)));
+    for (const key of keys) {
+      for (const alg of ALLOWED_JWS_ALGORITHMS.filter((a) => a !== key.alg)) {
+        const p = problemOf(() => parseProtectedHeader(jws({ alg, url: URL_, nonce: "n", jwk: key.jwk })));
+        expect(p.type, `${alg} with a ${key.alg} key`).toBe("badSignatureAlgorithm");
+        expect(p.toJSON().algorithms).toEqual([...ALLOWED_JWS_ALGORITHMS]);
+      }
+    }
   });
+
+  const unacceptableKeys: [
+    string,
+    () => Promise<Record<string, unknown>>,
+    "RS256" | "ES256" | "EdDSA",
+    RegExp,
+  ][] = [
+    ["fail/RSA exponent 1", async () => rsaJwkWithExponent(1n), "RS256", /exponent 1 is not allowed/],
+    ["fail/RSA exponent 3", async () => rsaJwkWithExponent(3n), "RS256", /exponent 3 is not allowed/],
+    [
+      "fail/RSA key under 2048 bits",
+      async () => (await generateTestKey("RS256", 1024)).jwk as Record<string, unknown>,
+      "RS256",
+      /2048 to 8192 bits, this one has 1024/,
+    ],
+    [
+      "fail/RSA modulus with a small prime factor",
+      async () => smallFactorRsaJwk(),
+      "RS256",
+      /small prime factor/,
+    ],
+    [
+      "fail/EC point not on the curve",
+      async () => {
+        const y = Buffer.from(es256.jwk.y as string, "base64url");
+        y[31] = (y[31] as number) ^ 1;
+        return { ...es256.jwk, y: y.toString("base64url") };
+      },
+      "ES256",
+      /not a point on P-256/,
+    ],
+    [
+      "fail/EC coordinate shorter than the curve's",
+      async () => ({ ...es256.jwk, x: Buffer.alloc(31, 1).toString("base64url") }),
+      "ES256",
+      /x must be exactly 32 bytes/,
+    ],
+    [
+      "fail/Ed25519 key of 31 bytes",
+      async () => ({ kty: "OKP", crv: "Ed25519", x: Buffer.alloc(31, 1).toString("base64url") }),
+      "EdDSA",
+      /x must be exactly 32 bytes/,
+    ],
+  ];
+  for (const [name, make, alg, detail] of unacceptableKeys) {
+    it(`${name} → badPublicKey`, async () => {
+      const jwk = await make();
+      const p = problemOf(() => parsePublicJwk(jwk, alg));
+      expect(p.type).toBe("badPublicKey");
+      expect(p.detail).toMatch(detail);
+    });
+  }
 
   it("ok/jwk keeps only the key members", () => {
     const header = parseProtectedHeader(

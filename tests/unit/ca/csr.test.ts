@@ -18,10 +18,20 @@ import {
   spkiSha256OfJwk,
   verifyCsr,
 } from "@/lib/ca/csr";
+import { fermatWeakRsaKey } from "../../support/weak-keys";
 
 const KEYGEN_TIMEOUT_MS = 60_000;
 
-type KeyName = "p256" | "p256compressed" | "p384" | "p521" | "rsa1024" | "rsa2048" | "ed25519";
+type KeyName =
+  | "p256"
+  | "p256compressed"
+  | "p384"
+  | "p521"
+  | "rsa1024"
+  | "rsa2048"
+  | "rsaExponent3"
+  | "rsaFermat"
+  | "ed25519";
 
 let dir: string;
 const keys = {} as Record<KeyName, string>;
@@ -95,6 +105,17 @@ beforeAll(() => {
   genpkey("p521", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521");
   genpkey("rsa1024", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024");
   genpkey("rsa2048", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048");
+  genpkey(
+    "rsaExponent3",
+    "-algorithm",
+    "RSA",
+    "-pkeyopt",
+    "rsa_keygen_bits:2048",
+    "-pkeyopt",
+    "rsa_keygen_pubexp:3",
+  );
+  keys.rsaFermat = path.join(dir, "rsaFermat.pem");
+  fs.writeFileSync(keys.rsaFermat, fermatWeakRsaKey().export({ type: "pkcs8", format: "pem" }));
   genpkey("ed25519", "-algorithm", "ED25519");
   // The same P-256 key with its point written compressed (X9.62 §4.3.6): a different SPKI encoding.
   keys.p256compressed = path.join(dir, "p256compressed.pem");
@@ -214,6 +235,16 @@ const failCases: FailCase[] = [
     name: "fail/SHA-1 signature",
     csr: () => b64url(csrFor({ key: "rsa2048", subject: "/CN=a.example", san: ORDER_SAN, digest: "sha1" })),
     detail: /^CSR signature algorithm RSASSA-PKCS1-v1_5 with SHA-1 is not allowed/,
+  },
+  {
+    name: "fail/RSA key with public exponent 3",
+    csr: () => b64url(csrFor({ key: "rsaExponent3", subject: "/CN=a.example", san: ORDER_SAN })),
+    detail: /^CSR public key RSA-2048 is not allowed: RSA public exponent 3 is not allowed/,
+  },
+  {
+    name: "fail/RSA key whose primes Fermat's method finds",
+    csr: () => b64url(csrFor({ key: "rsaFermat", subject: "/CN=a.example", san: ORDER_SAN })),
+    detail: /^CSR public key RSA-2048 is not allowed: .*Fermat/,
   },
   {
     name: "fail/RSA-1024 key",
