@@ -8,7 +8,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import next from "next";
 import { pruneNonces, serveAcme } from "@/lib/acme/http";
-import { MAX_REQUEST_BYTES } from "@/lib/acme/http/serve";
+import { MAX_REQUEST_BYTES } from "@/lib/acme/http/body";
 import { firstAdministratorBanner } from "@/lib/auth/bootstrap-admin";
 import { bootstrapKeyward } from "@/lib/bootstrap";
 import { refreshCrlsIfDue } from "@/lib/ca/crl";
@@ -130,41 +130,56 @@ async function answerAcme(scheme: "http" | "https", req: http.IncomingMessage, r
     else if (value !== undefined) headers.set(name, value);
   }
   const method = req.method ?? "GET";
-  let body: Buffer | undefined;
-  if (method !== "GET" && method !== "HEAD") {
-    body = await readLimited(req, MAX_REQUEST_BYTES);
-  }
+  const read = method === "GET" || method === "HEAD" ? undefined : await readAtMost(req, MAX_REQUEST_BYTES);
   const request = new Request(`${scheme}://${host}${req.url}`, {
     method,
     headers,
-    body: body && body.length > 0 ? new Uint8Array(body) : undefined,
+    body: read && !read.tooLarge && read.body.length > 0 ? new Uint8Array(read.body) : undefined,
   });
-  const response = await serveAcme(request, { clientIp: req.socket.remoteAddress });
+  const response = await serveAcme(request, {
+    clientIp: req.socket.remoteAddress,
+    bodyTooLarge: read?.tooLarge,
+  });
   res.statusCode = response.status;
   for (const [name, value] of response.headers) res.setHeader(name, value);
   res.end(Buffer.from(await response.arrayBuffer()));
 }
 
+// A body over the limit is answered with 413 at once; the rest is read and thrown away, so the
+// client gets the answer instead of a reset connection (closing a socket with unread data makes
+// the kernel send RST). Past this much, the sender is cut off.
+const MAX_DRAINED_BYTES = 256 * 1024 * 1024;
+
 /**
- * Reads the body, keeping at most `limit` + 1 bytes (serveAcme refuses anything over `limit`
- * with 413). The rest is drained so the client sees the answer; a client that keeps sending far
- * beyond the limit is disconnected.
+ * The body, or `tooLarge` as soon as it (or its declared Content-Length) passes `limit`; no more
+ * than `limit` bytes are kept in memory.
  */
-function readLimited(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+function readAtMost(
+  req: http.IncomingMessage,
+  limit: number,
+): Promise<{ body: Buffer; tooLarge: false } | { tooLarge: true }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    let kept = 0;
     let seen = 0;
+    let settled = false;
+    const overLimit = () => {
+      settled = true;
+      resolve({ tooLarge: true });
+    };
+    if (Number(req.headers["content-length"] ?? 0) > limit) overLimit();
     req.on("data", (chunk: Buffer) => {
       seen += chunk.length;
-      if (seen > 64 * limit) req.destroy(new Error("request body far over the limit"));
-      if (kept <= limit) {
-        chunks.push(chunk);
-        kept += chunk.length;
-      }
+      if (seen > MAX_DRAINED_BYTES) req.destroy();
+      if (settled) return;
+      if (seen > limit) overLimit();
+      else chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).subarray(0, limit + 1)));
-    req.on("error", reject);
+    req.on("end", () => {
+      if (!settled) resolve({ body: Buffer.concat(chunks), tooLarge: false });
+    });
+    req.on("error", (err) => {
+      if (!settled) reject(err);
+    });
   });
 }
 

@@ -16,7 +16,6 @@
 import fs from "node:fs/promises";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { isAcmeProblem } from "@/lib/acme/problem";
 import { ROLES } from "@/lib/auth/permissions";
 import { CLI_ACTOR } from "@/lib/console/actor";
 import { applyAlias, listAliases } from "@/lib/console/aliases";
@@ -30,6 +29,7 @@ import { closeDb, db } from "@/lib/db/client";
 import { type EmbeddedDatabase, openEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations, MIGRATIONS_DIR } from "@/lib/db/migrate";
 import { env } from "@/lib/env";
+import { isAcmeProblem } from "@/lib/problem";
 import { ensureBootstrapAlias } from "@/lib/ra/aliases";
 import { ensureGlobalSettings } from "@/lib/ra/global-settings";
 

@@ -12,8 +12,8 @@
 // them: the certificate profile (lib/ca/issuance.ts) decides everything else.
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import { isIP } from "node:net";
-import { AcmeProblem } from "@/lib/acme/problem";
 import { ALLOWED_KEYS_TEXT, publicKeyRefusal } from "@/lib/crypto/key-policy";
+import { AcmeProblem } from "@/lib/problem";
 import { type Extension, Pkcs10CertificateRequest, SubjectAlternativeNameExtension } from "./x509";
 
 /** An order identifier as the certificate carries it (RFC 8555 §9.7.7 types "dns"; RFC 8738 "ip"). */

@@ -23,8 +23,8 @@
 //   <publicUrl>/ca/cert/<ca id> (DER of the issuing CA, RFC 5280 §4.2.2.1)
 // - no certificatePolicies ◆: a private CA does not assert the CA/B reserved policy OIDs.
 import { createHash } from "node:crypto";
-import { AcmeProblem } from "@/lib/acme/problem";
 import { env } from "@/lib/env";
+import { AcmeProblem } from "@/lib/problem";
 import type { IssuingCa } from "./authorities";
 import { backdated, encodeCertificatePem, signCertificate, wholeSeconds } from "./ca-certificates";
 import {

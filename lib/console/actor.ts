@@ -1,9 +1,10 @@
 // Who performs a console operation. Every lib/console service takes one, checks its permission
 // (the edge has checked too: defence in depth, and the CLI goes through the same services) and
 // writes it into the audit row of the change.
-import { AcmeProblem } from "@/lib/acme/problem";
+
 import type { AuditActor } from "@/lib/audit/record";
 import { hasPermission, type Permission, type Role } from "@/lib/auth/permissions";
+import { AcmeProblem } from "@/lib/problem";
 
 export type ConsoleActor = {
   /** A signed-in user, an API token, or the local command line (scripts/keyward.ts). */

@@ -2,7 +2,7 @@
 // extension naming the fields a form must mark (formbricks' invalid_params). These helpers build
 // the shapes the console uses; the API renders them as application/problem+json.
 import type { z } from "zod";
-import { AcmeProblem } from "@/lib/acme/problem";
+import { AcmeProblem } from "@/lib/problem";
 
 export type InvalidParam = { name: string; reason: string };
 

@@ -1,11 +1,12 @@
 // ACME accounts (RFC 8555 §7.3): registration, contacts, terms of service, deactivation and
 // key change. Every change is audited in the same transaction. Status moves are conditional
 // updates, so a deactivated account can never be updated back by a racing request.
-import type { AccountJwk } from "@/lib/acme/http/jws";
-import { AcmeProblem } from "@/lib/acme/problem";
+
 import { recordAudit } from "@/lib/audit/record";
+import type { AccountJwk } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { AcmeProblem } from "@/lib/problem";
 import type { ResolvedAlias } from "./aliases";
 import { randomId } from "./ids";
 

@@ -1,29 +1,13 @@
 // ACME aliases: several configurations served side by side (spec "Managing ACME Alias
 // Configurations"). This file holds the rules about names and about which alias a request uses.
+import { ACME_PATH_WORDS } from "@/lib/acme/paths";
 import { recordAudit } from "@/lib/audit/record";
 import type { Db } from "@/lib/db/client";
 import { type AliasSettings, DEFAULT_ALIAS_SETTINGS } from "./alias-settings";
 
-// ACME resource names used in URLs; an alias of the same name would make /acme/<name> ambiguous.
-export const RESERVED_ALIAS_NAMES = [
-  "directory",
-  "newNonce",
-  "newAccount",
-  "newOrder",
-  "newAuthz",
-  "revokeCert",
-  "keyChange",
-  "renewalInfo",
-  "acct",
-  "order",
-  "orders",
-  "authz",
-  "chall",
-  "cert",
-  "finalize",
-] as const;
-
-const RESERVED = new Set(RESERVED_ALIAS_NAMES.map((n) => n.toLowerCase()));
+// An alias of a resource's name would make /acme/<name> ambiguous; case-insensitively, so that
+// no alias name differs from a resource name by case alone.
+const RESERVED = new Set([...ACME_PATH_WORDS].map((n) => n.toLowerCase()));
 // Spec: "1 to 250 alphanumeric non-blank characters case-sensitive including minus '-' and underscore '_'".
 const ALIAS_NAME = /^[A-Za-z0-9_-]{1,250}$/;
 

@@ -1,9 +1,10 @@
 // Authorizations and their challenges (RFC 8555 §7.1.4, §7.5). A valid authorization of the
 // same account and identifier is reused for new orders while it stays valid (§7.4: "the server
 // MAY reuse"); KEYWARD_AUTHZ_REUSE_DAYS bounds how old a reused validation may be.
-import { AcmeProblem } from "@/lib/acme/problem";
+
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
+import { AcmeProblem } from "@/lib/problem";
 import type { AccountRecord } from "./accounts";
 import type { AliasSettings } from "./alias-settings";
 import { orderValiditySeconds } from "./alias-settings";

@@ -3,13 +3,13 @@
 // or with the certificate's own key. Revocation is a conditional update, so a certificate is
 // revoked once; the CA's CRL is then regenerated.
 import { X509Certificate } from "node:crypto";
-import type { AccountJwk } from "@/lib/acme/http/jws";
-import { AcmeProblem } from "@/lib/acme/problem";
 import { recordAudit } from "@/lib/audit/record";
 import { generateCrl } from "@/lib/ca/crl";
 import { spkiSha256OfJwk } from "@/lib/ca/csr";
 import { derToPem } from "@/lib/ca/pem";
+import type { AccountJwk } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
+import { AcmeProblem } from "@/lib/problem";
 import type { AccountRecord } from "./accounts";
 import { toAuthorizationIdentifier } from "./identifiers";
 

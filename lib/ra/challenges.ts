@@ -1,10 +1,11 @@
 // Challenges (RFC 8555 §7.5.1, §8): the client's POST moves a pending challenge to processing
 // and queues a durable validation job; the job's outcome moves the challenge, its authorization
 // and the orders waiting on it.
-import { AcmeProblem } from "@/lib/acme/problem";
+
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
 import { env } from "@/lib/env";
+import { AcmeProblem } from "@/lib/problem";
 import {
   type ClaimedJob,
   completeJob,

@@ -2,7 +2,7 @@
 // as Boulder's policy authority does: wellFormed (syntax any CA would refuse) and willingToIssue
 // (what this alias allows). Every refused identifier becomes a subproblem naming it (§6.7.1).
 import { isIPv4, isIPv6 } from "node:net";
-import { AcmeProblem, type AcmeSubproblem } from "@/lib/acme/problem";
+import { AcmeProblem, type AcmeSubproblem } from "@/lib/problem";
 import type { AliasSettings } from "./alias-settings";
 
 /** Let's Encrypt's limit; large enough for any real certificate, small enough to bound work. */

@@ -2,13 +2,13 @@
 // and finalization. Status moves are conditional updates (Boulder SetOrderProcessing), so two
 // concurrent finalizations of one order issue exactly one certificate.
 
-import { AcmeProblem } from "@/lib/acme/problem";
 import { recordAudit } from "@/lib/audit/record";
 import { loadIssuingCa } from "@/lib/ca/authorities";
 import { parseCsr, spkiSha256OfJwk, verifyCsr } from "@/lib/ca/csr";
 import { DEFAULT_LEAF_VALIDITY_DAYS, issueLeafCertificate, resolveLeafValidity } from "@/lib/ca/issuance";
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
+import { AcmeProblem } from "@/lib/problem";
 import type { Identifier } from "@/lib/ra/identifiers";
 import type { AccountRecord } from "./accounts";
 import { orderValiditySeconds } from "./alias-settings";

@@ -1,6 +1,6 @@
 // dns-01 (RFC 8555 §8.4): the client publishes base64url(SHA-256(key authorization)) in a TXT
 // record at _acme-challenge.<name>; we ask the alias's resolver for it.
-import { AcmeProblem, isAcmeProblem } from "@/lib/acme/problem";
+import { AcmeProblem, isAcmeProblem } from "@/lib/problem";
 import {
   DnsQueryError,
   dnsServerFor,

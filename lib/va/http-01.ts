@@ -5,7 +5,7 @@
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import net from "node:net";
-import { AcmeProblem, isAcmeProblem } from "@/lib/acme/problem";
+import { AcmeProblem, isAcmeProblem } from "@/lib/problem";
 import {
   addressesToDial,
   connectFailureOf,

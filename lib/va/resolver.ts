@@ -2,7 +2,7 @@
 // process's own resolver, so an alias pointed at a test DNS server or an internal resolver sees
 // what its clients see), and the address handling both challenges share.
 import net from "node:net";
-import { AcmeProblem } from "@/lib/acme/problem";
+import { AcmeProblem } from "@/lib/problem";
 import {
   DnsQueryError,
   type DnsResponse,

@@ -3,8 +3,8 @@
 // carries the SHA-256 of the key authorization in a critical acmeIdentifier extension.
 import net from "node:net";
 import tls from "node:tls";
-import { AcmeProblem, isAcmeProblem } from "@/lib/acme/problem";
 import { type Extension, SubjectAlternativeNameExtension, X509Certificate } from "@/lib/ca/x509";
+import { AcmeProblem, isAcmeProblem } from "@/lib/problem";
 import { tlsAlpn01Digest } from "./key-authorization";
 import {
   addressesToDial,

@@ -6,7 +6,7 @@
 // as { valid: false, problem }, never as a throw, so a durable job can store it and move on. Only
 // programming errors (a key authorization that does not belong to the token) throw.
 import net from "node:net";
-import { AcmeProblem } from "@/lib/acme/problem";
+import { AcmeProblem } from "@/lib/problem";
 import { validateDns01 } from "./dns-01";
 import { validateHttp01 } from "./http-01";
 import { isBase64UrlToken } from "./key-authorization";

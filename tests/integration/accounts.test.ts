@@ -110,6 +110,27 @@ describe("newAccount", () => {
     expect(found.headers.get("location")).toBe(created.headers.get("location"));
   });
 
+  it("an externalAccountBinding that is not a JWS object → malformed, on any alias", async () => {
+    for (const binding of [
+      "eyJhbGciOiJIUzI1NiJ9",
+      42,
+      [],
+      {},
+      { protected: "a", payload: "b" },
+      { garbage: true },
+    ]) {
+      expectProblem(
+        await register(await generateTestKey(), {
+          termsOfServiceAgreed: true,
+          externalAccountBinding: binding,
+        }),
+        "malformed",
+        400,
+        /externalAccountBinding: must be a flattened JWS object/,
+      );
+    }
+  });
+
   it("contacts are validated (bad input)", async () => {
     const cases: [unknown, string, RegExp][] = [
       [["tel:+4912345"], "unsupportedContact", /only mailto/],

@@ -1,6 +1,7 @@
 // The ACME front end over real HTTP against the running server: directory, nonces, headers,
 // methods, and every way a request is refused before it reaches a resource. Each bad input is a
 // table row with the problem type and status a client sees.
+import http from "node:http";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type AcmeResult,
@@ -77,10 +78,31 @@ describe("directory and nonces", () => {
     }
   });
 
-  it("POST to the directory → 405 with Allow: GET, HEAD", async () => {
-    const res = await fetch(directoryUrl(alias), { method: "POST" });
-    expect(res.status).toBe(405);
-    expect(res.headers.get("allow")).toBe("GET, HEAD");
+  it("POST-as-GET on the directory and on newNonce is answered (RFC 8555 §6.3 MUST)", async () => {
+    const directory = await client.signedPost(key, directoryUrl(alias), null, { kid: accountUrl });
+    expect(directory.status).toBe(200);
+    expect(directory.body.newOrder).toBe(client.directory.newOrder);
+    const nonce = await client.signedPost(key, client.directory.newNonce as string, null, {
+      kid: accountUrl,
+    });
+    expect(nonce.status).toBe(200);
+    expect(nonce.headers.get("replay-nonce")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Still POST-as-GET only: a payload is refused.
+    expectProblem(
+      await client.signedPost(key, directoryUrl(alias), {}, { kid: accountUrl }),
+      "malformed",
+      400,
+      /POST-as-GET/,
+    );
+  });
+
+  it("other methods on the directory → 405 with Allow: GET, HEAD, POST", async () => {
+    for (const method of ["PUT", "DELETE", "PATCH"]) {
+      const res = await fetch(directoryUrl(alias), { method });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.get("allow")).toBe("GET, HEAD, POST");
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+    }
   });
 
   it("an unknown resource → 404 problem document", async () => {
@@ -88,7 +110,53 @@ describe("directory and nonces", () => {
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
   });
+
+  it("every path under /acme, however odd, answers a problem document", async () => {
+    const paths = [
+      `/acme/${alias}/NEWACCOUNT`,
+      `/acme/${alias}/Directory`,
+      "/acme/NEWACCOUNT",
+      "/acme/DIRECTORY",
+      `/acme/${alias}/acct`,
+      `/acme/${alias}/acct/abc/orders/more`,
+      `/acme/${alias}/directory/`,
+      "/acme//directory",
+      "/acme/",
+      "/acme",
+      "/acme/%E0%A4%A/directory",
+      "/acme/%00/directory",
+      `/acme/${alias}/..%2fdirectory`,
+      `/acme/${alias}/chall/${"x".repeat(300)}`,
+    ];
+    for (const path of paths) {
+      const res = await rawRequest("GET", path);
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.status, path).toBeLessThan(500);
+      expect(res.headers["content-type"], path).toBe("application/problem+json");
+      expect(JSON.parse(res.body).type, path).toMatch(/^urn:ietf:params:acme:error:/);
+    }
+  });
 });
+
+/** A request with the path exactly as given (fetch would normalise it). */
+function rawRequest(
+  method: string,
+  path: string,
+  body?: Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  const base = new URL(keyward().httpUrl);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: base.hostname, port: base.port, method, path, headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
 
 describe("refused requests (bad input)", () => {
   const newAccount = () => client.directory.newAccount as string;
@@ -116,6 +184,44 @@ describe("refused requests (bad input)", () => {
     expectProblem(await client.post(newAccount(), jws), "malformed", 413, /exceeds/);
   });
 
+  it("10 MB bodies get a 413 problem document, not a reset connection", async () => {
+    const path = new URL(newAccount()).pathname;
+    const tenMb = 10 * 1024 * 1024;
+    const jws = await signJws(key, {}, { url: newAccount(), nonce: await client.nonce() });
+    const bodies: [string, Buffer][] = [
+      ["garbage", Buffer.alloc(tenMb, 0x41)],
+      ["a junk JSON member", Buffer.from(JSON.stringify({ ...jws, junk: "j".repeat(tenMb) }))],
+      ["a big payload", Buffer.from(JSON.stringify({ ...jws, payload: "p".repeat(tenMb) }))],
+    ];
+    for (const [what, body] of bodies) {
+      const res = await rawRequest("POST", path, body, { "content-type": "application/jose+json" });
+      expect(res.status, what).toBe(413);
+      expect(res.headers["content-type"], what).toBe("application/problem+json");
+      expect(JSON.parse(res.body).detail, what).toMatch(/exceeds 131072 bytes/);
+    }
+    // The same without a Content-Length (chunked): still 413, still an answer.
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const base = new URL(keyward().httpUrl);
+      const req = http.request(
+        {
+          host: base.hostname,
+          port: base.port,
+          method: "POST",
+          path,
+          headers: { "content-type": "application/jose+json" },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on("error", reject);
+      for (let i = 0; i < 10; i++) req.write(Buffer.alloc(1024 * 1024, 0x42));
+      req.end();
+    });
+    expect(chunked).toBe(413);
+  });
+
   it("JWS with an unprotected header → malformed", async () => {
     const jws = await signJws(key, {}, { url: newAccount(), nonce: await client.nonce() });
     expectProblem(
@@ -133,10 +239,17 @@ describe("refused requests (bad input)", () => {
       const res = await client.post(newAccount(), {
         ...jws,
         protected: Buffer.from(JSON.stringify(header)).toString("base64url"),
+        // An unsecured JWS (RFC 7515 Appendix A.5) has an empty signature.
+        signature: alg === "none" ? "" : jws.signature,
       });
-      expectProblem(res, "badSignatureAlgorithm", 400);
+      expectProblem(res, "badSignatureAlgorithm", 400, new RegExp(`"${alg}" is not supported`));
       expect(res.body.algorithms).toEqual(["RS256", "ES256", "ES384", "ES512", "EdDSA"]);
     }
+  });
+
+  it("an empty signature with a real algorithm → malformed", async () => {
+    const jws = await signJws(key, {}, { url: newAccount(), nonce: await client.nonce() });
+    expectProblem(await client.post(newAccount(), { ...jws, signature: "" }), "malformed", 400, /signature/);
   });
 
   it("jwk and kid together → malformed", async () => {

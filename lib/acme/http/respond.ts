@@ -1,8 +1,9 @@
 // Turns replies and problems into Responses with the headers RFC 8555 requires of every ACME
 // response: a fresh Replay-Nonce (§6.5), Link rel="index" to the directory (§7.1), and
 // Cache-Control: no-store (§7.2 for nonces; we never want ACME answers cached).
-import type { AcmeProblem } from "@/lib/acme/problem";
-import type { AcmeReply } from "./types";
+
+import type { AcmeReply } from "@/lib/acme/resources/types";
+import type { AcmeProblem } from "@/lib/problem";
 
 export type CommonHeaders = { nonce?: string; indexUrl?: string };
 

@@ -1,6 +1,9 @@
 // The route table: every ACME resource with its methods, its authentication and its payload.
 // Adding a resource is one row here and one file in lib/acme/resources (smallstep route()).
+// Each row is built by `post()`, which ties the payload's parsed type to the handler's
+// parameter: a finalize schema on the newOrder row does not compile.
 import type { z } from "zod";
+import { ACME_RESOURCE_PATTERNS, type AcmeResource } from "@/lib/acme/paths";
 import { postAccount } from "@/lib/acme/resources/account";
 import { postAuthorization } from "@/lib/acme/resources/authz";
 import { getCertificate } from "@/lib/acme/resources/certificate";
@@ -14,6 +17,7 @@ import { newOrder } from "@/lib/acme/resources/new-order";
 import { finalize, getOrder } from "@/lib/acme/resources/order";
 import { getAccountOrders } from "@/lib/acme/resources/orders";
 import { revokeCert } from "@/lib/acme/resources/revoke-cert";
+import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/resources/types";
 import {
   accountUpdatePayloadSchema,
   authorizationUpdatePayloadSchema,
@@ -24,170 +28,180 @@ import {
   newOrderPayloadSchema,
   revokeCertPayloadSchema,
 } from "@/lib/acme/wire/payloads";
-import { RESERVED_ALIAS_NAMES } from "@/lib/ra/aliases";
-import type { AcmeContext, AcmeReply, VerifiedJws } from "./types";
+import { AcmeProblem, firstIssue } from "@/lib/problem";
 
-/**
- * Names that may start a resource path right after /acme/; anything else is an alias name.
- * The same list is what alias names may not be (lib/ra/aliases.ts), so the two cannot drift.
- */
-export const RESOURCE_ROOTS: ReadonlySet<string> = new Set(RESERVED_ALIAS_NAMES);
+export type RouteAuth = "jwk" | "kid" | "jwk-or-kid";
+type VerifiedFor<A extends RouteAuth> = A extends "jwk-or-kid" ? VerifiedJws : VerifiedJws & { auth: A };
+type Extra = { method: string; query: URLSearchParams };
 
-type Handler<V, P> = (
-  ctx: AcmeContext,
-  verified: V,
-  payload: P,
-  extra: { method: string; query: URLSearchParams },
-) => Promise<AcmeReply>;
+/** How a route reads its JWS payload (RFC 8555 §6.3: POST-as-GET is exactly the empty string). */
+export type PayloadReader<T> = { readonly postAsGetOnly?: boolean; read(text: string): T };
 
-export type GetRoute = {
-  pattern: string;
-  methods: readonly ("GET" | "HEAD")[];
-  auth: "none";
-  handle: (ctx: AcmeContext, method: string) => Promise<AcmeReply>;
+/** POST-as-GET only: the payload must be empty. */
+export const EMPTY_PAYLOAD: PayloadReader<null> = {
+  postAsGetOnly: true,
+  read(text) {
+    if (text !== "")
+      throw AcmeProblem.malformed("This resource takes POST-as-GET: the payload must be empty");
+    return null;
+  },
 };
 
-/**
- * A POST route. `payload` says what the JWS payload must be: "empty" (POST-as-GET only, §6.3),
- * "raw" (handed over as text: keyChange's inner JWS), or a zod schema; with `postAsGet: true`
- * an empty payload is also accepted and passed as null.
- */
+/** The payload as text, unparsed (keyChange's inner JWS). */
+export const RAW_PAYLOAD: PayloadReader<string> = {
+  read(text) {
+    if (text === "") throw AcmeProblem.malformed("The payload must not be empty");
+    return text;
+  },
+};
+
+/** A JSON object checked by `schema`; with `postAsGet`, an empty payload reads as null. */
+export function jsonPayload<S extends z.ZodType>(schema: S): PayloadReader<z.output<S>>;
+export function jsonPayload<S extends z.ZodType>(
+  schema: S,
+  opts: { postAsGet: true },
+): PayloadReader<z.output<S> | null>;
+export function jsonPayload<S extends z.ZodType>(
+  schema: S,
+  opts: { postAsGet?: boolean } = {},
+): PayloadReader<z.output<S> | null> {
+  return {
+    read(text) {
+      if (text === "") {
+        if (opts.postAsGet) return null;
+        throw AcmeProblem.malformed(
+          "The payload must be a JSON object, not empty (POST-as-GET is not allowed here)",
+        );
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw AcmeProblem.malformed("The JWS payload is not JSON");
+      }
+      if (typeof json !== "object" || json === null || Array.isArray(json)) {
+        throw AcmeProblem.malformed("The JWS payload must be a JSON object");
+      }
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) throw AcmeProblem.malformed(`Invalid payload: ${firstIssue(parsed.error)}`);
+      return parsed.data;
+    },
+  };
+}
+
+/** A POST route as serve.ts runs it: the payload is read and handed to the typed handler. */
 export type PostRoute = {
-  pattern: string;
-  methods: readonly ["POST"];
-} & (
-  | {
-      auth: "jwk";
-      payload: z.ZodType;
-      postAsGet?: false;
-      handle: Handler<VerifiedJws & { auth: "jwk" }, never>;
-    }
-  | { auth: "kid"; payload: "empty"; handle: Handler<VerifiedJws & { auth: "kid" }, null> }
-  | { auth: "kid"; payload: "raw"; handle: Handler<VerifiedJws & { auth: "kid" }, string> }
-  | {
-      auth: "kid";
-      payload: z.ZodType;
-      postAsGet: boolean;
-      handle: Handler<VerifiedJws & { auth: "kid" }, never>;
-    }
-  | { auth: "jwk-or-kid"; payload: z.ZodType; postAsGet?: false; handle: Handler<VerifiedJws, never> }
-);
+  readonly auth: RouteAuth;
+  run(ctx: AcmeContext, verified: VerifiedJws, payloadText: string, extra: Extra): Promise<AcmeReply>;
+};
 
-export type Route = GetRoute | PostRoute;
+function post<A extends RouteAuth, T>(def: {
+  auth: A;
+  payload: PayloadReader<T>;
+  handle: (ctx: AcmeContext, verified: VerifiedFor<A>, payload: T, extra: Extra) => Promise<AcmeReply>;
+}): PostRoute {
+  return {
+    auth: def.auth,
+    run(ctx, verified, payloadText, extra) {
+      // serve.ts verifies with the key kind the route names; this only tells the type system.
+      if (def.auth !== "jwk-or-kid" && verified.auth !== def.auth) {
+        throw new Error(`route wants ${def.auth} authentication, the request has ${verified.auth}`);
+      }
+      return def.handle(ctx, verified as VerifiedFor<A>, def.payload.read(payloadText), extra);
+    },
+  };
+}
 
-export const ROUTES: Route[] = [
-  { pattern: "directory", methods: ["GET", "HEAD"], auth: "none", handle: (ctx) => getDirectory(ctx) },
-  { pattern: "newNonce", methods: ["HEAD", "GET"], auth: "none", handle: (_ctx, method) => newNonce(method) },
-  {
-    pattern: "newAccount",
-    methods: ["POST"],
-    auth: "jwk",
-    payload: newAccountPayloadSchema,
-    handle: (ctx, v, p) => newAccount(ctx, v, p),
+export type Route = {
+  /** GET and HEAD (§6.3: only the directory and newNonce answer unauthenticated requests). */
+  readonly get?: (ctx: AcmeContext, method: string) => Promise<AcmeReply>;
+  readonly post?: PostRoute;
+};
+
+/** The methods a route answers, for 405's Allow header. */
+export function allowedMethods(route: Route): string[] {
+  return [...(route.get ? ["GET", "HEAD"] : []), ...(route.post ? ["POST"] : [])];
+}
+
+/** One row per resource of lib/acme/paths.ts: the record type makes the table complete. */
+const ROUTES: Readonly<Record<AcmeResource, Route>> = {
+  directory: {
+    get: (ctx) => getDirectory(ctx),
+    // §6.3: "The server MUST allow GET requests for the directory and newNonce resources ... in
+    // addition to POST-as-GET requests for these resources."
+    post: post({ auth: "kid", payload: EMPTY_PAYLOAD, handle: (ctx) => getDirectory(ctx) }),
   },
-  {
-    pattern: "acct/:id",
-    methods: ["POST"],
-    auth: "kid",
-    payload: accountUpdatePayloadSchema,
-    postAsGet: true,
-    handle: (ctx, v, p) => postAccount(ctx, v, p),
+  newNonce: {
+    get: (_ctx, method) => newNonce(method),
+    post: post({
+      auth: "kid",
+      payload: EMPTY_PAYLOAD,
+      handle: (_ctx, _v, _p, { method }) => newNonce(method),
+    }),
   },
-  {
-    pattern: "acct/:id/orders",
-    methods: ["POST"],
-    auth: "kid",
-    payload: "empty",
-    handle: (ctx, v, _p, { query }) => getAccountOrders(ctx, v, query.get("cursor")),
+  newAccount: {
+    post: post({ auth: "jwk", payload: jsonPayload(newAccountPayloadSchema), handle: newAccount }),
   },
-  {
-    pattern: "keyChange",
-    methods: ["POST"],
-    auth: "kid",
-    payload: "raw",
-    handle: (ctx, v, p) => keyChange(ctx, v, p),
+  account: {
+    post: post({
+      auth: "kid",
+      payload: jsonPayload(accountUpdatePayloadSchema, { postAsGet: true }),
+      handle: postAccount,
+    }),
   },
-  {
-    pattern: "newOrder",
-    methods: ["POST"],
-    auth: "kid",
-    payload: newOrderPayloadSchema,
-    postAsGet: false,
-    handle: (ctx, v, p) => newOrder(ctx, v, p),
+  accountOrders: {
+    post: post({
+      auth: "kid",
+      payload: EMPTY_PAYLOAD,
+      handle: (ctx, v, _p, { query }) => getAccountOrders(ctx, v, query.get("cursor")),
+    }),
   },
-  {
-    pattern: "newAuthz",
-    methods: ["POST"],
-    auth: "kid",
-    payload: newAuthzPayloadSchema,
-    postAsGet: false,
-    handle: (ctx, v, p) => newAuthz(ctx, v, p),
+  keyChange: { post: post({ auth: "kid", payload: RAW_PAYLOAD, handle: keyChange }) },
+  newOrder: { post: post({ auth: "kid", payload: jsonPayload(newOrderPayloadSchema), handle: newOrder }) },
+  newAuthz: { post: post({ auth: "kid", payload: jsonPayload(newAuthzPayloadSchema), handle: newAuthz }) },
+  order: { post: post({ auth: "kid", payload: EMPTY_PAYLOAD, handle: getOrder }) },
+  finalize: { post: post({ auth: "kid", payload: jsonPayload(finalizePayloadSchema), handle: finalize }) },
+  authorization: {
+    post: post({
+      auth: "kid",
+      payload: jsonPayload(authorizationUpdatePayloadSchema, { postAsGet: true }),
+      handle: postAuthorization,
+    }),
   },
-  {
-    pattern: "order/:id",
-    methods: ["POST"],
-    auth: "kid",
-    payload: "empty",
-    handle: (ctx, v) => getOrder(ctx, v),
+  challenge: {
+    post: post({
+      auth: "kid",
+      payload: jsonPayload(challengeResponsePayloadSchema, { postAsGet: true }),
+      handle: postChallenge,
+    }),
   },
-  {
-    pattern: "order/:id/finalize",
-    methods: ["POST"],
-    auth: "kid",
-    payload: finalizePayloadSchema,
-    postAsGet: false,
-    handle: (ctx, v, p) => finalize(ctx, v, p),
+  certificate: { post: post({ auth: "kid", payload: EMPTY_PAYLOAD, handle: getCertificate }) },
+  revokeCert: {
+    post: post({ auth: "jwk-or-kid", payload: jsonPayload(revokeCertPayloadSchema), handle: revokeCert }),
   },
-  {
-    pattern: "authz/:id",
-    methods: ["POST"],
-    auth: "kid",
-    payload: authorizationUpdatePayloadSchema,
-    postAsGet: true,
-    handle: (ctx, v, p) => postAuthorization(ctx, v, p),
-  },
-  {
-    pattern: "chall/:id",
-    methods: ["POST"],
-    auth: "kid",
-    payload: challengeResponsePayloadSchema,
-    postAsGet: true,
-    handle: (ctx, v, p) => postChallenge(ctx, v, p),
-  },
-  {
-    pattern: "cert/:id",
-    methods: ["POST"],
-    auth: "kid",
-    payload: "empty",
-    handle: (ctx, v) => getCertificate(ctx, v),
-  },
-  {
-    pattern: "revokeCert",
-    methods: ["POST"],
-    auth: "jwk-or-kid",
-    payload: revokeCertPayloadSchema,
-    handle: (ctx, v, p) => revokeCert(ctx, v, p),
-  },
-];
+};
+
+const COMPILED = (Object.keys(ROUTES) as AcmeResource[]).map((resource) => ({
+  route: ROUTES[resource],
+  parts: ACME_RESOURCE_PATTERNS[resource].split("/"),
+}));
 
 export type RouteMatch = { route: Route; params: Record<string, string> };
 
-export function matchRoute(segments: string[]): RouteMatch | null {
-  for (const route of ROUTES) {
-    const parts = route.pattern.split("/");
+// Ids are base64url (lib/ra/ids.ts); anything else cannot name a resource.
+const ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+export function matchRoute(segments: readonly string[]): RouteMatch | null {
+  for (const { route, parts } of COMPILED) {
     if (parts.length !== segments.length) continue;
     const params: Record<string, string> = {};
-    let ok = true;
-    for (let i = 0; i < parts.length && ok; i++) {
-      const part = parts[i] as string;
-      const seg = segments[i] as string;
-      if (part.startsWith(":")) {
-        // Ids are base64url (lib/ra); anything else cannot name a resource.
-        if (!/^[A-Za-z0-9_-]{1,128}$/.test(seg)) ok = false;
-        else params[part.slice(1)] = seg;
-      } else if (part !== seg) ok = false;
-    }
-    if (ok) return { route, params };
+    const matches = parts.every((part, i) => {
+      const segment = segments[i] as string;
+      if (!part.startsWith(":")) return part === segment;
+      params[part.slice(1)] = segment;
+      return ID.test(segment);
+    });
+    if (matches) return { route, params };
   }
   return null;
 }

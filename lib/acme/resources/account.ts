@@ -1,8 +1,8 @@
 // RFC 8555 §7.3.2 (POST-as-GET and update), §7.3.6 (deactivation), on acct/:id.
-import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types";
-import { AcmeProblem } from "@/lib/acme/problem";
+import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/resources/types";
 import { toAccountJson } from "@/lib/acme/wire/objects";
 import type { AccountUpdatePayload } from "@/lib/acme/wire/payloads";
+import { AcmeProblem } from "@/lib/problem";
 import { deactivateAccount, updateAccount, validateContacts } from "@/lib/ra/accounts";
 
 export async function postAccount(

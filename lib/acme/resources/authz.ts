@@ -1,5 +1,5 @@
 // RFC 8555 §7.5 (POST-as-GET of an authorization) and §7.5.2 (deactivation).
-import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types";
+import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/resources/types";
 import { toAuthorizationJson } from "@/lib/acme/wire/objects";
 import type { AuthorizationUpdatePayload } from "@/lib/acme/wire/payloads";
 import {

@@ -1,5 +1,5 @@
 // RFC 8555 §7.4.2: certificate download as application/pem-certificate-chain.
-import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types";
+import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/resources/types";
 import { getCertificateChainForAccount } from "@/lib/ra/certificates";
 
 export async function getCertificate(

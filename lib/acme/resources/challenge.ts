@@ -1,5 +1,5 @@
 // RFC 8555 §7.5.1: POST {} starts validation; POST-as-GET reads the challenge.
-import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types";
+import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/resources/types";
 import { toChallengeJson } from "@/lib/acme/wire/objects";
 import { getChallengeForAccount, respondToChallenge } from "@/lib/ra/challenges";
 

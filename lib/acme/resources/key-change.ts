@@ -1,19 +1,19 @@
 // RFC 8555 §7.3.5: account key rollover. The numbered comments follow the RFC's list of checks;
 // check 1 (a currently active account signed the outer JWS) is done by serve.ts for every kid
 // request.
+
+import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/resources/types";
 import {
-  firstIssue,
   importAccountKey,
-  jwkThumbprint,
   parseFlattenedJws,
   parseProtectedHeader,
   parsePublicJwk,
   verifyJwsSignature,
-} from "@/lib/acme/http/jws";
-import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types";
-import { AcmeProblem } from "@/lib/acme/problem";
+} from "@/lib/acme/wire/jws";
 import { toAccountJson } from "@/lib/acme/wire/objects";
 import { keyChangeInnerPayloadSchema } from "@/lib/acme/wire/payloads";
+import { jwkThumbprint } from "@/lib/crypto/jwk";
+import { AcmeProblem, firstIssue } from "@/lib/problem";
 import { changeAccountKey } from "@/lib/ra/accounts";
 
 export async function keyChange(

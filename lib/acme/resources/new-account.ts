@@ -1,8 +1,8 @@
 // RFC 8555 §7.3: newAccount, signed with the account key itself (jwk).
-import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types";
-import { AcmeProblem } from "@/lib/acme/problem";
+import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/resources/types";
 import { toAccountJson } from "@/lib/acme/wire/objects";
 import type { NewAccountPayload } from "@/lib/acme/wire/payloads";
+import { AcmeProblem } from "@/lib/problem";
 import { findAccountByKey, registerAccount, validateContacts } from "@/lib/ra/accounts";
 
 export async function newAccount(

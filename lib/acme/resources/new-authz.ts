@@ -1,7 +1,7 @@
 // RFC 8555 §7.4.1: pre-authorization, only where the alias allows it (spec "Pre-Authorization Allowed").
-import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types";
-import { AcmeProblem } from "@/lib/acme/problem";
+import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/resources/types";
 import type { NewAuthzPayload } from "@/lib/acme/wire/payloads";
+import { AcmeProblem } from "@/lib/problem";
 import { createPreAuthorization } from "@/lib/ra/authorizations";
 import { authorizationReply } from "./authz";
 

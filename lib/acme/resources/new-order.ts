@@ -1,5 +1,5 @@
 // RFC 8555 §7.4: newOrder.
-import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types";
+import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/resources/types";
 import { toOrderJson } from "@/lib/acme/wire/objects";
 import type { NewOrderPayload } from "@/lib/acme/wire/payloads";
 import { createOrder } from "@/lib/ra/orders";

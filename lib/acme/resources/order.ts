@@ -1,5 +1,5 @@
 // RFC 8555 §7.1.3 (POST-as-GET of an order) and §7.4 (finalize).
-import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types";
+import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/resources/types";
 import { toOrderJson } from "@/lib/acme/wire/objects";
 import type { FinalizePayload } from "@/lib/acme/wire/payloads";
 import { finalizeOrder, getOrderForAccount, type OrderRecord } from "@/lib/ra/orders";

@@ -1,6 +1,6 @@
 // RFC 8555 §7.1.2.1: the orders list of an account, paged with Link rel="next".
-import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types";
-import { AcmeProblem } from "@/lib/acme/problem";
+import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/resources/types";
+import { AcmeProblem } from "@/lib/problem";
 import { listAccountOrderIds } from "@/lib/ra/accounts";
 
 export async function getAccountOrders(

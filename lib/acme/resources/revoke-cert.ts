@@ -1,5 +1,5 @@
 // RFC 8555 §7.6: revocation, signed by an account (kid) or by the certificate's key (jwk).
-import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/http/types";
+import type { AcmeContext, AcmeReply, VerifiedJws } from "@/lib/acme/resources/types";
 import type { RevokeCertPayload } from "@/lib/acme/wire/payloads";
 import { revokeCertificate } from "@/lib/ra/certificates";
 

@@ -1,6 +1,6 @@
 // Outbound RFC 8555 objects. Serialisers are allowlists: nothing from a database row reaches the
 // wire unless it is named here.
-import type { AcmeLinks } from "@/lib/acme/http/links";
+import type { AcmeLinks } from "@/lib/acme/wire/links";
 import type { AliasSettings } from "@/lib/ra/alias-settings";
 
 export type AccountView = {

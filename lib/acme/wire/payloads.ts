@@ -2,6 +2,7 @@
 // and servers MUST ignore fields they do not recognise); members we use are typed strictly and
 // every string and array is bounded.
 import { z } from "zod";
+import { flattenedJwsSchema } from "./jws";
 
 export const MAX_CONTACTS = 10;
 
@@ -12,7 +13,18 @@ export const newAccountPayloadSchema = z.object({
   contact: contact.optional(),
   termsOfServiceAgreed: z.boolean().optional(),
   onlyReturnExisting: z.boolean().optional(),
-  externalAccountBinding: z.unknown().optional(),
+  // §7.3.4: "a JWS object"; verifying it is lib/ra's work, its shape is checked here.
+  externalAccountBinding: z
+    .unknown()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value !== undefined && !flattenedJwsSchema.safeParse(value).success) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must be a flattened JWS object with protected, payload and signature (RFC 8555 §7.3.4)",
+        });
+      }
+    }),
 });
 export type NewAccountPayload = z.infer<typeof newAccountPayloadSchema>;
 

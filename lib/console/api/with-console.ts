@@ -5,11 +5,11 @@
 // calls one lib/console service.
 import "server-only";
 import type { z } from "zod";
-import { AcmeProblem, isAcmeProblem } from "@/lib/acme/problem";
 import { recordAudit } from "@/lib/audit/record";
 import { authenticateRequest, type SessionActor } from "@/lib/auth/guard";
 import { hasPermission, type Permission } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
+import { AcmeProblem, isAcmeProblem } from "@/lib/problem";
 import { auditActorOf, type ConsoleActor } from "../actor";
 import { invalidParamsProblem, zodProblem } from "../problems";
 

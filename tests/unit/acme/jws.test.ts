@@ -8,8 +8,8 @@ import {
   parseProtectedHeader,
   parsePublicJwk,
   verifyJwsSignature,
-} from "@/lib/acme/http/jws";
-import { AcmeProblem } from "@/lib/acme/problem";
+} from "@/lib/acme/wire/jws";
+import { AcmeProblem } from "@/lib/problem";
 import { generateTestKey, signJws } from "../../support/acme-signer";
 import { rsaJwkWithExponent, smallFactorRsaJwk } from "../../support/weak-keys";
 

@@ -7,7 +7,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AcmeProblem } from "@/lib/acme/problem";
 import {
   type CertificateIdentifier,
   canonicalIpAddress,
@@ -18,6 +17,7 @@ import {
   spkiSha256OfJwk,
   verifyCsr,
 } from "@/lib/ca/csr";
+import { AcmeProblem } from "@/lib/problem";
 import { fermatWeakRsaKey } from "../../support/weak-keys";
 
 const KEYGEN_TIMEOUT_MS = 60_000;

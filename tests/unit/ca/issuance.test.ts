@@ -7,7 +7,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AcmeProblem } from "@/lib/acme/problem";
 import {
   type CaSigner,
   createIssuingCertificate,
@@ -25,6 +24,7 @@ import {
 } from "@/lib/ca/issuance";
 import { generateKeyPair, type KeyAlgorithm } from "@/lib/ca/keys";
 import { X509Certificate } from "@/lib/ca/x509";
+import { AcmeProblem } from "@/lib/problem";
 
 const KEYGEN_TIMEOUT_MS = 60_000;
 const PUBLIC_URL = "http://ca.keyward.test:8080";

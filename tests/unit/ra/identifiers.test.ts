@@ -1,6 +1,6 @@
 // Identifier policy: what newOrder accepts, how it normalises, and which challenges it offers.
 import { describe, expect, it } from "vitest";
-import { AcmeProblem } from "@/lib/acme/problem";
+import { AcmeProblem } from "@/lib/problem";
 import { DEFAULT_ALIAS_SETTINGS } from "@/lib/ra/alias-settings";
 import { canonicalIp, challengeTypesFor, checkIdentifiers, dnsNameProblem } from "@/lib/ra/identifiers";
 

@@ -3,7 +3,7 @@
 // thumbprint), RFC 8555 §8.3 (the token) and acme4j's Dns01ChallengeTest (a published
 // key authorization / TXT digest pair).
 import { describe, expect, it } from "vitest";
-import { jwkThumbprint } from "@/lib/acme/http/jws";
+import { jwkThumbprint } from "@/lib/crypto/jwk";
 import { dns01TxtValue, keyAuthorization, tlsAlpn01Digest } from "@/lib/va/key-authorization";
 
 const RFC7638_RSA_JWK = {

@@ -9,11 +9,11 @@ import { Card, CardBody, CardHeader } from "@/components/ui/Card";
 import { CopyField } from "@/components/ui/CopyButton";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { RelativeTime } from "@/components/ui/RelativeTime";
-import { isAcmeProblem } from "@/lib/acme/problem";
 import { requirePermission } from "@/lib/auth/guard";
 import { hasPermission } from "@/lib/auth/permissions";
 import { type AliasDetail, getAlias } from "@/lib/console/aliases";
 import { requestOrigin } from "@/lib/console/request-origin";
+import { isAcmeProblem } from "@/lib/problem";
 
 export async function generateMetadata({ params }: { params: Promise<{ alias: string }> }) {
   const { alias } = await params;

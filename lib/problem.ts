@@ -1,7 +1,10 @@
-// The one error type of the ACME side (RFC 8555 §6.7). lib/ra, lib/va and lib/ca throw
-// AcmeProblem for anything a client should see; lib/acme/http/serve.ts renders it as
-// application/problem+json (RFC 7807). Any other error becomes serverInternal with a fixed
-// detail, and its message goes to the log only.
+// The one error type of Keyward (RFC 8555 §6.7 problem documents), a shared leaf: it imports
+// nothing, and every layer may throw it. lib/ra, lib/va and lib/ca throw AcmeProblem for anything
+// a client should see; lib/acme/http/serve.ts renders it as application/problem+json (RFC 7807),
+// and the console API renders the same class. Any other error becomes serverInternal with a
+// fixed detail, and its message goes to the log only.
+
+import type { z } from "zod";
 
 /** RFC 8555 §6.7 error names, in the RFC's order, plus the extensions Keyward uses. */
 export const ACME_ERRORS = {
@@ -118,4 +121,12 @@ export class AcmeProblem extends Error {
 
 export function isAcmeProblem(err: unknown): err is AcmeProblem {
   return err instanceof AcmeProblem;
+}
+
+/** The first issue of a zod error as "path: message", for a problem's detail. */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid";
+  const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
+  return `${where}${issue.message}`;
 }

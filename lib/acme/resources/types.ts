@@ -1,10 +1,12 @@
 // What a resource receives and returns. Resources never see Request/Response or build headers.
-import type { AcmeLinks } from "@/lib/acme/http/links";
+
+import type { FlattenedJws, JwsAlgorithm, ProtectedHeader } from "@/lib/acme/wire/jws";
+import type { AcmeLinks } from "@/lib/acme/wire/links";
+import type { AccountJwk } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
 import type { AccountRecord } from "@/lib/ra/accounts";
 import type { ResolvedAlias } from "@/lib/ra/aliases";
 import type { GlobalSettings } from "@/lib/ra/global-settings";
-import type { AccountJwk, FlattenedJws, JwsAlgorithm, ProtectedHeader } from "./jws";
 
 export type AcmeContext = {
   db: Db;

@@ -1,24 +1,30 @@
 // Flattened JWS (RFC 7515 §7.2.2) as RFC 8555 §6.2 restricts it. Parsing and verification are
 // separate steps so serve.ts can run them in RFC order; only verifyJwsSignature returns the
 // payload, so nothing reads a payload whose signature was not checked.
-import { createPublicKey } from "node:crypto";
 import * as jose from "jose";
 import { z } from "zod";
-import { AcmeProblem } from "@/lib/acme/problem";
-import { publicKeyRefusal } from "@/lib/crypto/key-policy";
+import {
+  type AccountJwk,
+  assertAcceptableAccountKey,
+  base64urlSchema,
+  parseAccountJwk,
+} from "@/lib/crypto/jwk";
+import { AcmeProblem, firstIssue } from "@/lib/problem";
 
 /** RFC 8555 §6.2: signature algorithms Keyward accepts; never "none" or a MAC. */
 export const ALLOWED_JWS_ALGORITHMS = ["RS256", "ES256", "ES384", "ES512", "EdDSA"] as const;
 export type JwsAlgorithm = (typeof ALLOWED_JWS_ALGORITHMS)[number];
 
-const b64url = z.string().regex(/^[A-Za-z0-9_-]*$/, "must be base64url without padding");
+const b64url = base64urlSchema;
 
-// RFC 8555 §6.2: one signature, no unprotected header, payload present (possibly "").
-const flattenedJwsSchema = z.strictObject(
+// RFC 8555 §6.2: one signature, no unprotected header, payload present (possibly ""). The
+// signature may be empty here so that alg "none" is answered as such (badSignatureAlgorithm, §6.2)
+// rather than as a malformed signature; verification refuses an empty one anyway.
+export const flattenedJwsSchema = z.strictObject(
   {
     protected: b64url.min(1).max(16_384),
     payload: b64url.max(1_000_000),
-    signature: b64url.min(1).max(2_048),
+    signature: b64url.max(2_048),
   },
   {
     error: (issue) =>
@@ -26,21 +32,6 @@ const flattenedJwsSchema = z.strictObject(
   },
 );
 export type FlattenedJws = z.infer<typeof flattenedJwsSchema>;
-
-const ecJwk = z.object({
-  kty: z.literal("EC"),
-  crv: z.enum(["P-256", "P-384", "P-521"]),
-  x: b64url.max(100),
-  y: b64url.max(100),
-});
-const rsaJwk = z.object({ kty: z.literal("RSA"), n: b64url.max(2_000), e: b64url.max(16) });
-const okpJwk = z.object({ kty: z.literal("OKP"), crv: z.literal("Ed25519"), x: b64url.max(100) });
-const publicJwkSchema = z
-  .looseObject({ kty: z.string() })
-  .refine((k) => !("d" in k || "p" in k || "k" in k), "jwk must be a public key")
-  .pipe(z.discriminatedUnion("kty", [ecJwk, rsaJwk, okpJwk], { error: "jwk kty must be EC, RSA or OKP" }));
-/** Only the members that define the key (RFC 7638 §3.2), so equal keys compare and store equal. */
-export type AccountJwk = z.infer<typeof publicJwkSchema>;
 
 const protectedHeaderSchema = z.looseObject({
   alg: z.string().max(32),
@@ -101,47 +92,10 @@ export function parseProtectedHeader(
 
 /** A jwk that is an acceptable account key (assertAcceptableAccountKey) for the JWS's `alg`. */
 export function parsePublicJwk(input: unknown, alg: JwsAlgorithm): AccountJwk {
-  const parsed = publicJwkSchema.safeParse(input);
-  if (!parsed.success) throw new AcmeProblem("badPublicKey", `Invalid jwk: ${firstIssue(parsed.error)}`);
-  assertKeyMatchesAlgorithm(parsed.data, alg);
-  assertAcceptableAccountKey(parsed.data);
-  return parsed.data;
-}
-
-// RFC 7518 §6.2.1.2–3 and RFC 8037 §2: coordinates and Ed25519 keys are exactly this long
-// (leading zero bytes included), so one key has one encoding and one thumbprint.
-const COORDINATE_BYTES: Readonly<Record<string, number>> = {
-  "P-256": 32,
-  "P-384": 48,
-  "P-521": 66,
-  Ed25519: 32,
-};
-
-/**
- * RFC 8555 §6.2 and Boulder's goodkey: the key is one Keyward accepts for an account
- * (lib/crypto/key-policy.ts), with an EC point on its curve; else badPublicKey naming the rule.
- */
-export function assertAcceptableAccountKey(jwk: AccountJwk): void {
-  const badKey = (detail: string) => new AcmeProblem("badPublicKey", detail);
-  if (jwk.kty !== "RSA") {
-    const expected = COORDINATE_BYTES[jwk.crv] as number;
-    const coordinates = jwk.kty === "EC" ? { x: jwk.x, y: jwk.y } : { x: jwk.x };
-    for (const [name, value] of Object.entries(coordinates)) {
-      if (Buffer.from(value, "base64url").length !== expected) {
-        throw badKey(`jwk ${name} must be exactly ${expected} bytes for ${jwk.crv}`);
-      }
-    }
-  }
-  let key: ReturnType<typeof createPublicKey>;
-  try {
-    key = createPublicKey({ key: jwk, format: "jwk" });
-  } catch {
-    throw badKey(
-      jwk.kty === "EC" ? `jwk is not a point on ${jwk.crv}` : `jwk is not a valid ${jwk.kty} public key`,
-    );
-  }
-  const refusal = publicKeyRefusal(key, "account");
-  if (refusal) throw badKey(refusal);
+  const jwk = parseAccountJwk(input);
+  assertKeyMatchesAlgorithm(jwk, alg);
+  assertAcceptableAccountKey(jwk);
+  return jwk;
 }
 
 /**
@@ -178,10 +132,6 @@ export async function importAccountKey(jwk: AccountJwk, alg: JwsAlgorithm): Prom
   }
 }
 
-export async function jwkThumbprint(jwk: AccountJwk): Promise<string> {
-  return jose.calculateJwkThumbprint(jwk, "sha256");
-}
-
 /** Step 3: the signature; returns the payload bytes. Errors mapped by jose error code. */
 export async function verifyJwsSignature(
   jws: FlattenedJws,
@@ -204,11 +154,4 @@ export async function verifyJwsSignature(
     }
     throw AcmeProblem.malformed("JWS could not be verified", { cause: err });
   }
-}
-
-export function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return "invalid";
-  const where = issue.path.length ? `${issue.path.join(".")}: ` : "";
-  return `${where}${issue.message}`;
 }
