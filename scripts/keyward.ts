@@ -7,6 +7,7 @@
 //   npm run keyward -- alias list
 //   npm run keyward -- alias apply --file <alias.json>      { "name": "...", "settings": { ... } }
 //   npm run keyward -- token create --name <n> --role <role> --user <username> [--expires-days <d>]
+//                      (a role allowing nothing the user's own role does not)
 //
 // It changes the database through the same lib/console services as the console and its API, so
 // it refuses what they refuse, and every change is audited (actor "system"). The database is
@@ -50,7 +51,9 @@ const USAGE = `Usage: npm run keyward -- <command>
                          create or update an alias from { "name": "...", "settings": { ... } }
                          and store it (fields left out keep their value, or the default)
   token create --name <name> --role <role> --user <username> [--expires-days <days>]
-                         an API token for the console's JSON API, printed once
+                         an API token for the console's JSON API, printed once; its role may
+                         allow nothing the user's role does not, and it acts with no more than
+                         the user's current role allows
 
 Options: --json prints the result as JSON.
 Database: DATABASE_URL, or the embedded database in KEYWARD_DATA_DIR (default ./data).`;
@@ -227,8 +230,13 @@ async function run(argv: string[]): Promise<void> {
     case "alias apply": {
       const file = aliasFile as { name: string; settings: Record<string, unknown> };
       const { created, alias } = await applyAlias({ actor, name: file.name, settings: file.settings });
+      // Fields of the file that are stored but change nothing yet: said, so none looks like protection.
+      const notEnforced = alias.notEnforced.filter((f) => f.field in file.settings);
       print(
-        `${created ? "Created" : "Updated"} and stored alias "${alias.name}"${alias.isDefault ? " (the default alias)" : ""}.`,
+        [
+          `${created ? "Created" : "Updated"} and stored alias "${alias.name}"${alias.isDefault ? " (the default alias)" : ""}.`,
+          ...notEnforced.map((f) => `Not enforced yet: ${f.field}: ${f.reason}`),
+        ].join("\n"),
         alias,
       );
       return;

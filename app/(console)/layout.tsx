@@ -13,7 +13,12 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const protocol = await getProtocolState({ actor });
   return (
     <Providers>
-      <ConsoleShell username={actor.username} role={actor.role} acmeEnabled={protocol.acmeEnabled}>
+      <ConsoleShell
+        username={actor.username}
+        role={actor.role}
+        permissions={actor.permissions}
+        acmeEnabled={protocol.acmeEnabled}
+      >
         {children}
       </ConsoleShell>
     </Providers>

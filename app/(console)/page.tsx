@@ -1,6 +1,7 @@
 // Overview: protocol state, directory URLs per alias, counts, issuance and expiries per day.
 import { OverviewDashboard } from "@/components/overview/OverviewDashboard";
 import { requirePermission } from "@/lib/auth/guard";
+import { actorCan } from "@/lib/console/actor";
 import { getOverview } from "@/lib/console/overview";
 import { requestOrigin } from "@/lib/console/request-origin";
 
@@ -13,7 +14,7 @@ export default async function OverviewPage() {
     <OverviewDashboard
       initial={overview}
       origin={origin}
-      canManageProtocol={actor.role === "administrator"}
+      canManageProtocol={actorCan(actor, "protocol.manage")}
     />
   );
 }

@@ -8,22 +8,28 @@ import { CheckboxField, Field, FormError, Select, TextArea, TextInput } from "@/
 import { ApiError, errorMessage } from "@/lib/console/client/api";
 import { useStoreAliasMutation } from "@/lib/console/client/queries";
 import { aliasSettingsInputSchema } from "@/lib/console/schemas/aliases";
-import type { AliasSettings } from "@/lib/ra/alias-settings";
+import type { AliasSettings, NotEnforcedAliasField } from "@/lib/ra/alias-settings";
 import { ALIAS_FIELD_GROUPS, type AliasFieldSpec, defaultHint } from "./alias-fields";
 import { type AliasFormValues, formValuesToSettingsInput, settingsToFormValues } from "./alias-form-values";
 
+/** The badge beside every field that is stored but changes nothing yet. */
+const NOT_ENFORCED_BADGE = "Not enforced yet";
+
 /**
  * Every field of an alias, grouped as the spec groups them, validated as you type with the
- * schema the server uses; the server's refusal is shown next to the field it names.
+ * schema the server uses; the server's refusal is shown next to the field it names. Fields the
+ * server lists as not enforced yet carry a badge with the reason, so none looks like protection.
  */
 export function AliasSettingsForm({
   name,
   settings,
+  notEnforced,
   configured,
   canManage,
 }: {
   name: string;
   settings: AliasSettings;
+  notEnforced: readonly NotEnforcedAliasField[];
   configured: boolean;
   canManage: boolean;
 }) {
@@ -61,6 +67,8 @@ export function AliasSettingsForm({
     const value = values[spec.name];
     const error = errorOf(spec.name);
     const disabled = !canManage;
+    const reason = notEnforced.find((f) => f.field === spec.name)?.reason;
+    const caveat = reason ? { badge: NOT_ENFORCED_BADGE, text: reason } : undefined;
     if (spec.kind.type === "checkbox") {
       return (
         <CheckboxField
@@ -70,6 +78,7 @@ export function AliasSettingsForm({
           help={spec.help}
           defaultHint={defaultHint(spec.name)}
           error={error}
+          caveat={caveat}
           checked={value === true}
           disabled={disabled}
           onChange={(checked) => update(spec.name, checked)}
@@ -129,6 +138,7 @@ export function AliasSettingsForm({
         help={spec.help}
         defaultHint={defaultHint(spec.name)}
         error={error}
+        caveat={caveat}
       >
         {control}
       </Field>

@@ -1,6 +1,7 @@
 // How the alias form shows each field of an ACME alias configuration: grouped as the spec groups
 // them, with the spec's help text (spec "ACME Alias Configuration") and the default. The rules
-// and defaults themselves live in lib/ra/alias-settings.ts; this file only describes them.
+// and defaults themselves live in lib/ra/alias-settings.ts, and so does the list of fields that
+// are not enforced yet (NOT_ENFORCED_ALIAS_FIELDS); this file only describes them.
 import { type AliasSettings, DEFAULT_ALIAS_SETTINGS } from "@/lib/ra/alias-settings";
 
 export type AliasFieldKind =
@@ -235,7 +236,7 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
       {
         name: "requireExternalAccountBinding",
         label: "Require external account binding",
-        help: "External account binding (RFC 8555 §7.3.4): newAccount without a valid EAB fails with externalAccountRequired.",
+        help: "External account binding (RFC 8555 §7.3.4): newAccount without a valid EAB fails with externalAccountRequired. Enforced today, and strictly: Keyward has no EAB keys yet, so while this is ticked every new account on this alias is refused; existing accounts keep working.",
         kind: { type: "checkbox" },
       },
     ],

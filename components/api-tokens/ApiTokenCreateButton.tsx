@@ -6,19 +6,27 @@ import { Dialog } from "@/components/ui/Dialog";
 import { Field, FormError, Select, TextInput } from "@/components/ui/Field";
 import { useSchemaForm } from "@/components/ui/useSchemaForm";
 import { SecretOnce } from "@/components/users/SecretOnce";
-import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "@/lib/auth/permissions";
+import { ROLE_DESCRIPTIONS, ROLE_LABELS, type Role } from "@/lib/auth/permissions";
 import { ApiError, errorMessage } from "@/lib/console/client/api";
 import { useCreateApiTokenMutation } from "@/lib/console/client/queries";
 import { createApiTokenBodySchema } from "@/lib/console/schemas/api-tokens";
 
-export function ApiTokenCreateButton() {
+/**
+ * `roles`: the roles the signed-in user may give a token: none allowing more than their own role
+ * (the server refuses the others too).
+ */
+export function ApiTokenCreateButton({ roles }: { roles: readonly Role[] }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [token, setToken] = useState<string | null>(null);
   const mutation = useCreateApiTokenMutation();
   const { values, input, parsed, errorOf, set, setServerErrors, touchAll, reset } = useSchemaForm({
-    initial: { name: "", role: "auditor", expiresInDays: "90" },
+    initial: {
+      name: "",
+      role: roles.includes("auditor") ? "auditor" : (roles[0] ?? ""),
+      expiresInDays: "90",
+    },
     schema: createApiTokenBodySchema,
     toInput: (v) => {
       const days = v.expiresInDays.trim();
@@ -101,11 +109,11 @@ export function ApiTokenCreateButton() {
             <Field
               id="token-role"
               label="Role"
-              help={ROLE_DESCRIPTIONS[values.role as keyof typeof ROLE_DESCRIPTIONS]}
+              help={`${ROLE_DESCRIPTIONS[values.role as Role] ?? ""}. A token acts with no more than your own role allows, now and after any change of your role.`}
               error={errorOf("role")}
             >
               <Select id="token-role" value={values.role} onChange={set("role")}>
-                {ROLES.map((r) => (
+                {roles.map((r) => (
                   <option key={r} value={r}>
                     {ROLE_LABELS[r]}
                   </option>

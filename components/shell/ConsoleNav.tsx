@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
-import { hasPermission, type Permission, type Role } from "@/lib/auth/permissions";
+import type { Permission } from "@/lib/auth/permissions";
 
 type NavItem = { label: string; href?: string; permission?: Permission };
 type NavGroup = { label?: string; items: NavItem[] };
@@ -48,14 +48,14 @@ const NAV: NavGroup[] = [
   },
 ];
 
-export function ConsoleNav({ role }: { role: Role }) {
+export function ConsoleNav({ permissions }: { permissions: readonly Permission[] }) {
   const pathname = usePathname();
   const isActive = (href: string) =>
     href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
   return (
     <nav aria-label="Console" className="space-y-6">
       {NAV.map((group) => {
-        const items = group.items.filter((i) => !i.permission || hasPermission(role, i.permission));
+        const items = group.items.filter((i) => !i.permission || permissions.includes(i.permission));
         if (items.length === 0) return null;
         return (
           <div key={group.label ?? "top"}>

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Badge } from "@/components/ui/Badge";
-import { ROLE_LABELS, type Role } from "@/lib/auth/permissions";
+import { type Permission, ROLE_LABELS, type Role } from "@/lib/auth/permissions";
 import { ConsoleNav } from "./ConsoleNav";
 import { SignOutButton } from "./SignOutButton";
 
@@ -9,11 +9,13 @@ import { SignOutButton } from "./SignOutButton";
 export function ConsoleShell({
   username,
   role,
+  permissions,
   acmeEnabled,
   children,
 }: {
   username: string;
   role: Role;
+  permissions: readonly Permission[];
   acmeEnabled: boolean;
   children: ReactNode;
 }) {
@@ -29,7 +31,7 @@ export function ConsoleShell({
           </span>
           <span className="text-base font-semibold tracking-tight text-white">Keyward</span>
         </Link>
-        <ConsoleNav role={role} />
+        <ConsoleNav permissions={permissions} />
         <p className="mt-auto px-3 pt-6 text-xs text-slate-500">ACME certificate authority</p>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">

@@ -1,5 +1,33 @@
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
+import { Badge } from "./Badge";
 import { cn } from "./cn";
+
+/** A warning that belongs to one field, e.g. { badge: "Not enforced yet", text: why }. */
+export type FieldCaveat = { badge: string; text: string };
+
+/**
+ * The caveat as text beside the field (never colour alone), and the target of the control's
+ * aria-describedby so that screen readers announce it with the field.
+ */
+function Caveat({ id, caveat }: { id: string; caveat: FieldCaveat }) {
+  return (
+    <p
+      id={`${id}-caveat`}
+      className="mt-1 text-xs leading-relaxed text-amber-900"
+      data-testid={`${id}-caveat`}
+    >
+      <Badge tone="amber" className="mr-1.5">
+        {caveat.badge}
+      </Badge>
+      <span className="sr-only">: </span>
+      {caveat.text}
+    </p>
+  );
+}
+
+function describedBy(id: string): string {
+  return `${id}-caveat ${id}-error ${id}-help`;
+}
 
 const CONTROL =
   "block w-full rounded-md border-0 bg-white px-3 py-1.5 text-sm text-slate-900 shadow-xs ring-1 ring-inset placeholder:text-slate-400 focus:ring-2 focus:ring-inset disabled:bg-slate-50 disabled:text-slate-500";
@@ -15,6 +43,7 @@ export function Field({
   help,
   defaultHint,
   error,
+  caveat,
   children,
 }: {
   id: string;
@@ -22,6 +51,7 @@ export function Field({
   help?: ReactNode;
   defaultHint?: ReactNode;
   error?: string;
+  caveat?: FieldCaveat;
   children: ReactNode;
 }) {
   return (
@@ -29,6 +59,7 @@ export function Field({
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {label}
       </label>
+      {caveat && <Caveat id={id} caveat={caveat} />}
       <div className="mt-1.5">{children}</div>
       {error && (
         <p id={`${id}-error`} className="mt-1.5 text-sm text-red-600" data-field-error={id}>
@@ -54,7 +85,7 @@ export function TextInput({
     <input
       className={cn(controlClasses(invalid), className)}
       aria-invalid={invalid || undefined}
-      aria-describedby={props.id ? `${props.id}-error ${props.id}-help` : undefined}
+      aria-describedby={props.id ? describedBy(props.id) : undefined}
       {...props}
     />
   );
@@ -69,7 +100,7 @@ export function TextArea({
     <textarea
       className={cn(controlClasses(invalid), "font-mono text-xs", className)}
       aria-invalid={invalid || undefined}
-      aria-describedby={props.id ? `${props.id}-error ${props.id}-help` : undefined}
+      aria-describedby={props.id ? describedBy(props.id) : undefined}
       {...props}
     />
   );
@@ -85,7 +116,7 @@ export function Select({
     <select
       className={cn(controlClasses(invalid), "pr-8", className)}
       aria-invalid={invalid || undefined}
-      aria-describedby={props.id ? `${props.id}-error ${props.id}-help` : undefined}
+      aria-describedby={props.id ? describedBy(props.id) : undefined}
       {...props}
     >
       {children}
@@ -100,6 +131,7 @@ export function CheckboxField({
   help,
   defaultHint,
   error,
+  caveat,
   checked,
   disabled,
   onChange,
@@ -109,6 +141,7 @@ export function CheckboxField({
   help?: ReactNode;
   defaultHint?: ReactNode;
   error?: string;
+  caveat?: FieldCaveat;
   checked: boolean;
   disabled?: boolean;
   onChange: (checked: boolean) => void;
@@ -122,7 +155,7 @@ export function CheckboxField({
           className="size-4 rounded border-slate-300 text-indigo-600 accent-indigo-600 focus:ring-indigo-600"
           checked={checked}
           disabled={disabled}
-          aria-describedby={`${id}-help`}
+          aria-describedby={`${id}-caveat ${id}-help`}
           onChange={(e) => onChange(e.target.checked)}
         />
       </div>
@@ -130,6 +163,7 @@ export function CheckboxField({
         <label htmlFor={id} className="font-medium text-slate-800">
           {label}
         </label>
+        {caveat && <Caveat id={id} caveat={caveat} />}
         {(help || defaultHint !== undefined) && (
           <p id={`${id}-help`} className="mt-0.5 text-xs leading-relaxed text-slate-500">
             {help}

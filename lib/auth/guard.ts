@@ -1,15 +1,17 @@
 // The one check every console entry point runs on the server: who is asking (a session cookie
 // or an API token) and whether their role allows it. Pages call requirePermission(); API routes
 // go through withConsole (lib/console/api/with-console.ts), which calls authenticateRequest().
-// The user row is read on every request, so a disabled user or a changed role counts at once.
+// The user row is read on every request, so a disabled user or a changed role counts at once,
+// for their session and for their API tokens alike (a token acts with the lower of its own role
+// and its owner's current role: lib/console/actor.ts).
 import "server-only";
 import { forbidden, redirect } from "next/navigation";
 import { getServerSession } from "next-auth";
-import type { ConsoleActor } from "@/lib/console/actor";
+import { actorCan, type ConsoleActor, userActor } from "@/lib/console/actor";
 import { authenticateApiToken } from "@/lib/console/api-tokens";
 import { db } from "@/lib/db/client";
 import { authOptions, SIGN_IN_PATH } from "./options";
-import { hasPermission, type Permission } from "./permissions";
+import type { Permission } from "./permissions";
 
 export type SessionActor = ConsoleActor & { kind: "user"; username: string; mustChangePassword: boolean };
 
@@ -21,14 +23,10 @@ export async function getSessionActor(ip?: string): Promise<SessionActor | null>
   const user = await db().user.findUnique({ where: { id } });
   if (!user || user.disabled) return null;
   return {
+    ...userActor(user, ip),
     kind: "user",
-    id: user.id,
-    userId: user.id,
-    name: user.username,
     username: user.username,
-    role: user.role,
     mustChangePassword: user.mustChangePassword,
-    ip,
   };
 }
 
@@ -49,7 +47,7 @@ export async function requireSession(
 /** Pages: the signed-in user if their role allows `permission`; otherwise 403 (forbidden.tsx). */
 export async function requirePermission(permission: Permission, callbackUrl?: string): Promise<SessionActor> {
   const actor = await requireSession({ callbackUrl });
-  if (!hasPermission(actor.role, permission)) forbidden();
+  if (!actorCan(actor, permission)) forbidden();
   return actor;
 }
 

@@ -57,6 +57,24 @@ export function hasPermission(role: Role, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].includes(permission);
 }
 
+/**
+ * What both roles allow. Roles are not a chain (an administrator does not decide approvals), so
+ * "the lower of two roles" is the intersection of their permissions, which may be no role at all.
+ */
+export function commonPermissions(a: Role, b: Role): Permission[] {
+  return ROLE_PERMISSIONS[a].filter((p) => ROLE_PERMISSIONS[b].includes(p));
+}
+
+/** The permissions of `role` that `allowed` does not contain: what `role` would add. */
+export function permissionsBeyond(role: Role, allowed: readonly Permission[]): Permission[] {
+  return ROLE_PERMISSIONS[role].filter((p) => !allowed.includes(p));
+}
+
+/** Roles that allow nothing beyond `allowed`: the roles a token of that owner may be given. */
+export function rolesWithin(allowed: readonly Permission[]): Role[] {
+  return ROLES.filter((role) => permissionsBeyond(role, allowed).length === 0);
+}
+
 export function isRole(value: unknown): value is Role {
   return typeof value === "string" && (ROLES as readonly string[]).includes(value);
 }

@@ -3,7 +3,13 @@
 // writes it into the audit row of the change.
 
 import type { AuditActor } from "@/lib/audit/record";
-import { hasPermission, type Permission, type Role } from "@/lib/auth/permissions";
+import {
+  commonPermissions,
+  hasPermission,
+  type Permission,
+  ROLE_PERMISSIONS,
+  type Role,
+} from "@/lib/auth/permissions";
 import { AcmeProblem } from "@/lib/problem";
 
 export type ConsoleActor = {
@@ -15,7 +21,16 @@ export type ConsoleActor = {
   userId: string | null;
   /** Username or token name, for messages. */
   name: string;
+  /** The user's role; for a token, the role it was created with. */
   role: Role;
+  /**
+   * What the actor may do now. A user: their role's permissions. A token: only what both its own
+   * role and its owner's current role allow, so demoting or disabling a user reaches their tokens
+   * on the next request.
+   */
+  permissions: readonly Permission[];
+  /** A token's owner as of this request. */
+  owner?: { username: string; role: Role };
   ip?: string;
 };
 
@@ -26,7 +41,39 @@ export const CLI_ACTOR: ConsoleActor = {
   userId: null,
   name: "command line",
   role: "administrator",
+  permissions: ROLE_PERMISSIONS.administrator,
 };
+
+/** A signed-in user, with their role as stored now. */
+export function userActor(user: { id: string; username: string; role: Role }, ip?: string): ConsoleActor {
+  return {
+    kind: "user",
+    id: user.id,
+    userId: user.id,
+    name: user.username,
+    role: user.role,
+    permissions: ROLE_PERMISSIONS[user.role],
+    ip,
+  };
+}
+
+/** An API token acting for its owner: the lower of the token's role and the owner's current role. */
+export function tokenActor(
+  token: { id: string; name: string; role: Role },
+  owner: { id: string; username: string; role: Role },
+  ip?: string,
+): ConsoleActor {
+  return {
+    kind: "token",
+    id: token.id,
+    userId: owner.id,
+    name: token.name,
+    role: token.role,
+    permissions: commonPermissions(token.role, owner.role),
+    owner: { username: owner.username, role: owner.role },
+    ip,
+  };
+}
 
 export function auditActorOf(actor: ConsoleActor): AuditActor {
   if (actor.kind === "user") return `user:${actor.id}`;
@@ -34,10 +81,20 @@ export function auditActorOf(actor: ConsoleActor): AuditActor {
   return "system";
 }
 
+export function actorCan(actor: ConsoleActor, permission: Permission): boolean {
+  return actor.permissions.includes(permission);
+}
+
+/** 403 naming whose role is missing `permission`: the actor's own, or a token owner's. */
+export function permissionDeniedProblem(actor: ConsoleActor, permission: Permission): AcmeProblem {
+  const owner = actor.owner;
+  const detail =
+    owner && hasPermission(actor.role, permission) && !hasPermission(owner.role, permission)
+      ? `This token acts for "${owner.username}", whose ${owner.role} role does not allow this (${permission} is required)`
+      : `The ${actor.role} role does not allow this (${permission} is required)`;
+  return AcmeProblem.unauthorized(detail, { extra: { requiredPermission: permission } });
+}
+
 export function assertPermission(actor: ConsoleActor, permission: Permission): void {
-  if (!hasPermission(actor.role, permission)) {
-    throw AcmeProblem.unauthorized(`The ${actor.role} role does not allow this (${permission} is required)`, {
-      extra: { requiredPermission: permission },
-    });
-  }
+  if (!actorCan(actor, permission)) throw permissionDeniedProblem(actor, permission);
 }

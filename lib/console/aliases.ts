@@ -4,7 +4,13 @@
 import { recordAudit } from "@/lib/audit/record";
 import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
-import { type AliasSettings, DEFAULT_ALIAS_SETTINGS, readAliasSettings } from "@/lib/ra/alias-settings";
+import {
+  type AliasSettings,
+  DEFAULT_ALIAS_SETTINGS,
+  NOT_ENFORCED_ALIAS_FIELDS,
+  type NotEnforcedAliasField,
+  readAliasSettings,
+} from "@/lib/ra/alias-settings";
 import { assertPermission, auditActorOf, type ConsoleActor } from "./actor";
 import { conflictProblem, notFoundProblem, zodProblem } from "./problems";
 import { aliasNameSchema, aliasSettingsInputSchema } from "./schemas/aliases";
@@ -12,19 +18,46 @@ import type { ListQuery, Page } from "./schemas/common";
 
 type Tx = Prisma.TransactionClient;
 
+/** A protection the alias list flags: only ones the ACME side enforces today. */
+export type AliasFlag = "eab" | "approvals" | "client-certificate";
+
 export type AliasSummary = {
   id: string;
   name: string;
   configured: boolean;
   isDefault: boolean;
-  requireExternalAccountBinding: boolean;
-  approvals: boolean;
-  requireClientCertificate: boolean;
+  /** Protections in force for this alias; a field that is not enforced yet never raises one. */
+  flags: AliasFlag[];
   accountCount: number;
   updatedAt: string;
 };
 
-export type AliasDetail = AliasSummary & { settings: AliasSettings; createdAt: string };
+export type AliasDetail = AliasSummary & {
+  settings: AliasSettings;
+  /** Fields of `settings` that are stored but change nothing yet, each with the reason. */
+  notEnforced: NotEnforcedAliasField[];
+  createdAt: string;
+};
+
+/**
+ * The settings as the ACME side acts on them: every field that is not enforced yet at its
+ * default (off), whatever is stored. Flags come from these, so a stored "require client
+ * certificate" shows no badge until something checks certificates.
+ */
+function settingsInForce(settings: AliasSettings): AliasSettings {
+  const inForce: Record<string, unknown> = { ...settings };
+  for (const { field } of NOT_ENFORCED_ALIAS_FIELDS) inForce[field] = DEFAULT_ALIAS_SETTINGS[field];
+  return inForce as AliasSettings;
+}
+
+function flagsOf(settings: AliasSettings): AliasFlag[] {
+  const s = settingsInForce(settings);
+  const flags: AliasFlag[] = [];
+  if (s.requireExternalAccountBinding) flags.push("eab");
+  if (s.registrationApprovalProfile !== null || s.keyChangeApprovalProfile !== null) flags.push("approvals");
+  if (s.requireClientCertificate) flags.push("client-certificate");
+  return flags;
+}
 
 function parseName(name: unknown, field: string): string {
   const parsed = aliasNameSchema.safeParse(name);
@@ -54,9 +87,7 @@ function toSummary(row: AliasRow, defaultId: string | null): AliasSummary {
     name: row.name,
     configured: row.configured,
     isDefault: row.id === defaultId,
-    requireExternalAccountBinding: settings.requireExternalAccountBinding,
-    approvals: settings.registrationApprovalProfile !== null || settings.keyChangeApprovalProfile !== null,
-    requireClientCertificate: settings.requireClientCertificate,
+    flags: flagsOf(settings),
     accountCount: row._count?.accounts ?? 0,
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -96,6 +127,7 @@ export async function getAlias(o: { actor: ConsoleActor; name: string }): Promis
   return {
     ...toSummary(row, defaultId),
     settings: readAliasSettings(row.settings),
+    notEnforced: NOT_ENFORCED_ALIAS_FIELDS.map(({ field, reason }) => ({ field, reason })),
     createdAt: row.createdAt.toISOString(),
   };
 }

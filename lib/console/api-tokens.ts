@@ -1,11 +1,18 @@
 // API tokens: created by an administrator for a role, shown once, revocable. A token acts with
-// its own role and stops working when revoked, expired, or when the user who created it is
-// disabled.
+// the lower of its own role and its owner's current role (only what both allow, read on every
+// request), cannot be created with a role that allows more than its owner's, and stops working
+// when revoked, expired, or when the user who created it is disabled.
 import { recordAudit } from "@/lib/audit/record";
 import { generateApiToken, hashApiToken, isApiTokenShaped } from "@/lib/auth/api-tokens";
-import type { Role } from "@/lib/auth/permissions";
+import {
+  type Permission,
+  permissionsBeyond,
+  ROLE_PERMISSIONS,
+  type Role,
+  rolesWithin,
+} from "@/lib/auth/permissions";
 import { db, type Prisma } from "@/lib/db/client";
-import { assertPermission, auditActorOf, type ConsoleActor } from "./actor";
+import { assertPermission, auditActorOf, type ConsoleActor, tokenActor } from "./actor";
 import { conflictProblem, invalidParamsProblem, notFoundProblem, zodProblem } from "./problems";
 import { createApiTokenBodySchema } from "./schemas/api-tokens";
 import type { Page } from "./schemas/common";
@@ -16,6 +23,10 @@ export type ApiTokenView = {
   role: Role;
   prefix: string;
   createdBy: string;
+  /** The owner's current role; the token acts only with what both roles allow. */
+  ownerRole: Role;
+  /** Whether the owner's current role takes away some of what the token's role allows. */
+  limitedByOwner: boolean;
   createdAt: string;
   expiresAt: string | null;
   lastUsedAt: string | null;
@@ -27,7 +38,8 @@ export type ApiTokenView = {
 // every API call into a write.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-type TokenRow = Prisma.ApiTokenGetPayload<{ include: { createdBy: { select: { username: true } } } }>;
+const TOKEN_INCLUDE = { createdBy: { select: { username: true, role: true } } } as const;
+type TokenRow = Prisma.ApiTokenGetPayload<{ include: typeof TOKEN_INCLUDE }>;
 
 function toView(t: TokenRow, now = new Date()): ApiTokenView {
   return {
@@ -36,6 +48,8 @@ function toView(t: TokenRow, now = new Date()): ApiTokenView {
     role: t.role,
     prefix: t.prefix,
     createdBy: t.createdBy.username,
+    ownerRole: t.createdBy.role,
+    limitedByOwner: permissionsBeyond(t.role, ROLE_PERMISSIONS[t.createdBy.role]).length > 0,
     createdAt: t.createdAt.toISOString(),
     expiresAt: t.expiresAt?.toISOString() ?? null,
     lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
@@ -57,7 +71,7 @@ export async function listApiTokens(o: {
       orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }],
       skip: (page - 1) * pageSize,
       take: pageSize,
-      include: { createdBy: { select: { username: true } } },
+      include: TOKEN_INCLUDE,
     }),
     db().apiToken.count(),
   ]);
@@ -93,12 +107,13 @@ export async function createApiToken(o: {
     ]);
   }
   if (owner.disabled) throw conflictProblem(`User "${owner.username}" is disabled`, "user");
+  assertTokenRoleWithin(role, owner, o.actor);
   const { token, tokenHash, prefix } = generateApiToken();
   const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
   const row = await db().$transaction(async (tx) => {
     const created = await tx.apiToken.create({
       data: { name, role, tokenHash, prefix, createdById: owner.id, expiresAt },
-      include: { createdBy: { select: { username: true } } },
+      include: TOKEN_INCLUDE,
     });
     await recordAudit(tx, {
       actor: auditActorOf(o.actor),
@@ -116,6 +131,32 @@ export async function createApiToken(o: {
   return { token, apiToken: toView(row) };
 }
 
+/**
+ * A token may not be given a role that allows anything its owner's role does not (it would act
+ * with the lower of the two anyway, but the console would show a role it cannot use); nor may a
+ * token create one that could do more than itself.
+ */
+function assertTokenRoleWithin(
+  role: Role,
+  owner: { username: string; role: Role },
+  actor: ConsoleActor,
+): void {
+  const ceilings: { allowed: readonly Permission[]; whose: string }[] = [
+    { allowed: ROLE_PERMISSIONS[owner.role], whose: `its owner "${owner.username}" (${owner.role})` },
+    ...(actor.kind === "token" ? [{ allowed: actor.permissions, whose: "the token creating it" }] : []),
+  ];
+  for (const { allowed, whose } of ceilings) {
+    const beyond = permissionsBeyond(role, allowed);
+    if (beyond.length === 0) continue;
+    throw invalidParamsProblem([
+      {
+        name: "role",
+        reason: `A token cannot allow more than ${whose}: the ${role} role would add ${beyond.join(", ")}. Allowed: ${rolesWithin(allowed).join(", ") || "none"}`,
+      },
+    ]);
+  }
+}
+
 export async function revokeApiToken(o: { actor: ConsoleActor; id: string }): Promise<ApiTokenView> {
   assertPermission(o.actor, "tokens.manage");
   const row = await db().$transaction(async (tx) => {
@@ -125,7 +166,7 @@ export async function revokeApiToken(o: { actor: ConsoleActor; id: string }): Pr
     const updated = await tx.apiToken.update({
       where: { id: o.id },
       data: { revokedAt: new Date() },
-      include: { createdBy: { select: { username: true } } },
+      include: TOKEN_INCLUDE,
     });
     await recordAudit(tx, {
       actor: auditActorOf(o.actor),
@@ -148,12 +189,13 @@ export async function authenticateApiToken(token: string, ip?: string): Promise<
   if (!isApiTokenShaped(token)) return null;
   const row = await db().apiToken.findUnique({
     where: { tokenHash: hashApiToken(token) },
-    include: { createdBy: { select: { disabled: true } } },
+    include: { createdBy: { select: { id: true, username: true, role: true, disabled: true } } },
   });
   const now = new Date();
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now) || row.createdBy.disabled) return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db().apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
-  return { kind: "token", id: row.id, userId: row.createdById, name: row.name, role: row.role, ip };
+  // The owner's role as stored now: a demotion reaches the token on its next request.
+  return tokenActor(row, row.createdBy, ip);
 }

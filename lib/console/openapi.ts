@@ -3,7 +3,7 @@
 // (zod 4's z.toJSONSchema), so the document cannot drift from what the server accepts.
 import { z } from "zod";
 import { ROLES } from "@/lib/auth/permissions";
-import { aliasSettingsSchema } from "@/lib/ra/alias-settings";
+import { aliasSettingsSchema, NOT_ENFORCED_ALIAS_FIELDS } from "@/lib/ra/alias-settings";
 import { cloneAliasBodySchema, createAliasBodySchema, renameAliasBodySchema } from "./schemas/aliases";
 import { createApiTokenBodySchema } from "./schemas/api-tokens";
 import { auditQuerySchema } from "./schemas/audit";
@@ -31,6 +31,32 @@ function queryParameters(schema: z.ZodObject): Record<string, unknown>[] {
   }));
 }
 
+/** The alias fields as JSON Schema; each field nothing enforces yet says so in its description. */
+function aliasSettingsJsonSchema(): JsonSchema {
+  const json = schemaOf(aliasSettingsSchema) as { properties: Record<string, JsonSchema> };
+  for (const { field, reason } of NOT_ENFORCED_ALIAS_FIELDS) {
+    const property = json.properties[field];
+    if (property) property.description = `Not enforced yet: ${reason}`;
+  }
+  return json;
+}
+
+const ALIAS_SUMMARY_PROPERTIES = {
+  id: { type: "string" },
+  name: { type: "string" },
+  configured: { type: "boolean", description: "Stored at least once: only then does the alias serve ACME" },
+  isDefault: { type: "boolean" },
+  flags: {
+    type: "array",
+    description:
+      "Protections in force for this alias. A field that is not enforced yet (see an alias's notEnforced) never raises a flag, whatever is stored.",
+    items: { type: "string", enum: ["eab", "approvals", "client-certificate"] },
+  },
+  accountCount: { type: "integer" },
+  updatedAt: { type: "string", format: "date-time" },
+};
+
+const ALIAS = { $ref: "#/components/schemas/Alias" };
 const problem = { $ref: "#/components/responses/Problem" };
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
 const json = (schema: JsonSchema) => ({ content: { "application/json": { schema } } });
@@ -54,7 +80,7 @@ export function consoleOpenApiDocument(serverUrl?: string) {
       title: "Keyward console API",
       version: "1",
       description:
-        "Everything the console configures, for automation. Authenticate with an API token (`Authorization: Bearer kw_…`, created by an administrator on the API tokens page or with `npm run keyward -- token create`), or with the console's session cookie. Errors are RFC 7807 problem documents (application/problem+json) with an `invalidParams` extension naming the refused fields. 401: no or unknown credentials; 403: the role does not allow it.",
+        "Everything the console configures, for automation. Authenticate with an API token (`Authorization: Bearer kw_…`, created by an administrator on the API tokens page or with `npm run keyward -- token create`), or with the console's session cookie. Errors are RFC 7807 problem documents (application/problem+json) with an `invalidParams` extension naming the refused fields. 401: no or unknown credentials; 403: the role does not allow it (a token acts with no more than its owner's current role allows). Alias fields that are stored but not enforced yet are listed in each alias's `notEnforced` and described as such below.",
     },
     servers: serverUrl ? [{ url: serverUrl }] : [],
     security: [{ bearer: [] }, { session: [] }],
@@ -73,7 +99,26 @@ export function consoleOpenApiDocument(serverUrl?: string) {
         },
       },
       schemas: {
-        AliasSettings: schemaOf(aliasSettingsSchema),
+        AliasSettings: aliasSettingsJsonSchema(),
+        AliasSummary: { type: "object", properties: ALIAS_SUMMARY_PROPERTIES },
+        Alias: {
+          type: "object",
+          properties: {
+            ...ALIAS_SUMMARY_PROPERTIES,
+            settings: { $ref: "#/components/schemas/AliasSettings" },
+            notEnforced: {
+              type: "array",
+              description:
+                "Fields of settings that are stored but change nothing yet, each with the reason. Entries disappear as Keyward enforces them.",
+              items: {
+                type: "object",
+                required: ["field", "reason"],
+                properties: { field: { type: "string" }, reason: { type: "string" } },
+              },
+            },
+            createdAt: { type: "string", format: "date-time" },
+          },
+        },
         Role: { type: "string", enum: [...ROLES] },
         Problem: {
           type: "object",
@@ -103,7 +148,8 @@ export function consoleOpenApiDocument(serverUrl?: string) {
     paths: {
       "/api/console/me": {
         get: {
-          summary: "Who the caller is and what its role allows",
+          summary:
+            "Who the caller is and what it may do now: a token's `permissions` are what both its `role` and its `owner`'s current role allow",
           responses: { "200": ok("The caller"), ...errors(401) },
         },
       },
@@ -130,20 +176,31 @@ export function consoleOpenApiDocument(serverUrl?: string) {
         get: {
           summary: "List aliases",
           parameters: queryParameters(listQuerySchema),
-          responses: { "200": ok("A page of aliases"), ...errors(401, 403) },
+          responses: {
+            "200": ok("A page of aliases", {
+              type: "object",
+              properties: {
+                items: { type: "array", items: { $ref: "#/components/schemas/AliasSummary" } },
+                total: { type: "integer" },
+                page: { type: "integer" },
+                pageSize: { type: "integer" },
+              },
+            }),
+            ...errors(401, 403),
+          },
         },
         post: {
           summary:
             "Create an alias (administrator). It serves ACME only after its settings are stored once (PATCH).",
           requestBody: body(createAliasBodySchema),
-          responses: { "201": ok("The alias"), ...errors(401, 403, 409, 415, 422) },
+          responses: { "201": ok("The alias", ALIAS), ...errors(401, 403, 409, 415, 422) },
         },
       },
       "/api/console/aliases/{alias}": {
         parameters: [pathParam("alias", "Alias name (case-sensitive)")],
         get: {
           summary: "An alias with all its settings",
-          responses: { "200": ok("The alias"), ...errors(401, 403, 404) },
+          responses: { "200": ok("The alias", ALIAS), ...errors(401, 403, 404) },
         },
         patch: {
           summary:
@@ -157,7 +214,7 @@ export function consoleOpenApiDocument(serverUrl?: string) {
               properties: { settings: { $ref: "#/components/schemas/AliasSettings" } },
             }),
           },
-          responses: { "200": ok("The stored alias"), ...errors(401, 403, 404, 415, 422) },
+          responses: { "200": ok("The stored alias", ALIAS), ...errors(401, 403, 404, 415, 422) },
         },
         delete: {
           summary: "Delete an alias (administrator); refused while ACME accounts use it",
@@ -169,7 +226,7 @@ export function consoleOpenApiDocument(serverUrl?: string) {
         post: {
           summary: "Rename an alias (administrator)",
           requestBody: body(renameAliasBodySchema),
-          responses: { "200": ok("The renamed alias"), ...errors(401, 403, 404, 409, 422) },
+          responses: { "200": ok("The renamed alias", ALIAS), ...errors(401, 403, 404, 409, 422) },
         },
       },
       "/api/console/aliases/{alias}/clone": {
@@ -177,7 +234,7 @@ export function consoleOpenApiDocument(serverUrl?: string) {
         post: {
           summary: "Clone an alias (administrator)",
           requestBody: body(cloneAliasBodySchema),
-          responses: { "201": ok("The copy"), ...errors(401, 403, 404, 409, 422) },
+          responses: { "201": ok("The copy", ALIAS), ...errors(401, 403, 404, 409, 422) },
         },
       },
       "/api/console/users": {
@@ -214,7 +271,8 @@ export function consoleOpenApiDocument(serverUrl?: string) {
           responses: { "200": ok("A page of tokens"), ...errors(401, 403) },
         },
         post: {
-          summary: "Create an API token (administrator); the token is in the answer's `token`, once",
+          summary:
+            "Create an API token (administrator); the token is in the answer's `token`, once. Its role may not allow anything its owner's role does not (422 naming `role`); it then acts with only what both its role and its owner's current role allow.",
           requestBody: body(createApiTokenBodySchema),
           responses: { "201": ok("The token"), ...errors(401, 403, 422) },
         },

@@ -92,6 +92,82 @@ export type AliasSettingsInput = z.input<typeof aliasSettingsSchema>;
 
 export const DEFAULT_ALIAS_SETTINGS: AliasSettings = aliasSettingsSchema.parse({});
 
+export type AliasSettingsField = keyof AliasSettings;
+
+/**
+ * Fields that are stored, validated and shown, but that nothing on the ACME side (lib/acme,
+ * lib/ra, lib/va, lib/ca) reads yet, so setting them changes no behaviour. This list is the one
+ * place that says so: the alias form badges each "Not enforced yet" with its reason, the alias
+ * list shows no flag for it, the console API's alias JSON carries it as `notEnforced`, and the
+ * OpenAPI document describes it. The work that makes a field real removes its entry here
+ * (tests/unit/ra/alias-enforcement.test.ts checks the list against the ACME-side code).
+ */
+export const NOT_ENFORCED_ALIAS_FIELDS = [
+  {
+    field: "raNameGenScheme",
+    reason: "Keyward does not create end entities yet, so no RA name is generated.",
+  },
+  {
+    field: "raNameGenParams",
+    reason: "Keyward does not create end entities yet, so no RA name is generated.",
+  },
+  {
+    field: "raNameGenPrefix",
+    reason: "Keyward does not create end entities yet, so no RA name is generated.",
+  },
+  {
+    field: "raNameGenPostfix",
+    reason: "Keyward does not create end entities yet, so no RA name is generated.",
+  },
+  {
+    field: "endEntityProfile",
+    reason:
+      "There are no end entity profiles yet: every certificate is issued by Keyward's issuing CA with its built-in profile.",
+  },
+  {
+    field: "termsOfServiceChangeUrl",
+    reason: "Changes of the terms of service are not tracked yet, so this URL is never sent to clients.",
+  },
+  {
+    field: "termsOfServiceRequireNewApproval",
+    reason: "Changes of the terms of service are not tracked yet: accounts are never asked to agree again.",
+  },
+  {
+    field: "agreeToNewTermsOfServiceAllowed",
+    reason: "Changes of the terms of service are not tracked yet: there is nothing to agree to again.",
+  },
+  {
+    field: "dnssecTrustAnchor",
+    reason:
+      "Keyward does not validate DNSSEC itself: “Require DNSSEC” trusts the resolver's AD bit, and the resolver's own trust anchor applies.",
+  },
+  {
+    field: "registrationApprovalProfile",
+    reason: "Accounts are registered at once: no approval request is created yet.",
+  },
+  {
+    field: "keyChangeApprovalProfile",
+    reason: "Account key changes take effect at once: no approval request is created yet.",
+  },
+  {
+    field: "requireClientCertificate",
+    reason:
+      "Accounts and orders are accepted over plain HTTP and over HTTPS without a client certificate: nothing checks one yet.",
+  },
+  {
+    field: "preferredRootCaSubjectDn",
+    reason:
+      "Clients always receive the issuing CA's one chain: there are no cross-signed chains to choose from yet.",
+  },
+] as const satisfies readonly { field: AliasSettingsField; reason: string }[];
+
+export type NotEnforcedAliasField = { field: AliasSettingsField; reason: string };
+
+/** Why `field` changes nothing yet, or null when the ACME side enforces it. */
+export function notEnforcedReason(field: AliasSettingsField): string | null {
+  return NOT_ENFORCED_ALIAS_FIELDS.find((f) => f.field === field)?.reason ?? null;
+}
+
 /** Settings stored on a row; fields added since it was written take their defaults. */
 export function readAliasSettings(stored: unknown): AliasSettings {
   const parsed = aliasSettingsSchema.safeParse(stored ?? {});

@@ -1,6 +1,7 @@
 // The console in a real browser against a real server and database: sign-in, protocol, aliases
-// (create, invalid names, edit and store every kind of field), the alias's directory at its three
-// URL forms, and what an auditor cannot do — in the browser and by direct requests.
+// (create, invalid names, edit and store every kind of field, fields not enforced yet), the alias's
+// directory at its three URL forms, and what an auditor cannot do — in the browser and by direct
+// requests.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { e2e, launchBrowser, newContext, screenshot, signIn } from "./support/browser";
@@ -141,6 +142,44 @@ describe("aliases", () => {
     await screenshot(page, "alias-edit");
   });
 
+  it("[ALIASES]: fields nothing enforces yet say so beside the field, and raise no flag in the list", async () => {
+    await page.goto(`/aliases/${ALIAS}`);
+    const checkbox = page.getByLabel("Require client certificate");
+    const caveat = page.getByTestId("field-requireClientCertificate-caveat");
+    expect(await caveat.isVisible()).toBe(true);
+    expect(await caveat.textContent()).toContain("Not enforced yet");
+    expect(await caveat.textContent()).toContain("without a client certificate");
+    // Announced with the checkbox, not only shown in amber.
+    expect(await checkbox.getAttribute("aria-describedby")).toContain(
+      "field-requireClientCertificate-caveat",
+    );
+    // The same mark on the approval profiles; none on what is enforced (EAB, order validity).
+    expect(await page.getByTestId("field-registrationApprovalProfile-caveat").textContent()).toContain(
+      "Not enforced yet",
+    );
+    expect(await page.getByTestId("field-requireExternalAccountBinding-caveat").count()).toBe(0);
+    expect(await page.getByTestId("field-orderValidity-caveat").count()).toBe(0);
+
+    await checkbox.check();
+    await page.getByTestId("alias-store").click();
+    await expect.poll(() => page.getByTestId("alias-saved").isVisible()).toBe(true);
+    // Stored as ticked (the form re-renders from the stored alias), and still marked.
+    await page.reload();
+    expect(await page.getByLabel("Require client certificate").isChecked()).toBe(true);
+    expect(await caveat.textContent()).toContain("Not enforced yet");
+    await screenshot(page, "alias-not-enforced");
+
+    await page.goto("/aliases");
+    const flags = page.getByTestId(`alias-flags-${ALIAS}`);
+    await flags.waitFor();
+    expect(await flags.textContent()).not.toContain("client cert");
+    expect(await page.getByRole("table", { name: "Aliases" }).textContent()).not.toContain("client cert");
+    const stored = await (await page.request.get(`/api/console/aliases/${ALIAS}`)).json();
+    expect(stored.settings.requireClientCertificate).toBe(true);
+    expect(stored.flags).toEqual([]);
+    await screenshot(page, "aliases-no-unenforced-flags");
+  });
+
   it("[ACME]: the stored alias's directory answers at all three URL forms with its meta", async () => {
     // Make it the default alias through the global settings form.
     await page.goto("/protocol");
@@ -209,6 +248,11 @@ describe("administration pages", () => {
     await page.getByTestId("token-create").click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("Name").fill("e2e script");
+    // Only roles allowing nothing beyond the administrator's own (an approver's decisions are not).
+    expect(await dialog.getByLabel("Role").locator("option").allTextContents()).toEqual([
+      "Administrator",
+      "Auditor",
+    ]);
     await dialog.getByLabel("Role").selectOption("auditor");
     await dialog.getByRole("button", { name: "Create" }).click();
     const token = (await dialog.getByTestId("api-token-value").textContent()) as string;

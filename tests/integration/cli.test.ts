@@ -88,12 +88,19 @@ describe("alias apply", () => {
       "--file",
       await aliasFile({
         name,
-        settings: { orderValidity: "30s 30m 1h", termsOfServiceUrl: "https://ca.example/tos" },
+        settings: {
+          orderValidity: "30s 30m 1h",
+          termsOfServiceUrl: "https://ca.example/tos",
+          requireClientCertificate: true,
+        },
       }),
     );
     expect(created.stderr).toBe("");
     expect(created.code).toBe(0);
     expect(created.stdout).toContain(`Created and stored alias "${name}"`);
+    // Stored, but said to change nothing yet (lib/ra/alias-settings.ts NOT_ENFORCED_ALIAS_FIELDS).
+    expect(created.stdout).toContain("Not enforced yet: requireClientCertificate:");
+    expect(created.stdout).not.toContain("Not enforced yet: orderValidity");
     const res = await fetch(`${keyward().httpUrl}/acme/${name}/directory`);
     expect(res.status).toBe(200);
     expect((await res.json()).meta.termsOfService).toBe("https://ca.example/tos");
@@ -183,6 +190,41 @@ describe("users, tokens, protocol", () => {
     );
     expect(noUser.code).toBe(1);
     expect(noUser.stderr).toContain('user: User "nobody-here" does not exist');
+  });
+
+  it("fail/a token whose role allows more than its user's role → exit 1 naming role; nothing stored", async () => {
+    const auditor = `cli-aud-${randomBytes(3).toString("hex")}`;
+    expect((await keywardCli("user", "create", "--username", auditor, "--role", "auditor")).code).toBe(0);
+    const above = await keywardCli(
+      "token",
+      "create",
+      "--name",
+      "above its user",
+      "--role",
+      "administrator",
+      "--user",
+      auditor,
+    );
+    expect(above.code).toBe(1);
+    expect(above.stdout).not.toContain("kw_");
+    expect(above.stderr).toContain(`role: A token cannot allow more than its owner "${auditor}" (auditor)`);
+    expect(above.stderr).toContain("Allowed: auditor");
+    expect(await testDb().apiToken.count({ where: { name: "above its user" } })).toBe(0);
+    // Roles are not a chain: an administrator cannot hand out an approver's decisions either.
+    const admin = await testDb().user.findFirstOrThrow({ where: { role: "administrator", disabled: false } });
+    const sideways = await keywardCli(
+      "token",
+      "create",
+      "--name",
+      "sideways",
+      "--role",
+      "approver",
+      "--user",
+      admin.username,
+    );
+    expect(sideways.code).toBe(1);
+    expect(sideways.stderr).toContain("approvals.decide");
+    expect(await testDb().apiToken.count({ where: { name: "sideways" } })).toBe(0);
   });
 
   it("acme status; a wrong command is a usage error (exit 2)", async () => {

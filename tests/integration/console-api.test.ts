@@ -8,7 +8,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiToken } from "@/lib/auth/api-tokens";
 import { aliasSettingsInputSchema } from "@/lib/console/schemas/aliases";
-import { createTestToken } from "../support/console-tokens";
+import { NOT_ENFORCED_ALIAS_FIELDS } from "@/lib/ra/alias-settings";
+import { createTestToken, createTestUserWithToken } from "../support/console-tokens";
 import { enableAcme, keyward, testDb } from "../support/keyward";
 
 let adminToken: string;
@@ -160,6 +161,106 @@ describe("authentication and roles", () => {
       expect(doc.paths[p], p).toBeDefined();
     }
     expect(Object.keys(doc.components.schemas.AliasSettings.properties)).toContain("orderValidity");
+  });
+});
+
+describe("a token acts with no more than its owner's current role", () => {
+  it("fail/an administrator's token changes nothing once its owner is demoted to auditor; ok/again after promotion", async () => {
+    const owner = await createTestUserWithToken(testDb(), "administrator");
+    const asOwnerToken = (method: string, p: string, body?: unknown) =>
+      api(method, p, { token: owner.token, body });
+    const demoted = await api("PATCH", `/api/console/users/${owner.username}`, { body: { role: "auditor" } });
+    expect(demoted.status).toBe(200);
+
+    const refusedAlias = uniqueName();
+    const refusedUser = uniqueName("u");
+    const attempts: [string, string, unknown?][] = [
+      ["POST", "/api/console/aliases", { name: refusedAlias }],
+      ["POST", "/api/console/users", { username: refusedUser, role: "administrator" }],
+      ["PATCH", `/api/console/users/${owner.username}`, { role: "administrator" }],
+      ["POST", "/api/console/tokens", { name: "escape", role: "administrator" }],
+      ["PUT", "/api/console/protocol", { acmeEnabled: false }],
+    ];
+    for (const [method, p, body] of attempts) {
+      const res = await asOwnerToken(method, p, body);
+      expect(res.status, `${method} ${p}`).toBe(403);
+      expect(res.body.type).toBe("urn:ietf:params:acme:error:unauthorized");
+      expect(res.body.detail).toContain(
+        `acts for "${owner.username}", whose auditor role does not allow this`,
+      );
+    }
+    // Nothing happened: no alias, no user, the owner still an auditor, ACME still on.
+    expect((await api("GET", `/api/console/aliases/${refusedAlias}`)).status).toBe(404);
+    expect(await testDb().user.findUnique({ where: { username: refusedUser } })).toBeNull();
+    expect((await testDb().user.findUniqueOrThrow({ where: { username: owner.username } })).role).toBe(
+      "auditor",
+    );
+    expect((await fetch(`${keyward().httpUrl}/acme/directory`)).status).toBe(200);
+    const denied = await testDb().auditEvent.findFirst({
+      where: {
+        action: "access.denied",
+        actor: { startsWith: "token:" },
+        targetId: `/api/console/users/${owner.username}`,
+      },
+      orderBy: { id: "desc" },
+    });
+    expect(denied?.details).toMatchObject({
+      role: "administrator",
+      ownerRole: "auditor",
+      required: "users.manage",
+    });
+
+    // What both roles allow still works, and the token says what it may do.
+    expect((await asOwnerToken("GET", "/api/console/audit")).status).toBe(200);
+    const me = await asOwnerToken("GET", "/api/console/me");
+    expect(me.body).toMatchObject({
+      kind: "token",
+      role: "administrator",
+      owner: { username: owner.username, role: "auditor" },
+      permissions: ["console.read", "users.read", "audit.read"],
+    });
+
+    // Promoted back: the same token configures again, on its next request.
+    const promoted = await api("PATCH", `/api/console/users/${owner.username}`, {
+      body: { role: "administrator" },
+    });
+    expect(promoted.status).toBe(200);
+    expect((await asOwnerToken("POST", "/api/console/aliases", { name: refusedAlias })).status).toBe(201);
+    expect(
+      (await asOwnerToken("POST", "/api/console/users", { username: refusedUser, role: "auditor" })).status,
+    ).toBe(201);
+    expect(
+      (await asOwnerToken("PATCH", `/api/console/users/${owner.username}`, { role: "administrator" })).status,
+    ).toBe(200);
+    expect((await api("DELETE", `/api/console/aliases/${refusedAlias}`)).status).toBe(204);
+  });
+
+  it("fail/a token whose role allows more than its owner's → 422 naming role, nothing stored", async () => {
+    // An administrator does not decide approvals: an approver token would add approvals.decide.
+    const approver = await api("POST", "/api/console/tokens", {
+      body: { name: "above-owner", role: "approver" },
+    });
+    expect(approver.status).toBe(422);
+    expect(approver.contentType).toBe("application/problem+json");
+    expect(approver.body.invalidParams).toHaveLength(1);
+    expect(approver.body.invalidParams[0].name).toBe("role");
+    expect(approver.body.invalidParams[0].reason).toContain("approvals.decide");
+    expect(approver.body.invalidParams[0].reason).toContain("Allowed: administrator, auditor");
+    expect(await testDb().apiToken.count({ where: { name: "above-owner" } })).toBe(0);
+    // Roles within the owner's are accepted, and audited as before.
+    for (const role of ["administrator", "auditor"]) {
+      const created = await api("POST", "/api/console/tokens", { body: { name: `within-${role}`, role } });
+      expect(created.status, role).toBe(201);
+      expect(created.body.apiToken).toMatchObject({
+        role,
+        ownerRole: "administrator",
+        limitedByOwner: false,
+      });
+      const audit = await testDb().auditEvent.findFirst({
+        where: { action: "token.created", targetId: created.body.apiToken.id },
+      });
+      expect(audit?.details).toMatchObject({ after: { role } });
+    }
   });
 });
 
@@ -318,6 +419,67 @@ describe("alias settings", () => {
     expect((await fetch(`${keyward().httpUrl}/acme/${renamed}/directory`)).status).toBe(200);
     expect((await api("DELETE", `/api/console/aliases/${renamed}`)).status).toBe(204);
     expect((await api("GET", `/api/console/aliases/${renamed}`)).status).toBe(404);
+  });
+});
+
+describe("alias fields that are not enforced yet", () => {
+  it("the alias JSON lists them with a reason; the list raises no flag for them; OpenAPI says so", async () => {
+    const name = uniqueName("unenforced");
+    expect((await api("POST", "/api/console/aliases", { body: { name } })).status).toBe(201);
+    const stored = await api("PATCH", `/api/console/aliases/${name}`, {
+      body: {
+        settings: {
+          requireClientCertificate: true,
+          registrationApprovalProfile: "two approvers",
+          keyChangeApprovalProfile: "two approvers",
+          requireExternalAccountBinding: true,
+        },
+      },
+    });
+    expect(stored.status).toBe(200);
+    // Stored as given, and marked as changing nothing yet.
+    expect(stored.body.settings).toMatchObject({
+      requireClientCertificate: true,
+      requireExternalAccountBinding: true,
+    });
+    expect(stored.body.notEnforced).toEqual(
+      NOT_ENFORCED_ALIAS_FIELDS.map(({ field, reason }) => ({ field, reason })),
+    );
+    const fields = stored.body.notEnforced.map((f: { field: string }) => f.field);
+    for (const field of [
+      "requireClientCertificate",
+      "registrationApprovalProfile",
+      "keyChangeApprovalProfile",
+      "termsOfServiceChangeUrl",
+      "termsOfServiceRequireNewApproval",
+      "agreeToNewTermsOfServiceAllowed",
+      "raNameGenScheme",
+      "raNameGenParams",
+      "raNameGenPrefix",
+      "raNameGenPostfix",
+      "endEntityProfile",
+      "preferredRootCaSubjectDn",
+      "dnssecTrustAnchor",
+    ]) {
+      expect(fields).toContain(field);
+    }
+    // EAB is enforced (every newAccount is refused), so it stays a flag; the others raise none.
+    expect(fields).not.toContain("requireExternalAccountBinding");
+    expect((await api("GET", `/api/console/aliases/${name}`)).body.notEnforced).toEqual(
+      stored.body.notEnforced,
+    );
+    const list = await api("GET", `/api/console/aliases?q=${name}`);
+    expect(list.body.items).toHaveLength(1);
+    expect(list.body.items[0].flags).toEqual(["eab"]);
+
+    const doc = await (await fetch(`${keyward().httpUrl}/api/console/openapi.json`)).json();
+    const properties = doc.components.schemas.AliasSettings.properties;
+    for (const { field, reason } of NOT_ENFORCED_ALIAS_FIELDS) {
+      expect(properties[field].description, field).toBe(`Not enforced yet: ${reason}`);
+    }
+    expect(properties.requireExternalAccountBinding.description ?? "").not.toContain("Not enforced");
+    expect(doc.components.schemas.Alias.properties.notEnforced.type).toBe("array");
+    expect((await api("DELETE", `/api/console/aliases/${name}`)).status).toBe(204);
   });
 });
 

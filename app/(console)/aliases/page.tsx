@@ -12,12 +12,20 @@ import { Pagination } from "@/components/ui/Pagination";
 import { SearchBox } from "@/components/ui/SearchBox";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
 import { requirePermission } from "@/lib/auth/guard";
-import { hasPermission } from "@/lib/auth/permissions";
-import { listAliases } from "@/lib/console/aliases";
+import { actorCan } from "@/lib/console/actor";
+import { type AliasFlag, listAliases } from "@/lib/console/aliases";
 import { requestOrigin } from "@/lib/console/request-origin";
 import { listQuerySchema } from "@/lib/console/schemas/common";
 
 export const metadata = { title: "Aliases · Keyward" };
+
+// Only protections the ACME side enforces are flagged (lib/console/aliases.ts flagsOf); a field
+// that is stored but not enforced yet is marked on the alias page instead.
+const FLAG_LABELS: Record<AliasFlag, string> = {
+  eab: "EAB",
+  approvals: "approvals",
+  "client-certificate": "client cert",
+};
 
 export default async function AliasesPage({
   searchParams,
@@ -28,7 +36,7 @@ export default async function AliasesPage({
   const parsed = listQuerySchema.safeParse(await searchParams);
   const query = parsed.success ? parsed.data : listQuerySchema.parse({});
   const [page, origin] = await Promise.all([listAliases({ actor, ...query }), requestOrigin()]);
-  const canManage = hasPermission(actor.role, "aliases.manage");
+  const canManage = actorCan(actor, "aliases.manage");
   return (
     <>
       <PageHeader
@@ -40,8 +48,8 @@ export default async function AliasesPage({
         <div className="flex items-center justify-between gap-3 border-b border-slate-200 px-4 py-3">
           <SearchBox placeholder="Search aliases" label="Search aliases by name" />
           <p className="text-xs text-slate-500">
-            With and without client authentication: the same URL over HTTPS asks for a client certificate when
-            the alias requires one.
+            Flags show protections in force. Fields marked &ldquo;Not enforced yet&rdquo; on an alias&rsquo;s
+            page (client certificates, approvals, …) are stored but raise no flag.
           </p>
         </div>
         {page.items.length === 0 ? (
@@ -86,13 +94,13 @@ export default async function AliasesPage({
                     <CopyField value={aliasDirectoryUrls(origin, a.name, a.isDefault).path} />
                   </Td>
                   <Td>
-                    <div className="flex flex-wrap gap-1">
-                      {a.requireExternalAccountBinding && <Badge tone="blue">EAB</Badge>}
-                      {a.approvals && <Badge tone="blue">approvals</Badge>}
-                      {a.requireClientCertificate && <Badge tone="blue">client cert</Badge>}
-                      {!a.requireExternalAccountBinding && !a.approvals && !a.requireClientCertificate && (
-                        <span className="text-xs text-slate-400">—</span>
-                      )}
+                    <div className="flex flex-wrap gap-1" data-testid={`alias-flags-${a.name}`}>
+                      {a.flags.map((flag) => (
+                        <Badge key={flag} tone="blue">
+                          {FLAG_LABELS[flag]}
+                        </Badge>
+                      ))}
+                      {a.flags.length === 0 && <span className="text-xs text-slate-400">—</span>}
                     </div>
                   </Td>
                   <Td className="text-right tabular-nums">{a.accountCount}</Td>

@@ -9,7 +9,7 @@ import { Pagination } from "@/components/ui/Pagination";
 import { RelativeTime } from "@/components/ui/RelativeTime";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
 import { requirePermission } from "@/lib/auth/guard";
-import { ROLE_LABELS } from "@/lib/auth/permissions";
+import { ROLE_LABELS, rolesWithin } from "@/lib/auth/permissions";
 import { listApiTokens } from "@/lib/console/api-tokens";
 import { pagingSchema } from "@/lib/console/schemas/common";
 
@@ -37,10 +37,10 @@ export default async function ApiTokensPage({
               OpenAPI document
             </a>
             ) with <code className="rounded bg-slate-100 px-1">Authorization: Bearer kw_…</code>. Each acts
-            with the role it was given.
+            with the role it was given, but never with more than its owner&rsquo;s current role allows.
           </>
         }
-        actions={<ApiTokenCreateButton />}
+        actions={<ApiTokenCreateButton roles={rolesWithin(actor.permissions)} />}
       />
       <Card>
         {page.items.length === 0 ? (
@@ -66,7 +66,14 @@ export default async function ApiTokensPage({
                   <Td>
                     <code className="font-mono text-xs text-slate-600">{t.prefix}…</code>
                   </Td>
-                  <Td>{ROLE_LABELS[t.role]}</Td>
+                  <Td>
+                    {ROLE_LABELS[t.role]}
+                    {t.limitedByOwner && (
+                      <Badge tone="amber" className="ml-2">
+                        limited by {t.createdBy}&rsquo;s role ({ROLE_LABELS[t.ownerRole]})
+                      </Badge>
+                    )}
+                  </Td>
                   <Td>
                     <Badge tone={STATUS_TONE[t.status]}>{t.status}</Badge>
                   </Td>

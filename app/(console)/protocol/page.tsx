@@ -3,7 +3,7 @@ import { GlobalSettingsForm } from "@/components/protocol/GlobalSettingsForm";
 import { ProtocolSwitch } from "@/components/protocol/ProtocolSwitch";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { requirePermission } from "@/lib/auth/guard";
-import { hasPermission } from "@/lib/auth/permissions";
+import { actorCan } from "@/lib/console/actor";
 import { listAliases } from "@/lib/console/aliases";
 import { getProtocolState } from "@/lib/console/settings";
 
@@ -15,7 +15,7 @@ export default async function ProtocolPage() {
     getProtocolState({ actor }),
     listAliases({ actor, pageSize: 100 }),
   ]);
-  const canManage = hasPermission(actor.role, "protocol.manage");
+  const canManage = actorCan(actor, "protocol.manage");
   return (
     <>
       <PageHeader

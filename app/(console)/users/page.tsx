@@ -11,7 +11,8 @@ import { Table, Td, Th, Tr } from "@/components/ui/Table";
 import { UserCreateButton } from "@/components/users/UserCreateButton";
 import { UserRowActions } from "@/components/users/UserRowActions";
 import { requirePermission } from "@/lib/auth/guard";
-import { hasPermission, ROLE_LABELS } from "@/lib/auth/permissions";
+import { ROLE_LABELS } from "@/lib/auth/permissions";
+import { actorCan } from "@/lib/console/actor";
 import { listQuerySchema } from "@/lib/console/schemas/common";
 import { listUsers } from "@/lib/console/users";
 
@@ -23,7 +24,7 @@ export default async function UsersPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const actor = await requirePermission("users.read", "/users");
-  const canManage = hasPermission(actor.role, "users.manage");
+  const canManage = actorCan(actor, "users.manage");
   const parsed = listQuerySchema.safeParse(await searchParams);
   const query = parsed.success ? parsed.data : listQuerySchema.parse({});
   const page = await listUsers({ actor, ...query });

@@ -7,10 +7,10 @@ import "server-only";
 import type { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import { authenticateRequest, type SessionActor } from "@/lib/auth/guard";
-import { hasPermission, type Permission } from "@/lib/auth/permissions";
+import type { Permission } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
 import { AcmeProblem, isAcmeProblem } from "@/lib/problem";
-import { auditActorOf, type ConsoleActor } from "../actor";
+import { actorCan, auditActorOf, type ConsoleActor, permissionDeniedProblem } from "../actor";
 import { invalidParamsProblem, zodProblem } from "../problems";
 
 // Bodies are small JSON documents; anything bigger is a mistake or an attack.
@@ -52,14 +52,10 @@ export function withConsole<B = undefined, Q = undefined, P = undefined>(
       if ((actor as SessionActor).mustChangePassword && !options.allowPasswordChange) {
         throw AcmeProblem.unauthorized("Change your one-time password first (/change-password)");
       }
-      if (options.permission && !hasPermission(actor.role, options.permission)) {
+      // A token's permissions are already cut down to what its owner's current role allows.
+      if (options.permission && !actorCan(actor, options.permission)) {
         await recordDenied(actor, options, req);
-        throw AcmeProblem.unauthorized(
-          `The ${actor.role} role does not allow this (${options.permission} is required)`,
-          {
-            extra: { requiredPermission: options.permission },
-          },
-        );
+        throw permissionDeniedProblem(actor, options.permission);
       }
       const params = options.params
         ? parseWith(options.params, await ctx.params, "params")
@@ -142,7 +138,13 @@ async function recordDenied(
     action: "access.denied",
     targetType: "api",
     targetId: new URL(req.url).pathname.slice(0, 250),
-    details: { attempted: options.audit, method: req.method, role: actor.role, required: options.permission },
+    details: {
+      attempted: options.audit,
+      method: req.method,
+      role: actor.role,
+      ...(actor.owner ? { ownerRole: actor.owner.role } : {}),
+      required: options.permission,
+    },
     ip: actor.ip,
   });
 }

@@ -2,7 +2,16 @@
 import { describe, expect, it } from "vitest";
 import { generateApiToken, hashApiToken, isApiTokenShaped } from "@/lib/auth/api-tokens";
 import { generatePassword, hashPassword, verifyPassword } from "@/lib/auth/passwords";
-import { hasPermission, PERMISSIONS, ROLE_PERMISSIONS, ROLES } from "@/lib/auth/permissions";
+import {
+  commonPermissions,
+  hasPermission,
+  PERMISSIONS,
+  permissionsBeyond,
+  ROLE_PERMISSIONS,
+  ROLES,
+  rolesWithin,
+} from "@/lib/auth/permissions";
+import { actorCan, permissionDeniedProblem, tokenActor } from "@/lib/console/actor";
 
 describe("passwords", () => {
   it("ok/scrypt with a per-user salt verifies the right password only", async () => {
@@ -60,5 +69,41 @@ describe("roles", () => {
       expect(hasPermission("administrator", p)).toBe(true);
     }
     for (const role of ROLES) expect(hasPermission(role, "console.read")).toBe(true);
+  });
+});
+
+describe("a token acts with the lower of its role and its owner's current role", () => {
+  const owner = (role: (typeof ROLES)[number]) => ({ id: "u1", username: "alice", role });
+  const adminToken = { id: "t1", name: "ci", role: "administrator" as const };
+
+  it("ok/roles are not a chain: the lower of two is what both allow", () => {
+    expect(commonPermissions("administrator", "auditor")).toEqual([
+      "console.read",
+      "users.read",
+      "audit.read",
+    ]);
+    // Neither decides approvals and configures: an administrator's approver token only reads.
+    expect(commonPermissions("administrator", "approver")).toEqual(["console.read"]);
+    for (const a of ROLES) expect(commonPermissions(a, a)).toEqual(ROLE_PERMISSIONS[a]);
+  });
+
+  it("ok/a token of an administrator whose owner is now an auditor changes nothing", () => {
+    const actor = tokenActor(adminToken, owner("auditor"));
+    for (const p of ["aliases.manage", "users.manage", "tokens.manage", "protocol.manage"] as const) {
+      expect(actorCan(actor, p), p).toBe(false);
+    }
+    expect(actorCan(actor, "audit.read")).toBe(true);
+    expect(permissionDeniedProblem(actor, "users.manage").detail).toBe(
+      'This token acts for "alice", whose auditor role does not allow this (users.manage is required)',
+    );
+    expect(actorCan(tokenActor(adminToken, owner("administrator")), "users.manage")).toBe(true);
+  });
+
+  it("ok/the roles a token may be given are those allowing nothing beyond its owner's", () => {
+    expect(rolesWithin(ROLE_PERMISSIONS.administrator)).toEqual(["administrator", "auditor"]);
+    expect(rolesWithin(ROLE_PERMISSIONS.approver)).toEqual(["approver"]);
+    expect(rolesWithin(ROLE_PERMISSIONS.auditor)).toEqual(["auditor"]);
+    expect(permissionsBeyond("approver", ROLE_PERMISSIONS.administrator)).toEqual(["approvals.decide"]);
+    for (const role of ROLES) expect(rolesWithin(ROLE_PERMISSIONS[role])).toContain(role);
   });
 });

@@ -10,7 +10,7 @@ import { CopyField } from "@/components/ui/CopyButton";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { RelativeTime } from "@/components/ui/RelativeTime";
 import { requirePermission } from "@/lib/auth/guard";
-import { hasPermission } from "@/lib/auth/permissions";
+import { actorCan } from "@/lib/console/actor";
 import { type AliasDetail, getAlias } from "@/lib/console/aliases";
 import { requestOrigin } from "@/lib/console/request-origin";
 import { isAcmeProblem } from "@/lib/problem";
@@ -32,7 +32,7 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
   }
   const origin = await requestOrigin();
   const urls = aliasDirectoryUrls(origin, alias.name, alias.isDefault);
-  const canManage = hasPermission(actor.role, "aliases.manage");
+  const canManage = actorCan(actor, "aliases.manage");
   return (
     <>
       <PageHeader
@@ -99,6 +99,7 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
         key={alias.updatedAt}
         name={alias.name}
         settings={alias.settings}
+        notEnforced={alias.notEnforced}
         configured={alias.configured}
         canManage={canManage}
       />

@@ -1,5 +1,5 @@
-// Who the caller is: user or token, name and role, and what the role allows.
-import { ROLE_PERMISSIONS } from "@/lib/auth/permissions";
+// Who the caller is: user or token, name and role, and what it may do now (for a token: only
+// what both its role and its owner's current role allow).
 import { withConsole } from "@/lib/console/api/with-console";
 
 export const GET = withConsole({ permission: null, allowPasswordChange: true }, async ({ actor }) => ({
@@ -7,5 +7,6 @@ export const GET = withConsole({ permission: null, allowPasswordChange: true }, 
   id: actor.id,
   name: actor.name,
   role: actor.role,
-  permissions: ROLE_PERMISSIONS[actor.role],
+  ...(actor.owner ? { owner: actor.owner } : {}),
+  permissions: actor.permissions,
 }));
