@@ -11,8 +11,8 @@
 // other requested extensions (key usage, must-staple…) are ignored, as Boulder and Pebble ignore
 // them: the certificate profile (lib/ca/issuance.ts) decides everything else.
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
-import { isIP } from "node:net";
 import { ALLOWED_KEYS_TEXT, publicKeyRefusal } from "@/lib/crypto/key-policy";
+import { canonicalIpAddress } from "@/lib/names";
 import { AcmeProblem } from "@/lib/problem";
 import { type Extension, Pkcs10CertificateRequest, SubjectAlternativeNameExtension } from "./x509";
 
@@ -192,21 +192,6 @@ export function spkiSha256Of(spki: Uint8Array): string {
  */
 export function spkiSha256OfJwk(jwk: JsonWebKey): string {
   return spkiSha256Of(exportSpki(createPublicKey({ key: jwk, format: "jwk" })));
-}
-
-/**
- * Canonical text of an IP address, or null if `text` is not one: IPv4 in dotted decimal (node's
- * isIP already refuses leading zeros), IPv6 in RFC 5952 form (lowercase, longest zero run
- * compressed). A zone index ("fe80::1%eth0") cannot appear in a certificate and is refused.
- */
-export function canonicalIpAddress(text: string): string | null {
-  const version = isIP(text);
-  if (version === 4) return text;
-  if (version === 6 && !text.includes("%")) {
-    // The WHATWG URL serializer implements RFC 5952 §4 (as lib/ca/server-tls.ts uses it).
-    return new URL(`http://[${text}]/`).hostname.slice(1, -1);
-  }
-  return null;
 }
 
 /** An identifier in the form names are compared and written in: lowercase DNS, canonical IP. */

@@ -24,6 +24,7 @@
 // - no certificatePolicies ◆: a private CA does not assert the CA/B reserved policy OIDs.
 import { createHash } from "node:crypto";
 import { env } from "@/lib/env";
+import { isHostName } from "@/lib/names";
 import { AcmeProblem } from "@/lib/problem";
 import type { IssuingCa } from "./authorities";
 import { backdated, encodeCertificatePem, signCertificate, wholeSeconds } from "./ca-certificates";
@@ -274,7 +275,7 @@ async function prepareLeafCertificate(options: IssueLeafCertificateOptions): Pro
 function checkLeafCertificate(draft: LeafCertificateDraft, csr: ParsedCsr): void {
   if (draft.identifiers.length === 0) throw new Error("a certificate needs at least one identifier");
   for (const identifier of draft.identifiers) {
-    if (identifier.type === "dns" && !isDnsName(identifier.value)) {
+    if (identifier.type === "dns" && !isHostName(identifier.value)) {
       throw new Error(`identifier "${identifier.value}" is not a DNS name`);
     }
   }
@@ -329,16 +330,6 @@ function normalizeIdentifiers(identifiers: readonly CertificateIdentifier[]): Ce
     normalized.push(canonical);
   }
   return normalized;
-}
-
-// RFC 1035 §2.3.4 / RFC 1123 §2.1 preferred name syntax with one leading "*." for a wildcard
-// (RFC 8555 §7.1.3), as lib/ca/server-tls.ts checks configured host names.
-const DNS_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
-const DNS_NAME_PATTERN = new RegExp(`^(?:\\*\\.)?${DNS_LABEL}(?:\\.${DNS_LABEL})*$`);
-const MAX_DNS_NAME_LENGTH = 253;
-
-function isDnsName(name: string): boolean {
-  return name.length <= MAX_DNS_NAME_LENGTH && DNS_NAME_PATTERN.test(name);
 }
 
 // The extensions that depend only on the CA, the public URL and the key type are built once:

@@ -9,6 +9,7 @@ import path from "node:path";
 import { recordAudit } from "@/lib/audit/record";
 import type { SecretBox } from "@/lib/crypto/secret-box";
 import type { Db } from "@/lib/db/client";
+import { canonicalIpAddress, isHostName, normalizeDnsName } from "@/lib/names";
 import { getPublicCaCertificates, loadIssuingCa } from "./authorities";
 import { backdated, type CaSigner, encodeCertificatePem, signCertificate } from "./ca-certificates";
 import { ensureTrailingNewline, writeFileAtomically } from "./files";
@@ -242,12 +243,6 @@ export function normalizeServerHostnames(hostnames: readonly string[]): ServerId
   return identifiers;
 }
 
-// RFC 1123 §2.1 labels (letters, digits, hyphens; not starting or ending with a hyphen), at most
-// 63 octets each and 253 in all (RFC 1035 §2.3.4); one leading "*." label for a wildcard.
-const DNS_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
-const DNS_NAME_PATTERN = new RegExp(`^(?:\\*\\.)?${DNS_LABEL}(?:\\.${DNS_LABEL})*$`);
-const MAX_DNS_NAME_LENGTH = 253;
-
 function normalizeServerHostname(raw: string): ServerIdentifier {
   const trimmed = raw.trim();
   const unbracketed = trimmed.startsWith("[") && trimmed.endsWith("]") ? trimmed.slice(1, -1) : trimmed;
@@ -258,10 +253,10 @@ function normalizeServerHostname(raw: string): ServerIdentifier {
     // ("fe80::1%eth0") cannot be expressed in an iPAddress SAN (RFC 5280 §4.2.1.6: 16 octets).
     if (unbracketed.includes("%"))
       throw new Error(`host name "${raw}": an IPv6 zone index cannot be certified`);
-    return { type: "ip", value: new URL(`http://[${unbracketed}]/`).hostname.slice(1, -1) };
+    return { type: "ip", value: canonicalIpAddress(unbracketed) as string };
   }
-  const dnsName = trimmed.toLowerCase().replace(/\.$/, "");
-  if (dnsName.length > MAX_DNS_NAME_LENGTH || !DNS_NAME_PATTERN.test(dnsName)) {
+  const dnsName = normalizeDnsName(trimmed);
+  if (!isHostName(dnsName)) {
     throw new Error(`host name "${raw}" is neither a DNS name nor an IP address`);
   }
   return { type: "dns", value: dnsName };

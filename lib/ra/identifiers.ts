@@ -1,17 +1,12 @@
 // Identifier policy for orders (RFC 8555 §7.1.4, §7.4; RFC 8738 for IP addresses), in two steps
 // as Boulder's policy authority does: wellFormed (syntax any CA would refuse) and willingToIssue
 // (what this alias allows). Every refused identifier becomes a subproblem naming it (§6.7.1).
-import { isIPv4, isIPv6 } from "node:net";
+import { canonicalIpAddress, dnsNameProblem } from "@/lib/names";
 import { AcmeProblem, type AcmeSubproblem } from "@/lib/problem";
 import type { AliasSettings } from "./alias-settings";
 
 /** Let's Encrypt's limit; large enough for any real certificate, small enough to bound work. */
 export const MAX_IDENTIFIERS_PER_ORDER = 100;
-// RFC 1035 §2.3.4
-const MAX_DNS_NAME_LENGTH = 253;
-const MAX_LABEL_LENGTH = 63;
-const LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
-
 export type IdentifierType = "dns" | "ip";
 export type Identifier = { type: IdentifierType; value: string };
 /** An identifier as stored on an authorization: wildcards keep their base name (§7.1.4). */
@@ -23,31 +18,15 @@ export function toAuthorizationIdentifier(identifier: Identifier): Authorization
     : { ...identifier, wildcard: false };
 }
 
-/** A well-formed DNS name in lower case, or the reason it is not one. */
-export function dnsNameProblem(name: string): string | null {
-  if (name.length === 0) return "is empty";
-  if (name.endsWith(".")) return "ends in a dot";
-  if (name.length > MAX_DNS_NAME_LENGTH) return `is longer than ${MAX_DNS_NAME_LENGTH} characters`;
-  if (isIPv4(name) || isIPv6(name)) return 'is an IP address: use an identifier of type "ip"';
-  const labels = name.split(".");
-  if (labels.length < 2) return "has a single label: a certificate cannot name a bare TLD or host name";
-  for (const label of labels) {
-    if (label.length === 0) return "has an empty label";
-    if (label.length > MAX_LABEL_LENGTH) return `has a label longer than ${MAX_LABEL_LENGTH} characters`;
-    if (!LABEL.test(label)) return `has an invalid label "${label}" (letters, digits and inner hyphens only)`;
-  }
-  if (/^\d+$/.test(labels.at(-1) as string)) return "has an all-numeric top-level label";
-  return null;
-}
-
-/** The canonical text of an IP address: IPv4 dotted quad, IPv6 in RFC 5952 form. */
-export function canonicalIp(value: string): string | null {
-  if (isIPv4(value)) return value.split(".").map(Number).join(".");
-  if (isIPv6(value) && !value.includes("%")) {
-    // The WHATWG URL parser prints IPv6 hosts in RFC 5952 compressed lower-case form.
-    return new URL(`http://[${value}]/`).hostname.slice(1, -1);
-  }
-  return null;
+/**
+ * RFC 6761 §6.3: "localhost" and the names under it resolve to the loopback address of whoever
+ * asks, so a certificate for one proves nothing. Other special-use names (.internal, .test…)
+ * stay an alias's choice: operators of internal CAs certify them.
+ */
+function specialUseNameProblem(name: string): string | null {
+  return name === "localhost" || name.endsWith(".localhost")
+    ? 'is under the special-use name "localhost" (RFC 6761 §6.3)'
+    : null;
 }
 
 /**
@@ -76,7 +55,8 @@ export function checkIdentifiers(
       const base = wildcard ? value.slice(2) : value;
       const problem =
         dnsNameProblem(base) ??
-        (base.includes("*") ? "has a wildcard that is not the whole leftmost label" : null);
+        (base.includes("*") ? "has a wildcard that is not the whole leftmost label" : null) ??
+        specialUseNameProblem(base);
       if (problem) {
         subproblems.push({
           type: "rejectedIdentifier",
@@ -96,7 +76,7 @@ export function checkIdentifiers(
         accepted.set(`dns:${value}`, { type: "dns", value });
       }
     } else if (raw.type === "ip") {
-      const value = canonicalIp(raw.value);
+      const value = canonicalIpAddress(raw.value);
       if (!value)
         subproblems.push({ type: "malformed", detail: `"${raw.value}" is not an IP address`, identifier });
       else accepted.set(`ip:${value}`, { type: "ip", value });

@@ -16,6 +16,7 @@ import { randomInt } from "node:crypto";
 import dgram from "node:dgram";
 import { readFile } from "node:fs/promises";
 import net from "node:net";
+import { normalizeDnsName } from "@/lib/names";
 
 /** RFC 1035 §3.2.2, RFC 3596 §2.1 (AAAA), RFC 6891 §6.1.1 (OPT), RFC 8659 §4.1 (CAA). */
 const RR_TYPE_CODES = { A: 1, CNAME: 5, PTR: 12, TXT: 16, AAAA: 28, OPT: 41, CAA: 257 } as const;
@@ -108,11 +109,6 @@ export type DnsQueryOptions = {
   /** Epoch ms after which no attempt starts and every attempt is cut short (the caller's budget). */
   deadline?: number;
 };
-
-/** Lower case, no trailing dot: the form names are compared in (RFC 4343 §3). */
-export function normalizeDnsName(name: string): string {
-  return name.toLowerCase().replace(/\.$/, "");
-}
 
 /** Ask one question of one resolver. Throws DnsQueryError when no response could be had. */
 export async function queryDns(

@@ -2,6 +2,7 @@
 // process's own resolver, so an alias pointed at a test DNS server or an internal resolver sees
 // what its clients see), and the address handling both challenges share.
 import net from "node:net";
+import { canonicalIpAddress } from "@/lib/names";
 import { AcmeProblem } from "@/lib/problem";
 import {
   DnsQueryError,
@@ -108,13 +109,6 @@ export function describeRcode(response: DnsResponse): string {
  */
 export function addressesToDial(resolved: { ipv4: string[]; ipv6: string[] }): string[] {
   return [resolved.ipv6[0], resolved.ipv4[0]].filter((a): a is string => a !== undefined);
-}
-
-/** One spelling per address (RFC 5952 for IPv6), so certificate SANs and identifiers compare equal. */
-export function canonicalIpAddress(address: string): string | null {
-  if (net.isIPv4(address)) return address.split(".").map(Number).join(".");
-  if (net.isIPv6(address)) return new URL(`http://[${address}]/`).hostname.slice(1, -1);
-  return null;
 }
 
 /** RFC 8738 §6: the reverse-mapping name (RFC 1035 §3.5, RFC 3596 §2.5) an IP identifier's SNI uses. */

@@ -4,12 +4,12 @@
 import net from "node:net";
 import tls from "node:tls";
 import { type Extension, SubjectAlternativeNameExtension, X509Certificate } from "@/lib/ca/x509";
+import { canonicalIpAddress } from "@/lib/names";
 import { AcmeProblem, isAcmeProblem } from "@/lib/problem";
 import { tlsAlpn01Digest } from "./key-authorization";
 import {
   addressesToDial,
   ConnectFailure,
-  canonicalIpAddress,
   connectFailureOf,
   type DnsResolverSettings,
   resolveAddresses,

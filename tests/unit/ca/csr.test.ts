@@ -9,7 +9,6 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CertificateIdentifier,
-  canonicalIpAddress,
   MAX_CSR_BYTES,
   type ParsedCsr,
   parseCsr,
@@ -401,19 +400,5 @@ describe("parseCsr + verifyCsr accept", () => {
         accountSpkiSha256: testCase.account ? spkiSha256OfJwk(jwkOf(testCase.account)) : undefined,
       }),
     ).resolves.toBeUndefined();
-  });
-});
-
-describe("canonicalIpAddress", () => {
-  it.each([
-    ["192.0.2.1", "192.0.2.1"],
-    ["2001:0DB8:0:0:0:0:0:1", "2001:db8::1"],
-    ["2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"],
-    ["::", "::"],
-    ["192.0.2.01", null],
-    ["fe80::1%eth0", null],
-    ["a.example", null],
-  ])("%s → %s", (input, expected) => {
-    expect(canonicalIpAddress(input)).toBe(expected);
   });
 });

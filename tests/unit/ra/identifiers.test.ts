@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { AcmeProblem } from "@/lib/problem";
 import { DEFAULT_ALIAS_SETTINGS } from "@/lib/ra/alias-settings";
-import { canonicalIp, challengeTypesFor, checkIdentifiers, dnsNameProblem } from "@/lib/ra/identifiers";
+import { challengeTypesFor, checkIdentifiers } from "@/lib/ra/identifiers";
 
 const settings = DEFAULT_ALIAS_SETTINGS;
 const wildcardSettings = { ...settings, wildcardCertificateIssuanceAllowed: true };
@@ -15,34 +15,6 @@ function problem(fn: () => unknown): AcmeProblem {
   }
   throw new Error("expected a problem");
 }
-
-describe("dnsNameProblem", () => {
-  const bad: [string, RegExp][] = [
-    ["", /empty/],
-    ["example.test.", /dot/],
-    ["localhost", /single label/],
-    ["a..b", /empty label/],
-    ["-a.test", /invalid label/],
-    ["a-.test", /invalid label/],
-    ["a_b.test", /invalid label/],
-    ["ex ample.test", /invalid label/],
-    [`${"a".repeat(64)}.test`, /63/],
-    [`${"a.".repeat(127)}test`, /253/],
-    ["example.123", /all-numeric/],
-    ["10.0.0.1", /type "ip"/],
-  ];
-  for (const [name, reason] of bad)
-    it(`fail/${name || "(empty)"}`, () => expect(dnsNameProblem(name)).toMatch(reason));
-  for (const name of [
-    "example.test",
-    "a.b.c.example.test",
-    "xn--bcher-kva.example",
-    "1.example.test",
-    "a-b.test",
-  ]) {
-    it(`ok/${name}`, () => expect(dnsNameProblem(name)).toBeNull());
-  }
-});
 
 describe("checkIdentifiers", () => {
   it("lower-cases, de-duplicates and sorts", () => {
@@ -64,7 +36,21 @@ describe("checkIdentifiers", () => {
     expect(checkIdentifiers([{ type: "ip", value: "2001:DB8:0:0:0:0:0:1" }], settings)).toEqual([
       { type: "ip", value: "2001:db8::1" },
     ]);
-    expect(canonicalIp("fe80::1%eth0")).toBeNull();
+  });
+  it("fail/localhost and names under it (RFC 6761 §6.3), whatever the alias allows", () => {
+    for (const value of ["foo.localhost", "a.b.LOCALHOST", "*.foo.localhost"]) {
+      const p = problem(() => checkIdentifiers([{ type: "dns", value }], wildcardSettings));
+      expect(p.type, value).toBe("rejectedIdentifier");
+      expect(p.detail, value).toMatch(/special-use name "localhost"/);
+      expect(p.options.subproblems?.[0]?.identifier, value).toEqual({ type: "dns", value });
+    }
+  });
+  it("fail/A-labels that are not valid punycode name the identifier", () => {
+    const p = problem(() =>
+      checkIdentifiers([{ type: "dns", value: "xn--99999999999999999999.test" }], settings),
+    );
+    expect(p.type).toBe("rejectedIdentifier");
+    expect(p.detail).toMatch(/not valid punycode/);
   });
   it("fail/wildcards need the alias's permission", () => {
     expect(

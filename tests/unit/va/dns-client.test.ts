@@ -4,8 +4,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { canonicalIpAddress } from "@/lib/names";
 import { DnsQueryError, dnsServerFor, parseResolvConf, queryDns } from "@/lib/va/dns-client";
-import { canonicalIpAddress, reverseDnsName } from "@/lib/va/resolver";
+import { reverseDnsName } from "@/lib/va/resolver";
 import { freePort } from "../../support/ports";
 import { buildReply, type FakeDnsServer, rdata, startFakeDnsServer, TYPE } from "./support";
 
