@@ -15,6 +15,7 @@ import type { SecretBox } from "@/lib/crypto/secret-box";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { CertificateAuthority as CertificateAuthorityRow } from "@/lib/db/generated/client";
+import { lockForTransaction } from "@/lib/db/locks";
 import {
   type CaSigner,
   type CreatedCaCertificate,
@@ -178,7 +179,7 @@ export async function bootstrapCertificateAuthorities(
         // Serialises first-start creation across instances sharing the database (DESIGN "Scale"):
         // the loser waits here, then sees the winner's root below. Released at commit/rollback.
         // The unique CertificateAuthority.name is the second line of defence (P2002 below).
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('keyward:ca-bootstrap'))`;
+        await lockForTransaction(tx, "keyward:ca-bootstrap");
         const rootAlreadyThere = await tx.certificateAuthority.findFirst({
           where: { role: "root" },
           select: { id: true },

@@ -8,6 +8,7 @@
 // small and fixed (RFC 5280 §5.1), and OpenSSL checks it in the tests.
 import type { SecretBox } from "@/lib/crypto/secret-box";
 import type { Db } from "@/lib/db/client";
+import { lockForTransaction } from "@/lib/db/locks";
 import { authorityKeyIdentifierFor, wholeSeconds } from "./ca-certificates";
 import { type KeyAlgorithm, signingAlgorithmFor } from "./keys";
 import { type LoadedCaSigner, loadCaSigner } from "./signers";
@@ -159,7 +160,7 @@ async function generateCrlUnderLock(
     async (tx) => {
       // Serialises numbering per CA across every instance sharing the database (DESIGN "Scale");
       // released at commit or rollback.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`keyward:crl:${caId}`}::text))`;
+      await lockForTransaction(tx, `keyward:crl:${caId}`);
       const previous = await tx.crl.findFirst({
         where: { caId },
         orderBy: { number: "desc" },

@@ -1,6 +1,7 @@
 // The numbers on the console's front page: protocol state, aliases, counts, issuance per day
 // over the last 30 days and expiries over the next 30, and the latest failed validations.
 import { db } from "@/lib/db/client";
+import { countExpiriesPerDay, countIssuedPerDay } from "@/lib/db/sql/certificates";
 import { assertPermission, type ConsoleActor } from "./actor";
 import { getProtocolState, type ProtocolState } from "./settings";
 
@@ -31,10 +32,8 @@ function utcDay(d: Date): string {
 }
 
 /** `days` consecutive UTC days from `start`, each with its count (0 when absent). */
-function fillDays(start: Date, days: number, rows: { day: Date | string; n: number | bigint }[]): DayCount[] {
-  const byDay = new Map(
-    rows.map((r) => [typeof r.day === "string" ? r.day.slice(0, 10) : utcDay(r.day), Number(r.n)]),
-  );
+function fillDays(start: Date, days: number, rows: { day: Date; n: number }[]): DayCount[] {
+  const byDay = new Map(rows.map((r) => [utcDay(r.day), r.n]));
   return Array.from({ length: days }, (_, i) => {
     const day = utcDay(new Date(start.getTime() + i * DAY_MS));
     return { day, count: byDay.get(day) ?? 0 };
@@ -73,12 +72,8 @@ export async function getOverview(o: { actor: ConsoleActor; now?: Date }): Promi
     database.certificate.count({
       where: { status: "valid", notAfter: { gte: now, lt: new Date(now.getTime() + 30 * DAY_MS) } },
     }),
-    database.$queryRaw<{ day: Date; n: bigint }[]>`
-        SELECT date_trunc('day', "createdAt") AS day, count(*) AS n FROM "Certificate"
-        WHERE "createdAt" >= ${chartStart} GROUP BY 1`,
-    database.$queryRaw<{ day: Date; n: bigint }[]>`
-        SELECT date_trunc('day', "notAfter") AS day, count(*) AS n FROM "Certificate"
-        WHERE status = 'valid' AND "notAfter" >= ${today} AND "notAfter" < ${chartEnd} GROUP BY 1`,
+    countIssuedPerDay(database, chartStart),
+    countExpiriesPerDay(database, today, chartEnd),
     database.challenge.findMany({
       where: { status: "invalid" },
       orderBy: { updatedAt: "desc" },

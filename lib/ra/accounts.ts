@@ -6,51 +6,18 @@ import { recordAudit } from "@/lib/audit/record";
 import type { AccountJwk } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
+import {
+  ACCOUNT_SELECT,
+  type AccountRecord,
+  findAccountById,
+  findAccountByKey,
+  toAccountRecord,
+} from "@/lib/db/sql/accounts";
 import { AcmeProblem } from "@/lib/problem";
 import type { ResolvedAlias } from "./aliases";
 import { randomId } from "./ids";
 
-export type AccountRecord = {
-  id: string;
-  aliasId: string;
-  status: "valid" | "deactivated" | "revoked";
-  jwk: AccountJwk;
-  keyThumbprint: string;
-  contact: string[];
-  termsOfServiceAgreed: boolean;
-  createdAt: Date;
-};
-
-const ACCOUNT_SELECT = {
-  id: true,
-  aliasId: true,
-  status: true,
-  jwk: true,
-  keyThumbprint: true,
-  contact: true,
-  termsOfServiceAgreed: true,
-  createdAt: true,
-} as const;
-
-type AccountRow = Omit<AccountRecord, "jwk"> & { jwk: unknown };
-const toRecord = (row: AccountRow): AccountRecord => ({ ...row, jwk: row.jwk as AccountJwk });
-
-export async function findAccountById(db: Db, id: string): Promise<AccountRecord | null> {
-  const row = await db.account.findUnique({ where: { id }, select: ACCOUNT_SELECT });
-  return row && toRecord(row);
-}
-
-export async function findAccountByKey(
-  db: Db,
-  aliasId: string,
-  thumbprint: string,
-): Promise<AccountRecord | null> {
-  const row = await db.account.findUnique({
-    where: { aliasId_keyThumbprint: { aliasId, keyThumbprint: thumbprint } },
-    select: ACCOUNT_SELECT,
-  });
-  return row && toRecord(row);
-}
+export { type AccountRecord, findAccountById, findAccountByKey };
 
 // RFC 5321 §4.5.3.1 limits; the local part and domain syntax follow RFC 5322 "dot-atom".
 const MAILTO_ADDRESS =
@@ -132,7 +99,7 @@ export async function registerAccount(
       });
       return created;
     });
-    return { account: toRecord(row), created: true };
+    return { account: toAccountRecord(row), created: true };
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     const existing = await findAccountByKey(db, req.alias.id, req.thumbprint);
@@ -175,7 +142,7 @@ export async function updateAccount(
       },
       ip,
     });
-    return toRecord(
+    return toAccountRecord(
       await tx.account.findUniqueOrThrow({ where: { id: account.id }, select: ACCOUNT_SELECT }),
     );
   });

@@ -4,15 +4,11 @@
 
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
+import { queueChallengeValidation, recordChallengeOutcome } from "@/lib/db/sql/challenges";
+import { type ClaimedJob, completeValidationJob } from "@/lib/db/sql/validation-jobs";
 import { env } from "@/lib/env";
 import { AcmeProblem } from "@/lib/problem";
-import {
-  type ClaimedJob,
-  completeJob,
-  MAX_JOB_ATTEMPTS,
-  pokeLocalWorker,
-  startValidation,
-} from "@/lib/va/jobs";
+import { MAX_JOB_ATTEMPTS, pokeLocalWorker } from "@/lib/va/jobs";
 import { keyAuthorization } from "@/lib/va/key-authorization";
 import { validateChallenge } from "@/lib/va/validate";
 import type { AccountRecord } from "./accounts";
@@ -57,7 +53,7 @@ export async function respondToChallenge(
   if (authz.challenges.some((c) => c.status === "processing")) {
     throw AcmeProblem.malformed("Another challenge of this authorization is being validated");
   }
-  if (!(await startValidation(db, challenge.id))) {
+  if (!(await queueChallengeValidation(db, challenge.id, o.now))) {
     throw AcmeProblem.malformed("The challenge is already being validated");
   }
   pokeLocalWorker();
@@ -73,7 +69,7 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
     },
   });
   if (challenge?.status !== "processing") {
-    await completeJob(db, job.id);
+    await completeValidationJob(db, job.id, new Date());
     return;
   }
   const authz = challenge.authorization;
@@ -102,29 +98,19 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
           authorizedRedirectPorts: settings.authorizedRedirectPorts,
         });
   const now = new Date();
-  // One statement moves the challenge, its authorization and the job (a data-modifying CTE is
-  // atomic); both moves are guarded by the status they leave. §7.1.6: a failed challenge makes
-  // the authorization invalid; a valid one keeps it valid for VALID_AUTHORIZATION_LIFETIME_MS.
-  const records = JSON.stringify(outcome.records);
-  const error = outcome.valid ? null : JSON.stringify(outcome.problem.toJSON());
-  const challengeStatus = outcome.valid ? "valid" : "invalid";
-  const validatedAt = outcome.valid ? now : null;
-  const authzExpiresAt = outcome.valid
-    ? new Date(now.getTime() + VALID_AUTHORIZATION_LIFETIME_MS)
-    : authz.expiresAt;
-  await db.$executeRaw`
-    WITH c AS (
-      UPDATE "Challenge"
-      SET "status" = ${challengeStatus}::"ChallengeStatus", "validatedAt" = ${validatedAt}::timestamp(3),
-          "error" = ${error}::jsonb, "validationRecord" = ${records}::jsonb, "updatedAt" = ${now}
-      WHERE "id" = ${challenge.id} AND "status" = 'processing'
-      RETURNING "id"),
-    a AS (
-      UPDATE "Authorization"
-      SET "status" = ${challengeStatus}::"AuthorizationStatus", "expiresAt" = ${authzExpiresAt}, "updatedAt" = ${now}
-      WHERE "id" = ${authz.id} AND "status" = 'pending' AND EXISTS (SELECT 1 FROM c)
-      RETURNING "id")
-    UPDATE "ValidationJob" SET "status" = 'done', "finishedAt" = ${now}, "lockedUntil" = NULL
-    WHERE "id" = ${job.id}`;
+  // §7.1.6: a failed challenge makes the authorization invalid; a valid one keeps it valid for
+  // VALID_AUTHORIZATION_LIFETIME_MS.
+  await recordChallengeOutcome(db, {
+    jobId: job.id,
+    challengeId: challenge.id,
+    authorizationId: authz.id,
+    valid: outcome.valid,
+    error: outcome.valid ? null : outcome.problem.toJSON(),
+    validationRecords: outcome.records,
+    authorizationExpiresAt: outcome.valid
+      ? new Date(now.getTime() + VALID_AUTHORIZATION_LIFETIME_MS)
+      : authz.expiresAt,
+    now,
+  });
   await refreshOrdersOfAuthorization(db, authz.id, now);
 }

@@ -1,57 +1,17 @@
-// Durable validation jobs. A challenge POST stores a ValidationJob row in the same transaction
-// that moves the challenge to processing; a worker in any instance claims queued jobs with
-// FOR UPDATE SKIP LOCKED and a lease, so a job survives a restart (its lease expires and another
-// worker claims it) and no job runs twice at once.
-import { randomBytes, randomUUID } from "node:crypto";
+// The worker that runs durable validation jobs. lib/ra queues a job with the challenge move that
+// asks for it; a worker in any instance claims queued jobs with FOR UPDATE SKIP LOCKED and a lease
+// (lib/db/sql/validation-jobs.ts), so a job survives a restart (its lease expires and another
+// worker claims it) and no job runs twice at once. The worker knows jobs, not challenges: its
+// handler (lib/ra/challenges.ts) runs the validation and records the outcome.
+import { randomBytes } from "node:crypto";
 import os from "node:os";
 import type { Db } from "@/lib/db/client";
+import { type ClaimedJob, claimValidationJobs } from "@/lib/db/sql/validation-jobs";
 
 /** A validation takes at most ~30 s (connect + redirects + DNS); the lease covers it twice. */
 export const JOB_LEASE_MS = 60_000;
 /** Claims of one job before it is given up (a job that keeps killing its worker). */
 export const MAX_JOB_ATTEMPTS = 3;
-
-export type ClaimedJob = { id: string; challengeId: string; attempts: number };
-
-/**
- * Moves a pending challenge to processing and queues its validation, in one statement (a
- * data-modifying CTE is atomic): false when the challenge was no longer pending.
- */
-export async function startValidation(db: Db, challengeId: string): Promise<boolean> {
-  const now = new Date();
-  const queued = await db.$executeRaw`
-    WITH moved AS (
-      UPDATE "Challenge" SET "status" = 'processing', "updatedAt" = ${now}
-      WHERE "id" = ${challengeId} AND "status" = 'pending'
-      RETURNING "id")
-    INSERT INTO "ValidationJob" ("id", "challengeId", "status", "attempts", "runAfter", "createdAt")
-    SELECT ${randomUUID()}, "id", 'queued', 0, ${now}, ${now} FROM moved`;
-  return queued === 1;
-}
-
-export async function claimJobs(db: Db, workerId: string, limit: number): Promise<ClaimedJob[]> {
-  // Times come from this process, as Prisma writes them (UTC), never from the session's now().
-  const now = new Date();
-  const leaseUntil = new Date(now.getTime() + JOB_LEASE_MS);
-  return db.$queryRaw<ClaimedJob[]>`
-    UPDATE "ValidationJob" SET "status" = 'running', "lockedBy" = ${workerId},
-           "lockedUntil" = ${leaseUntil}, "attempts" = "attempts" + 1
-    WHERE "id" IN (
-      SELECT "id" FROM "ValidationJob"
-      WHERE ("status" = 'queued' AND "runAfter" <= ${now})
-         OR ("status" = 'running' AND "lockedUntil" < ${now})
-      ORDER BY "runAfter"
-      LIMIT ${limit}
-      FOR UPDATE SKIP LOCKED)
-    RETURNING "id", "challengeId", "attempts"`;
-}
-
-export async function completeJob(db: Pick<Db, "validationJob">, jobId: string): Promise<void> {
-  await db.validationJob.update({
-    where: { id: jobId },
-    data: { status: "done", finishedAt: new Date(), lockedUntil: null },
-  });
-}
 
 export type ValidationWorker = { poke: () => void; stop: () => Promise<void> };
 
@@ -95,7 +55,9 @@ export function startValidationWorker(o: {
         const free = concurrency - running.size;
         if (free <= 0) break;
         // One statement: the subquery's row locks and the update are atomic without a transaction.
-        const jobs = await claimJobs(o.db, workerId, free);
+        const now = new Date();
+        const leaseUntil = new Date(now.getTime() + JOB_LEASE_MS);
+        const jobs = await claimValidationJobs(o.db, { workerId, limit: free, now, leaseUntil });
         for (const job of jobs) {
           const run = o.handle(job).catch((err) => o.onError?.(err, job));
           running.add(run);

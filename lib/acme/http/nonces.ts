@@ -6,6 +6,7 @@
 // nonce would have expired anyway.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Db } from "@/lib/db/client";
+import { deleteExpiredNonces, insertRedeemedNonce } from "@/lib/db/sql/nonces";
 
 const TIME_BYTES = 8;
 const RANDOM_BYTES = 8;
@@ -38,19 +39,12 @@ export class NonceService {
     const issuedAt = this.#authenticatedIssueTime(nonce);
     if (issuedAt === null || issuedAt > nowMs + CLOCK_SKEW_MS) return "unknown";
     if (nowMs - issuedAt > validityMs) return "expired";
-    const expiresAt = new Date(issuedAt + validityMs);
-    const inserted = await this.#db.$executeRaw`
-      INSERT INTO "RedeemedNonce" ("value", "expiresAt") VALUES (${nonce}, ${expiresAt})
-      ON CONFLICT ("value") DO NOTHING`;
-    return inserted === 1 ? "ok" : "reused";
+    return (await insertRedeemedNonce(this.#db, nonce, new Date(issuedAt + validityMs))) ? "ok" : "reused";
   }
 
   /** Deletes redemption records of nonces that have expired; returns how many. */
   async prune(nowMs = Date.now()): Promise<number> {
-    const { count } = await this.#db.redeemedNonce.deleteMany({
-      where: { expiresAt: { lt: new Date(nowMs) } },
-    });
-    return count;
+    return deleteExpiredNonces(this.#db, new Date(nowMs));
   }
 
   #tag(body: Buffer): Buffer {

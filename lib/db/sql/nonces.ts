@@ -1,0 +1,17 @@
+// Redeemed anti-replay nonces (RFC 8555 §6.5): a row per nonce accepted, kept until the nonce
+// would have expired anyway. The primary key makes redemption single-use across instances.
+import type { Db } from "../client";
+
+/** Records `nonce` as used; false when some request (in any instance) already used it. */
+export async function insertRedeemedNonce(db: Db, nonce: string, expiresAt: Date): Promise<boolean> {
+  const inserted = await db.$executeRaw`
+    INSERT INTO "RedeemedNonce" ("value", "expiresAt") VALUES (${nonce}, ${expiresAt})
+    ON CONFLICT ("value") DO NOTHING`;
+  return inserted === 1;
+}
+
+/** Deletes the records of nonces expired before `now`; returns how many. */
+export async function deleteExpiredNonces(db: Db, now: Date): Promise<number> {
+  const { count } = await db.redeemedNonce.deleteMany({ where: { expiresAt: { lt: now } } });
+  return count;
+}

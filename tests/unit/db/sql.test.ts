@@ -1,0 +1,335 @@
+// Every hand-written statement of lib/db, against a real PostgreSQL (a fresh database on the
+// loopback server) and against the embedded database (PGlite in its child process), with the
+// migrations applied: the same behaviour on both, including the guards that make each move
+// single-winner.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "@/lib/db/client";
+import { startEmbeddedDatabase } from "@/lib/db/embedded";
+import { lockForTransaction } from "@/lib/db/locks";
+import { applyMigrations } from "@/lib/db/migrate";
+import { findAccountById, findAccountByKey } from "@/lib/db/sql/accounts";
+import { selectAliasContext } from "@/lib/db/sql/alias-context";
+import { countExpiriesPerDay, countIssuedPerDay } from "@/lib/db/sql/certificates";
+import { queueChallengeValidation, recordChallengeOutcome } from "@/lib/db/sql/challenges";
+import { deleteExpiredNonces, insertRedeemedNonce } from "@/lib/db/sql/nonces";
+import { claimValidationJobs, completeValidationJob } from "@/lib/db/sql/validation-jobs";
+import { createFreshDatabase, POSTGRES_SERVER_URL, requirePostgresServer } from "../../support/test-db";
+
+const TIMEOUT_MS = 120_000;
+const HOUR_MS = 3_600_000;
+const id = () => randomBytes(16).toString("base64url");
+
+type Target = { name: string; open: () => Promise<{ url: string; close: () => Promise<void> }> };
+
+const targets: Target[] = [
+  {
+    name: "PostgreSQL",
+    open: async () => {
+      await requirePostgresServer(POSTGRES_SERVER_URL);
+      const fresh = await createFreshDatabase(POSTGRES_SERVER_URL, "sql");
+      return { url: fresh.url, close: fresh.drop };
+    },
+  },
+  {
+    name: "embedded database",
+    open: async () => {
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), "keyward-sql-"));
+      const embedded = await startEmbeddedDatabase({ dataDir: dir });
+      return {
+        url: embedded.url,
+        close: async () => {
+          await embedded.stop();
+          await fs.rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+];
+
+describe.each(targets)("lib/db statements on the $name", (target) => {
+  let db: Db;
+  let close: () => Promise<void>;
+  let aliasId: string;
+  let accountId: string;
+
+  beforeAll(async () => {
+    const opened = await target.open();
+    close = opened.close;
+    await applyMigrations(opened.url);
+    db = createDb(opened.url, 4);
+    await db.globalSettings.create({ data: { id: 1, nonceKeySealed: new Uint8Array(60) } });
+    const alias = await db.alias.create({ data: { name: "shop", configured: true, settings: { x: 1 } } });
+    aliasId = alias.id;
+    await db.globalSettings.update({ where: { id: 1 }, data: { defaultAliasId: alias.id } });
+    accountId = id();
+    await db.account.create({
+      data: {
+        id: accountId,
+        aliasId,
+        jwk: { kty: "EC", crv: "P-256", x: "x", y: "y" },
+        keyThumbprint: "tp",
+        contact: ["mailto:a@example.test"],
+      },
+    });
+  }, TIMEOUT_MS);
+
+  afterAll(async () => {
+    await db?.$disconnect();
+    await close?.();
+  }, TIMEOUT_MS);
+
+  it("selectAliasContext: the default alias, an alias by name, an unknown name", async () => {
+    const byDefault = await selectAliasContext(db, null);
+    expect(byDefault.globals).toEqual({
+      acmeEnabled: false,
+      defaultAliasId: aliasId,
+      replayNonceValidityMs: 3_600_000,
+    });
+    expect(byDefault.alias).toEqual({ id: aliasId, name: "shop", configured: true, settings: { x: 1 } });
+    expect((await selectAliasContext(db, "shop")).alias?.id).toBe(aliasId);
+    const unknown = await selectAliasContext(db, "nope");
+    expect(unknown.alias).toBeNull();
+    expect(unknown.globals.defaultAliasId).toBe(aliasId);
+  });
+
+  it("accounts: found by id and by key through the one mapper", async () => {
+    const byId = await findAccountById(db, accountId);
+    expect(byId).toMatchObject({
+      id: accountId,
+      aliasId,
+      status: "valid",
+      keyThumbprint: "tp",
+      contact: ["mailto:a@example.test"],
+    });
+    expect(byId?.jwk).toEqual({ kty: "EC", crv: "P-256", x: "x", y: "y" });
+    expect(await findAccountByKey(db, aliasId, "tp")).toEqual(byId);
+    expect(await findAccountById(db, "missing")).toBeNull();
+  });
+
+  it("nonces: redeemed once; expired records are deleted", async () => {
+    const now = new Date();
+    expect(await insertRedeemedNonce(db, "n1", new Date(now.getTime() - 1000))).toBe(true);
+    expect(await insertRedeemedNonce(db, "n1", new Date(now.getTime() - 1000))).toBe(false);
+    expect(await insertRedeemedNonce(db, "n2", new Date(now.getTime() + HOUR_MS))).toBe(true);
+    const concurrent = await Promise.all(
+      Array.from({ length: 8 }, () => insertRedeemedNonce(db, "n3", new Date(now.getTime() + HOUR_MS))),
+    );
+    expect(concurrent.filter(Boolean)).toHaveLength(1);
+    expect(await deleteExpiredNonces(db, now)).toBe(1);
+    expect(await db.redeemedNonce.count()).toBe(2);
+  });
+
+  it("challenges and jobs: queued once, claimed once, outcome recorded once", async () => {
+    const now = new Date();
+    const authorizationId = id();
+    const challengeId = id();
+    await db.authorization.create({
+      data: {
+        id: authorizationId,
+        accountId,
+        identifierType: "dns",
+        identifierValue: "a.example.test",
+        expiresAt: new Date(now.getTime() + HOUR_MS),
+        challenges: { create: [{ id: challengeId, type: "http-01", token: "t" }] },
+      },
+    });
+
+    const queued = await Promise.all([1, 2, 3].map(() => queueChallengeValidation(db, challengeId, now)));
+    expect(queued.filter(Boolean)).toHaveLength(1);
+    expect((await db.challenge.findUniqueOrThrow({ where: { id: challengeId } })).status).toBe("processing");
+
+    const lease = { now, leaseUntil: new Date(now.getTime() + 60_000), limit: 5 };
+    const [first, second] = await Promise.all([
+      claimValidationJobs(db, { ...lease, workerId: "w1" }),
+      claimValidationJobs(db, { ...lease, workerId: "w2" }),
+    ]);
+    expect([...(first ?? []), ...(second ?? [])]).toEqual([
+      { id: expect.any(String), challengeId, attempts: 1 },
+    ]);
+    // A lease that ran out (its worker died) is claimed again, one attempt more.
+    const later = new Date(now.getTime() + 120_000);
+    const reclaimed = await claimValidationJobs(db, {
+      workerId: "w3",
+      now: later,
+      leaseUntil: new Date(later.getTime() + 60_000),
+      limit: 5,
+    });
+    expect(reclaimed).toEqual([{ id: expect.any(String), challengeId, attempts: 2 }]);
+    const jobId = (reclaimed[0] as { id: string }).id;
+
+    const extended = new Date(now.getTime() + 30 * 24 * HOUR_MS);
+    const outcome = {
+      jobId,
+      challengeId,
+      authorizationId,
+      valid: true,
+      error: null,
+      validationRecords: [{ challengeType: "http-01", url: "http://a.example.test/" }],
+      authorizationExpiresAt: extended,
+      now: later,
+    };
+    await recordChallengeOutcome(db, outcome);
+    const challenge = await db.challenge.findUniqueOrThrow({ where: { id: challengeId } });
+    expect(challenge.status).toBe("valid");
+    expect(challenge.validatedAt?.getTime()).toBe(later.getTime());
+    expect(challenge.validationRecord).toEqual(outcome.validationRecords);
+    const authorization = await db.authorization.findUniqueOrThrow({ where: { id: authorizationId } });
+    expect(authorization.status).toBe("valid");
+    expect(authorization.expiresAt.getTime()).toBe(extended.getTime());
+    expect((await db.validationJob.findUniqueOrThrow({ where: { id: jobId } })).status).toBe("done");
+
+    // A second outcome (a duplicate worker) moves nothing: the challenge is no longer processing.
+    await recordChallengeOutcome(db, { ...outcome, valid: false, error: { type: "x" } });
+    expect((await db.challenge.findUniqueOrThrow({ where: { id: challengeId } })).status).toBe("valid");
+    expect((await db.authorization.findUniqueOrThrow({ where: { id: authorizationId } })).status).toBe(
+      "valid",
+    );
+    expect(await claimValidationJobs(db, { ...lease, workerId: "w4", now: later })).toEqual([]);
+  });
+
+  it("a failed validation makes the pending authorization invalid and keeps its expiry", async () => {
+    const now = new Date();
+    const authorizationId = id();
+    const challengeId = id();
+    const expiresAt = new Date(now.getTime() + HOUR_MS);
+    await db.authorization.create({
+      data: {
+        id: authorizationId,
+        accountId,
+        identifierType: "dns",
+        identifierValue: "b.example.test",
+        expiresAt,
+        challenges: { create: [{ id: challengeId, type: "dns-01", token: "t" }] },
+      },
+    });
+    expect(await queueChallengeValidation(db, challengeId, now)).toBe(true);
+    const [job] = await claimValidationJobs(db, { workerId: "w", now, leaseUntil: expiresAt, limit: 1 });
+    const error = { type: "urn:ietf:params:acme:error:dns", detail: "no TXT record", status: 400 };
+    await recordChallengeOutcome(db, {
+      jobId: (job as { id: string }).id,
+      challengeId,
+      authorizationId,
+      valid: false,
+      error,
+      validationRecords: [],
+      authorizationExpiresAt: expiresAt,
+      now,
+    });
+    const challenge = await db.challenge.findUniqueOrThrow({ where: { id: challengeId } });
+    expect(challenge).toMatchObject({ status: "invalid", validatedAt: null, error });
+    expect(await db.authorization.findUniqueOrThrow({ where: { id: authorizationId } })).toMatchObject({
+      status: "invalid",
+      expiresAt,
+    });
+  });
+
+  it("completeValidationJob closes a job without touching its challenge", async () => {
+    const now = new Date();
+    const challengeId = id();
+    await db.authorization.create({
+      data: {
+        id: id(),
+        accountId,
+        identifierType: "dns",
+        identifierValue: "c.example.test",
+        expiresAt: new Date(now.getTime() + HOUR_MS),
+        challenges: { create: [{ id: challengeId, type: "http-01", token: "t" }] },
+      },
+    });
+    await queueChallengeValidation(db, challengeId, now);
+    const [job] = await claimValidationJobs(db, {
+      workerId: "w",
+      now,
+      leaseUntil: new Date(now.getTime() + 1000),
+      limit: 1,
+    });
+    await completeValidationJob(db, (job as { id: string }).id, now);
+    expect((await db.validationJob.findUniqueOrThrow({ where: { challengeId } })).status).toBe("done");
+    expect((await db.challenge.findUniqueOrThrow({ where: { id: challengeId } })).status).toBe("processing");
+  });
+
+  it("certificate counts per UTC day", async () => {
+    const ca = await db.certificateAuthority.create({
+      data: {
+        name: `ca-${id()}`,
+        role: "issuing",
+        subjectDn: "CN=Test",
+        keyAlgorithm: "ECDSA-P256",
+        certificateDer: new Uint8Array([1]),
+        privateKeySealed: new Uint8Array([1]),
+        serialHex: "01",
+        notBefore: new Date(),
+        notAfter: new Date(Date.now() + 1000 * HOUR_MS),
+      },
+    });
+    const day = (offsetDays: number) => {
+      const d = new Date();
+      d.setUTCHours(12, 0, 0, 0);
+      return new Date(d.getTime() + offsetDays * 24 * HOUR_MS);
+    };
+    const certificate = (notAfter: Date, status: "valid" | "revoked" = "valid") => {
+      const serialHex = randomBytes(8).toString("hex");
+      return db.certificate.create({
+        data: {
+          id: serialHex,
+          serialHex,
+          accountId,
+          issuerId: ca.id,
+          der: new Uint8Array([1]),
+          subjectDn: "",
+          names: ["dns:a.example.test"],
+          spkiSha256: "s",
+          keyAlgorithm: "ECDSA-P256",
+          notBefore: new Date(),
+          notAfter,
+          status,
+        },
+      });
+    };
+    await certificate(day(3));
+    await certificate(day(3));
+    await certificate(day(5));
+    await certificate(day(5), "revoked");
+    const issued = await countIssuedPerDay(db, day(-1));
+    expect(issued.reduce((sum, r) => sum + r.n, 0)).toBe(4);
+    const expiries = await countExpiriesPerDay(db, day(0), day(10));
+    const byDay = Object.fromEntries(expiries.map((r) => [r.day.toISOString().slice(0, 10), r.n]));
+    expect(byDay).toEqual({
+      [day(3).toISOString().slice(0, 10)]: 2,
+      [day(5).toISOString().slice(0, 10)]: 1,
+    });
+  });
+
+  it("lockForTransaction serialises two transactions on one key", async () => {
+    const events: string[] = [];
+    let releaseFirst: () => void = () => {};
+    const firstHolds = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    let firstLocked: () => void = () => {};
+    const locked = new Promise<void>((resolve) => {
+      firstLocked = resolve;
+    });
+    const first = db.$transaction(async (tx) => {
+      await lockForTransaction(tx, "keyward:test");
+      events.push("first locked");
+      firstLocked();
+      await firstHolds;
+      events.push("first done");
+    });
+    await locked;
+    const second = db.$transaction(async (tx) => {
+      await lockForTransaction(tx, "keyward:test");
+      events.push("second locked");
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(events).toEqual(["first locked"]);
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(events).toEqual(["first locked", "first done", "second locked"]);
+  });
+});
