@@ -21,7 +21,6 @@ import { ROLES } from "@/lib/auth/permissions";
 import { CLI_ACTOR } from "@/lib/console/actor";
 import { applyAlias, listAliases } from "@/lib/console/aliases";
 import { createApiToken } from "@/lib/console/api-tokens";
-import { zodProblem } from "@/lib/console/problems";
 import { applyAliasFileSchema } from "@/lib/console/schemas/aliases";
 import { getProtocolState, setProtocolEnabled } from "@/lib/console/settings";
 import { createUser, listUsers, updateUser } from "@/lib/console/users";
@@ -30,7 +29,7 @@ import { closeDb, db } from "@/lib/db/client";
 import { type EmbeddedDatabase, openEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations, MIGRATIONS_DIR } from "@/lib/db/migrate";
 import { env } from "@/lib/env";
-import { isAcmeProblem } from "@/lib/problem";
+import { isAcmeProblem, zodProblem } from "@/lib/problem";
 import { ensureBootstrapAlias } from "@/lib/ra/aliases";
 import { ensureGlobalSettings } from "@/lib/ra/global-settings";
 

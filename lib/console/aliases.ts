@@ -4,6 +4,7 @@
 import { recordAudit } from "@/lib/audit/record";
 import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { conflictProblem, notFoundProblem, zodProblem } from "@/lib/problem";
 import {
   type AliasSettings,
   DEFAULT_ALIAS_SETTINGS,
@@ -12,7 +13,6 @@ import {
   readAliasSettings,
 } from "@/lib/ra/alias-settings";
 import { assertPermission, auditActorOf, type ConsoleActor } from "./actor";
-import { conflictProblem, notFoundProblem, zodProblem } from "./problems";
 import { aliasNameSchema, aliasSettingsInputSchema } from "./schemas/aliases";
 import type { ListQuery, Page } from "./schemas/common";
 

@@ -12,8 +12,8 @@ import {
   rolesWithin,
 } from "@/lib/auth/permissions";
 import { db, type Prisma } from "@/lib/db/client";
+import { conflictProblem, invalidParamsProblem, notFoundProblem, zodProblem } from "@/lib/problem";
 import { assertPermission, auditActorOf, type ConsoleActor, tokenActor } from "./actor";
-import { conflictProblem, invalidParamsProblem, notFoundProblem, zodProblem } from "./problems";
 import { createApiTokenBodySchema } from "./schemas/api-tokens";
 import type { Page } from "./schemas/common";
 

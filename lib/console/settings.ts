@@ -2,9 +2,9 @@
 // the console, the API and the CLI change them.
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
+import { invalidParamsProblem, zodProblem } from "@/lib/problem";
 import { setAcmeEnabled } from "@/lib/ra/global-settings";
 import { assertPermission, auditActorOf, type ConsoleActor } from "./actor";
-import { invalidParamsProblem, zodProblem } from "./problems";
 import { globalSettingsBodySchema } from "./schemas/settings";
 
 export type ProtocolState = {

@@ -5,8 +5,8 @@ import { generatePassword, hashPassword, verifyPassword } from "@/lib/auth/passw
 import type { Role } from "@/lib/auth/permissions";
 import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { conflictProblem, invalidParamsProblem, notFoundProblem, zodProblem } from "@/lib/problem";
 import { assertPermission, auditActorOf, type ConsoleActor } from "./actor";
-import { conflictProblem, invalidParamsProblem, notFoundProblem, zodProblem } from "./problems";
 import type { ListQuery, Page } from "./schemas/common";
 import { changePasswordBodySchema, createUserBodySchema, updateUserBodySchema } from "./schemas/users";
 

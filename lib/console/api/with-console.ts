@@ -9,9 +9,8 @@ import { recordAudit } from "@/lib/audit/record";
 import { authenticateRequest, type SessionActor } from "@/lib/auth/guard";
 import type { Permission } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
-import { AcmeProblem, isAcmeProblem } from "@/lib/problem";
+import { AcmeProblem, invalidParamsProblem, isAcmeProblem, zodProblem } from "@/lib/problem";
 import { actorCan, auditActorOf, type ConsoleActor, permissionDeniedProblem } from "../actor";
-import { invalidParamsProblem, zodProblem } from "../problems";
 
 // Bodies are small JSON documents; anything bigger is a mistake or an attack.
 const MAX_BODY_BYTES = 256 * 1024;
