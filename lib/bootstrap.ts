@@ -9,6 +9,7 @@ import {
   writePublicCaFiles,
 } from "@/lib/ca/authorities";
 import { secretBox } from "@/lib/crypto/master-key";
+import { ensurePrivateDirectory } from "@/lib/data-dir";
 import { closeDb, db } from "@/lib/db/client";
 import { startEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations } from "@/lib/db/migrate";
@@ -29,6 +30,8 @@ export type Bootstrapped = {
 
 export async function bootstrapKeyward(): Promise<Bootstrapped> {
   const config = env();
+  // First, before the master key, the database or any CA file lands in it (lib/data-dir.ts).
+  ensurePrivateDirectory(config.dataDir);
   let stopEmbedded: (() => Promise<void>) | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {

@@ -1,17 +1,19 @@
 // The embedded default database: when no DATABASE_URL is configured, Keyward runs PGlite in a
-// child process (lib/db/pglite-server.ts) that serves it on a free port of 127.0.0.1, and uses the
-// returned postgres:// URL like any other (client, migrations). STACK.md "Embedded default
-// database" says why this design won over in-process PGlite and `prisma dev`.
+// child process (lib/db/pglite-server.ts) that serves it on a Unix socket in the data directory,
+// and uses the returned postgres:// URL like any other (client, migrations). STACK.md "Embedded
+// default database" says why this design won over in-process PGlite and `prisma dev`.
+//
+// Only Keyward's own user (and root) can connect (issue 15): the socket's directory is 0700.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { LOCK_FILE, parseServingLock, type ServingLock, socketDatabaseUrl } from "./pglite-files";
 import type { PgliteServerMessage } from "./pglite-server";
 
 export interface EmbeddedDatabase {
-  /** postgres:// URL for adapter-pg, pg and applyMigrations. */
+  /** postgres:// URL for adapter-pg, pg and applyMigrations; its `host` is the socket directory. */
   url: string;
   /** The child process serving it. */
   pid: number;
@@ -20,7 +22,7 @@ export interface EmbeddedDatabase {
 }
 
 export interface EmbeddedDatabaseOptions {
-  /** Keyward's data directory; the database lives in <dataDir>/pglite. */
+  /** Keyward's data directory (made 0700); the database lives in <dataDir>/pglite. */
   dataDir: string;
   /** How long the first start may take (initdb of a new directory: 2.5–6 s on 2 cores). */
   startTimeoutMs?: number;
@@ -34,23 +36,23 @@ const SERVER_SCRIPT = fileURLToPath(new URL("./pglite-server.ts", import.meta.ur
 
 /**
  * The URL of the embedded database that a running process (normally the Keyward server) serves
- * for `dataDir`, read from its lock file ("<pid>\n<port>\n"), or null when none runs.
+ * for `dataDir`, read from its lock file (lib/db/pglite-files.ts), or null when none runs. The
+ * lock is 0600, like the socket's directory: whoever can read it can also connect.
  */
 export function runningEmbeddedDatabaseUrl(dataDir: string): string | null {
-  let lock: string;
+  let lock: ServingLock | null;
   try {
-    lock = readFileSync(path.join(path.resolve(dataDir), "pglite.lock"), "utf8");
+    lock = parseServingLock(readFileSync(path.join(path.resolve(dataDir), LOCK_FILE), "utf8"));
   } catch {
     return null;
   }
-  const [pid, port] = lock.split("\n").map((line) => Number.parseInt(line, 10));
-  if (!pid || !port) return null;
+  if (!lock) return null;
   try {
-    process.kill(pid, 0);
+    process.kill(lock.pid, 0);
   } catch {
     return null; // a stale lock: its process is gone
   }
-  return `postgresql://postgres@127.0.0.1:${port}/postgres`;
+  return socketDatabaseUrl(lock.socketDir);
 }
 
 /**
@@ -69,11 +71,11 @@ export async function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): Pr
  * does not become ready in time (the child is then killed).
  */
 export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
+  // The child creates the directories, 0700, before anything else (lib/data-dir.ts).
   const dataDir = path.resolve(options.dataDir);
-  await mkdir(path.join(dataDir, "pglite"), { recursive: true });
 
   const child = spawn(process.execPath, ["--import", tsxLoaderUrl(), SERVER_SCRIPT, dataDir], {
-    // stdout/stderr shared with ours so PGlite's own errors are seen; the port comes over IPC.
+    // stdout/stderr shared with ours so PGlite's own errors are seen; the URL comes over IPC.
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     // Own process group: Ctrl-C in a terminal reaches only our process, which stops the database
     // after it has drained its requests, instead of both at once. The child still follows us
@@ -82,9 +84,9 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
-  let port: number;
+  let url: string;
   try {
-    port = await waitUntilReady(child, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    url = await waitUntilReady(child, options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
   } catch (error) {
     await terminate(child, exited);
     throw error;
@@ -106,7 +108,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   child.channel?.unref();
 
   return {
-    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    url,
     pid,
     async stop() {
       stopping = true;
@@ -129,14 +131,14 @@ async function terminate(child: ChildProcess, exited: Promise<void>): Promise<vo
   clearTimeout(timer);
 }
 
-function waitUntilReady(child: ChildProcess, timeoutMs: number): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
+function waitUntilReady(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => settle(new Error(`embedded database did not start within ${timeoutMs} ms`)),
       timeoutMs,
     );
     const onMessage = (message: PgliteServerMessage) => {
-      if (message.type === "ready") settle(message.port);
+      if (message.type === "ready") settle(socketDatabaseUrl(message.socketDir));
       else settle(new Error(`embedded database failed to start: ${message.message}`));
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
@@ -148,7 +150,7 @@ function waitUntilReady(child: ChildProcess, timeoutMs: number): Promise<number>
     const onError = (error: Error) =>
       settle(new Error(`embedded database could not be started: ${error.message}`));
 
-    function settle(result: number | Error) {
+    function settle(result: string | Error) {
       clearTimeout(timer);
       child.off("message", onMessage);
       child.off("exit", onExit);

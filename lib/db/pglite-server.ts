@@ -1,21 +1,42 @@
 // The embedded database process: PGlite persisted in <dataDir>/pglite, served over the PostgreSQL
-// wire protocol on 127.0.0.1 by pglite-socket. The app then talks to it exactly as to PostgreSQL
-// (adapter-pg, pool, migrations); only DATABASE_URL differs (STACK.md "Embedded default database").
+// wire protocol by pglite-socket. The app then talks to it exactly as to PostgreSQL (adapter-pg,
+// pool, migrations); only DATABASE_URL differs (STACK.md "Embedded default database").
 //
 // Started only by lib/db/embedded.ts, as `node --import tsx pglite-server.ts <dataDir>` with an
-// IPC channel: it reports { type: "ready", port } or { type: "error", message } over it, and
+// IPC channel: it reports { type: "ready", socketDir } or { type: "error", message } over it, and
 // stops on SIGTERM, SIGINT or when the channel closes (its parent exited or was killed).
+//
+// Only the user Keyward runs as (and root) may connect (issue 15): there is no TCP port, only a
+// Unix socket in a 0700 directory, so the kernel turns every other user away before PGlite sees
+// a byte. No password on top: whoever can reach the socket is that same user, who could read a
+// password from the data directory just as well. PGlite accepts every connection that arrives.
 //
 // Why a separate process: in-process PGlite was ~40% slower with 600 ms p99 spikes, because its
 // WebAssembly Postgres runs on the app's event loop (STACK.md).
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { ensurePrivateDirectory, restrictTreeToOwner } from "../data-dir";
+import { formatServingLock, LOCK_FILE, SOCKET_DIR, SOCKET_FILE } from "./pglite-files";
 import { ExchangeQueue } from "./pglite-queue";
 
-/** What the server tells its parent over the IPC channel. */
-export type PgliteServerMessage = { type: "ready"; port: number } | { type: "error"; message: string };
+/** What the server tells its parent over the IPC channel (a private pipe). */
+export type PgliteServerMessage = { type: "ready"; socketDir: string } | { type: "error"; message: string };
 
 /** Marks our own processes in /proc/<pid>/cmdline, for the stale-lock check. */
 const PGLITE_SERVER_SCRIPT = "pglite-server.ts";
@@ -25,6 +46,13 @@ const PGLITE_SERVER_SCRIPT = "pglite-server.ts";
 const MAX_CONNECTIONS = 100;
 // A clean stop takes well under a second; past this we exit anyway rather than hang the parent.
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+// A Unix socket path is at most 107 bytes on Linux (sun_path is 108 with its NUL; 104 on macOS).
+const MAX_SOCKET_PATH_BYTES = 103;
+
+// Before anything is created: every file and directory this process makes is its user's alone.
+// PGlite's own Postgres creates its later files 0600 (and chmods them so); umask covers what
+// Node and Emscripten create with their defaults (directories, temporary files).
+process.umask(0o077);
 
 const dataDir = process.argv[2];
 if (!dataDir || !process.send) {
@@ -34,11 +62,13 @@ if (!dataDir || !process.send) {
   process.exit(2);
 }
 const pgliteDir = path.join(dataDir, "pglite");
-const lockPath = path.join(dataDir, "pglite.lock");
+const lockPath = path.join(dataDir, LOCK_FILE);
 
 let db: PGlite | undefined;
 let server: PGLiteSocketServer | undefined;
 let stopping = false;
+/** A socket directory of our own under the system's temporary directory, removed at stop. */
+let temporarySocketDir: string | undefined;
 
 function send(message: PgliteServerMessage): void {
   // The parent may already be gone (that is one way we get here): nothing left to tell.
@@ -58,6 +88,7 @@ async function shutdown(exitCode: number): Promise<never> {
       exitCode ||= 1;
     }
     releaseLock();
+    if (temporarySocketDir) rmSync(temporarySocketDir, { recursive: true, force: true });
     process.exit(exitCode);
   }
   return new Promise<never>(() => {});
@@ -69,26 +100,62 @@ process.on("SIGINT", () => void shutdown(0));
 process.on("disconnect", () => void shutdown(0));
 
 try {
-  mkdirSync(pgliteDir, { recursive: true });
+  ensurePrivateDirectory(dataDir);
+  ensurePrivateDirectory(pgliteDir);
   acquireLock();
   db = new PGlite(pgliteDir);
   await db.waitReady;
-  server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: MAX_CONNECTIONS });
+  // A new directory's files come out of PGlite's initdb as 0666 whatever the umask, and those of
+  // earlier versions are 0666/0755: make them the owner's alone, once per start. (Until then the
+  // 0700 directories above already keep everyone else out.)
+  restrictTreeToOwner(pgliteDir);
+
+  const socketDir = prepareSocketDirectory();
+  const socketPath = path.join(socketDir, SOCKET_FILE);
+  // Left behind by a server that was killed (we hold the lock, so it is not in use).
+  rmSync(socketPath, { force: true });
+  server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: MAX_CONNECTIONS });
   // Replace the library's per-message queue before any connection takes it (lib/db/pglite-queue.ts).
   (server as unknown as { queryQueue: ExchangeQueue }).queryQueue = new ExchangeQueue(db);
-  let port = 0;
-  server.addEventListener("listening", (event) => {
-    port = (event as CustomEvent<{ port: number }>).detail.port;
-  });
   await server.start();
+  // 0700 from the umask already; 0600 as every other file (connecting needs only write permission).
+  chmodSync(socketPath, 0o600);
   if (stopping) await shutdown(0);
   // The lock also tells other local processes (the CLI, db:migrate) where to connect while this
-  // server runs, since they cannot open the directory themselves: "<pid>\n<port>\n".
-  writeFileSync(lockPath, `${process.pid}\n${port}\n`, { mode: 0o600 });
-  send({ type: "ready", port });
+  // server runs, since they cannot open the directory themselves. Replaced in one rename, so a
+  // reader sees either the starting lock or the whole serving one.
+  const serving = `${lockPath}.${process.pid}.tmp`;
+  writeFileSync(serving, formatServingLock({ pid: process.pid, socketDir }), { mode: 0o600 });
+  renameSync(serving, lockPath);
+  send({ type: "ready", socketDir });
 } catch (error) {
   send({ type: "error", message: error instanceof Error ? error.message : String(error) });
   await shutdown(1);
+}
+
+/**
+ * <dataDir>/pglite-socket, 0700 and ours; or, when the socket's path would be too long for the
+ * kernel, a new private directory under the system's temporary directory (the lock file says
+ * which).
+ */
+function prepareSocketDirectory(): string {
+  const socketDir = path.join(dataDir as string, SOCKET_DIR);
+  if (Buffer.byteLength(path.join(socketDir, SOCKET_FILE)) > MAX_SOCKET_PATH_BYTES) {
+    temporarySocketDir = mkdtempSync(path.join(os.tmpdir(), "keyward-pglite-")); // 0700
+    return temporarySocketDir;
+  }
+  try {
+    mkdirSync(socketDir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  // lstat: a symlink or another user's directory here is not ours to listen in.
+  const stat = lstatSync(socketDir);
+  if (!stat.isDirectory() || stat.uid !== process.getuid?.()) {
+    throw new Error(`${socketDir} is not a directory owned by this user; remove it`);
+  }
+  if ((stat.mode & 0o077) !== 0) chmodSync(socketDir, 0o700);
+  return socketDir;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // The server as an operator meets it: first start on the embedded database in an empty data
-// directory (no DATABASE_URL), what it writes there, HTTPS with its own CA, a clean stop on
-// SIGTERM, and a restart that finds the same CA.
-import { execFileSync } from "node:child_process";
+// directory (no DATABASE_URL), what it writes there and who may read it, the CLI beside it,
+// HTTPS with its own CA, a clean stop on SIGTERM, and a restart that finds the same CA.
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import https from "node:https";
 import os from "node:os";
@@ -42,6 +42,32 @@ function getTls(url: string, ca: Buffer): Promise<{ status: number; body: string
   });
 }
 
+/** What in `dir` its group or other users may access, relative to `dir`, with the mode. */
+function openToOthers(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((name) => ({ name, mode: fs.lstatSync(path.join(dir, name)).mode & 0o777 }))
+    .filter(({ mode }) => (mode & 0o077) !== 0)
+    .map(({ name, mode }) => `${name} ${mode.toString(8)}`);
+}
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** `npm run keyward -- …` with no DATABASE_URL, on the server's data directory. */
+function keywardCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, KEYWARD_DATA_DIR: dataDir };
+  delete env.DATABASE_URL;
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "scripts/keyward.ts", ...args],
+      { cwd: ROOT, env, timeout: 60_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
 const sha256Of = (file: string) =>
   execFileSync("openssl", ["x509", "-in", file, "-noout", "-fingerprint", "-sha256"]).toString().trim();
 
@@ -50,7 +76,10 @@ describe("first start on the embedded database", () => {
   let tlsFingerprint: string;
 
   it("creates the master key (0600), the CA files and a chain openssl accepts", async () => {
+    // As `mkdir data` leaves it with the usual umask; the server makes it 0700.
+    fs.chmodSync(dataDir, 0o755);
     server = await start();
+    expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
     const key = path.join(dataDir, "master.key");
     expect(fs.statSync(key).mode & 0o777).toBe(0o600);
     const ca = path.join(dataDir, "ca");
@@ -79,6 +108,21 @@ describe("first start on the embedded database", () => {
     const der = Buffer.from(await (await fetch(`${server?.httpUrl}/ca/root.der`)).arrayBuffer());
     expect(der.equals(fs.readFileSync(path.join(dataDir, "ca", "root.der")))).toBe(true);
     expect((await fetch(`${server?.httpUrl}/ca/nope.pem`)).status).toBe(404);
+  });
+
+  it("keeps its data directory to its owner; the CLI reaches the embedded database beside it", async () => {
+    // Issue 15: the directory is 0700. Inside, only the public certificates are readable by
+    // others (nothing is writable), which the directory's mode makes moot: they are served
+    // at /ca anyway.
+    expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+    for (const entry of openToOthers(dataDir)) {
+      expect(entry).toMatch(/^(ca|ca\/(root|issuing|chain)\.(pem|der)|tls\/server\.crt) (755|644)$/);
+    }
+
+    // Without DATABASE_URL the CLI finds the running server's socket through the lock.
+    const status = await keywardCli("acme", "status");
+    expect(status.stderr).toBe("");
+    expect(status).toMatchObject({ code: 0, stdout: expect.stringContaining("ACME: disabled") });
   });
 
   it("never prints private key material", () => {

@@ -1,21 +1,29 @@
 // The embedded database (lib/db/embedded.ts + lib/db/pglite-server.ts) in a temporary data
-// directory: migrations, persistence across a restart and across kill -9, one server per directory.
-// Every child started here is stopped by its pid in afterAll, whatever the test outcome.
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+// directory: migrations, persistence across a restart and across kill -9, one server per directory,
+// who may connect and what they may change (issue 15), and where the socket goes when the data
+// directory's path is too long for one. Every child started here is stopped by its pid in
+// afterAll, whatever the test outcome.
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "@/lib/db/client";
 import { type EmbeddedDatabase, runningEmbeddedDatabaseUrl, startEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations } from "@/lib/db/migrate";
+import { SOCKET_FILE } from "@/lib/db/pglite-files";
 
 // First start of a new directory runs initdb (2.5–6 s alone on 2 cores, more beside other tests).
 const TEST_TIMEOUT_MS = 120_000;
+const IS_ROOT = process.getuid?.() === 0;
+const NOBODY = 65_534;
 
+let rootDir: string;
+/** Created by the embedded database itself (not by mkdtemp, which makes directories 0700). */
 let dataDir: string;
 const started = new Set<EmbeddedDatabase>();
 
@@ -46,13 +54,77 @@ async function waitForExit(pid: number, timeoutMs = 15_000): Promise<void> {
   expect(isRunning(pid)).toBe(false);
 }
 
+/** Everything under `dir` (and `dir` itself) that its group or other users may access. */
+function openToOthers(dir: string): string[] {
+  const found = (statSync(dir).mode & 0o077) === 0 ? [] : [dir];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const file = path.join(entry.parentPath, entry.name);
+    const { mode } = lstatSync(file);
+    if ((mode & 0o077) !== 0) found.push(`${file} (${(mode & 0o777).toString(8)})`);
+  }
+  return found;
+}
+
+/** The TCP ports `pid` listens on (Linux: its socket inodes matched against /proc/net/tcp*). */
+function listeningTcpPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    const target = (() => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return "";
+      }
+    })();
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode) inodes.add(inode);
+  }
+  const ports: number[] = [];
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const line of readFileSync(table, "utf8").split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is "<hex ip>:<hex port>"; state 0A is LISTEN; field 9 is the inode.
+      if (fields[3] === "0A" && inodes.has(fields[9] ?? "")) {
+        ports.push(Number.parseInt(fields[1]?.split(":")[1] ?? "", 16));
+      }
+    }
+  }
+  return ports;
+}
+
+/** The socket directory named in the URL's `host` parameter. */
+function socketDirOf(url: string): string {
+  const host = new URL(url).searchParams.get("host");
+  if (!host) throw new Error("no socket directory in the URL");
+  return host;
+}
+
+/** Runs `code` in a Node process as the user nobody; resolves with what it printed. */
+function runAsNobody(code: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["-e", code],
+      {
+        uid: NOBODY,
+        gid: NOBODY,
+        cwd: "/",
+        timeout: 30_000,
+      },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout.trim()),
+    );
+  });
+}
+
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(os.tmpdir(), "keyward-embedded-"));
+  rootDir = await mkdtemp(path.join(os.tmpdir(), "keyward-embedded-"));
+  dataDir = path.join(rootDir, "data");
 });
 
 afterAll(async () => {
   await Promise.allSettled([...started].map((database) => database.stop()));
-  await rm(dataDir, { recursive: true, force: true });
+  await rm(rootDir, { recursive: true, force: true });
 }, TEST_TIMEOUT_MS);
 
 // One sequence: each step needs the directory the previous one left behind.
@@ -63,7 +135,8 @@ describe.sequential("embedded database", () => {
     "starts on a new directory, applies the migrations and stores a row",
     async () => {
       const database = await start();
-      expect(database.url).toMatch(/^postgresql:\/\/[^@]+@127\.0\.0\.1:\d+\/postgres$/);
+      expect(database.url).toMatch(/^postgresql:\/\/postgres@localhost:5432\/postgres\?host=/);
+      expect(socketDirOf(database.url)).toBe(path.join(dataDir, "pglite-socket"));
       expect(isRunning(database.pid)).toBe(true);
 
       const applied = await applyMigrations(database.url);
@@ -86,6 +159,11 @@ describe.sequential("embedded database", () => {
 
       await stop(database);
       expect(isRunning(database.pid)).toBe(false);
+
+      // Issue 15: created 0700, and nothing PGlite wrote (initdb, migrations, rows) is open to
+      // group or others.
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(openToOthers(dataDir)).toEqual([]);
     },
     TEST_TIMEOUT_MS,
   );
@@ -203,6 +281,206 @@ describe.sequential("embedded database", () => {
         parent.kill("SIGKILL");
         if (childPid !== undefined && isRunning(childPid)) process.kill(childPid, "SIGKILL");
       }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "listens on no TCP port, only on a Unix socket in a 0700 directory, where its owner needs no password",
+    async () => {
+      const database = await start();
+      try {
+        if (process.platform === "linux") expect(listeningTcpPorts(database.pid)).toEqual([]);
+        const socketDir = socketDirOf(database.url);
+        expect(statSync(socketDir).mode & 0o777).toBe(0o700);
+        const socket = lstatSync(path.join(socketDir, SOCKET_FILE));
+        expect(socket.isSocket()).toBe(true);
+        expect(socket.mode & 0o777).toBe(0o600);
+
+        const client = new pg.Client({ connectionString: database.url });
+        await client.connect();
+        try {
+          expect((await client.query("SELECT current_user AS who")).rows).toEqual([{ who: "postgres" }]);
+        } finally {
+          await client.end();
+        }
+      } finally {
+        await stop(database);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it.skipIf(!IS_ROOT)(
+    "keeps other local users out: they can neither connect nor read the lock or the socket's directory",
+    async () => {
+      const database = await start();
+      const socketDir = socketDirOf(database.url);
+      const socketPath = path.join(socketDir, SOCKET_FILE);
+      const lockPath = path.join(dataDir, "pglite.lock");
+      // Even with the directories above opened for traversal (mkdtemp made ours 0700; a careless
+      // chmod of the data directory), the socket's own 0700 directory and the 0600 lock file turn
+      // them away. The first line proves they got that far: they can see the lock file exists.
+      chmodSync(rootDir, 0o711);
+      chmodSync(dataDir, 0o711);
+      try {
+        const outcome = await runAsNobody(
+          [
+            `const net = require("node:net"), fs = require("node:fs");`,
+            `const code = (f) => { try { f(); return "ok"; } catch (e) { return e.code; } };`,
+            `console.log("lock exists", fs.existsSync(${JSON.stringify(lockPath)}));`,
+            `console.log("read lock", code(() => fs.readFileSync(${JSON.stringify(lockPath)})));`,
+            `console.log("list socket dir", code(() => fs.readdirSync(${JSON.stringify(socketDir)})));`,
+            `const s = net.connect(${JSON.stringify(socketPath)});`,
+            `s.on("connect", () => { console.log("connect ok"); s.destroy(); });`,
+            `s.on("error", (e) => console.log("connect", e.code));`,
+          ].join("\n"),
+        );
+        expect(outcome.split("\n")).toEqual([
+          "lock exists true",
+          "read lock EACCES",
+          "list socket dir EACCES",
+          "connect EACCES",
+        ]);
+      } finally {
+        chmodSync(dataDir, 0o700);
+        chmodSync(rootDir, 0o700);
+        await stop(database);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "refuses session-level changes with an error: the connection stays usable and another client's write succeeds",
+    async () => {
+      const database = await start();
+      const a = new pg.Client({ connectionString: database.url });
+      // Startup parameters are session settings too: PGlite does not apply them to its session.
+      const c = new pg.Client({
+        connectionString: database.url,
+        options: "-c default_transaction_read_only=on",
+      });
+      const b = createDb(database.url, 1);
+      await a.connect();
+      await c.connect();
+      try {
+        // The issue's case: one client's SET made every write of the server fail.
+        await expect(a.query("SET default_transaction_read_only = on")).rejects.toMatchObject({
+          code: "0A000",
+          message: expect.stringMatching(/^SET is refused: all connections .* share one PostgreSQL session/),
+          hint: expect.stringContaining("SET LOCAL"),
+        });
+        expect((await a.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+        const written = await b.auditEvent.create({
+          data: { actor: "system", action: "session.write", targetType: "test" },
+        });
+
+        for (const sql of [
+          "SET SESSION statement_timeout = 1",
+          "SET ROLE postgres",
+          "SET SESSION AUTHORIZATION postgres",
+          "RESET ALL",
+          "DISCARD ALL",
+          "LISTEN changes",
+          "SELECT set_config('default_transaction_read_only', 'on', false)",
+        ]) {
+          await expect(a.query(sql), sql).rejects.toMatchObject({ code: "0A000" });
+        }
+        // The extended protocol (a Parse with parameters) is screened too; the Bind still fits.
+        await expect(
+          a.query("SELECT set_config($1, $2, false)", ["default_transaction_read_only", "on"]),
+        ).rejects.toMatchObject({ code: "0A000" });
+
+        // Inside a transaction, SET LOCAL is allowed and ends with it; a refused SET aborts the
+        // transaction, as any error does in PostgreSQL.
+        await a.query("BEGIN");
+        await a.query("SET LOCAL statement_timeout = '5s'");
+        await a.query("SELECT set_config('application_name', 'local', true)");
+        expect((await a.query("SHOW statement_timeout")).rows).toEqual([{ statement_timeout: "5s" }]);
+        await a.query("COMMIT");
+        expect((await a.query("SHOW statement_timeout")).rows).toEqual([{ statement_timeout: "0" }]);
+        await a.query("BEGIN");
+        await expect(a.query("SET statement_timeout = 1")).rejects.toMatchObject({ code: "0A000" });
+        await expect(a.query("SELECT 1")).rejects.toMatchObject({ code: "25P02" });
+        await a.query("ROLLBACK");
+
+        // Nothing leaked: the others still write, in Prisma's interactive transactions too.
+        expect((await c.query("SHOW default_transaction_read_only")).rows).toEqual([
+          { default_transaction_read_only: "off" },
+        ]);
+        await c.query(`DELETE FROM "AuditEvent" WHERE id = $1`, [written.id]);
+        const count = await b.$transaction(
+          async (tx) => {
+            await tx.auditEvent.create({
+              data: { actor: "system", action: "session.write", targetType: "test" },
+            });
+            return tx.auditEvent.count({ where: { action: "session.write" } });
+          },
+          { isolationLevel: "Serializable" },
+        );
+        expect(count).toBe(1);
+      } finally {
+        await a.end();
+        await c.end();
+        await b.$disconnect();
+        await stop(database);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "keeps the data directory to its owner, also one an earlier version left open",
+    async () => {
+      // As Keyward before issue 15 left it: the directory 0755, PGlite's files 0666.
+      execFileSync("chmod", ["-R", "go+rwX", dataDir]);
+      expect(openToOthers(dataDir).length).toBeGreaterThan(900);
+
+      const database = await start();
+      try {
+        expect(openToOthers(dataDir)).toEqual([]); // including the lock file and the socket
+        // Files PGlite creates while it runs (a new table's relation files) are 0600 too.
+        const client = new pg.Client({ connectionString: database.url });
+        await client.connect();
+        await client.query(
+          "CREATE TABLE permissions_probe (x int PRIMARY KEY); INSERT INTO permissions_probe VALUES (1)",
+        );
+        await client.query("DROP TABLE permissions_probe; CHECKPOINT");
+        await client.end();
+        expect(openToOthers(dataDir)).toEqual([]);
+      } finally {
+        await stop(database);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe("embedded database in a data directory with a long path", () => {
+  it(
+    "puts its socket in a private temporary directory instead, and removes it at stop",
+    async () => {
+      // Past the kernel's ~107-byte limit for a socket path once pglite-socket/.s.PGSQL.5432 is added.
+      const longDataDir = path.join(rootDir, "long".repeat(20), "data");
+      const database = await startEmbeddedDatabase({ dataDir: longDataDir });
+      started.add(database);
+      const socketDir = socketDirOf(database.url);
+      try {
+        expect(path.dirname(socketDir)).toBe(os.tmpdir());
+        expect(statSync(socketDir).mode & 0o777).toBe(0o700);
+        expect(runningEmbeddedDatabaseUrl(longDataDir)).toBe(database.url);
+        const client = new pg.Client({ connectionString: database.url });
+        await client.connect();
+        try {
+          expect((await client.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+        } finally {
+          await client.end();
+        }
+      } finally {
+        await stop(database);
+      }
+      expect(existsSync(socketDir)).toBe(false);
     },
     TEST_TIMEOUT_MS,
   );
