@@ -36,7 +36,7 @@ import { parseArgs } from "node:util";
 import * as jose from "jose";
 import { createDb } from "@/lib/db/client";
 import { startEmbeddedDatabase } from "@/lib/db/embedded";
-import { aliasSettingsSchema } from "@/lib/ra/alias-settings";
+import { applyAlias } from "@/lib/ra/aliases";
 import { setAcmeEnabled } from "@/lib/ra/global-settings";
 import { generateTestKey, signJws, type TestKey } from "../tests/support/acme-signer";
 import { startHttp01Responder } from "../tests/support/challenge-responders";
@@ -525,13 +525,7 @@ async function startKeywardTarget(http01Port: number, dnsPort: number, tmp: stri
   const db = createDb(databaseUrl, 2);
   try {
     await setAcmeEnabled(db, true, "system");
-    await db.alias.create({
-      data: {
-        name: "bench",
-        configured: true,
-        settings: aliasSettingsSchema.parse({ dnsResolver: "127.0.0.1", dnsPort }),
-      },
-    });
+    await applyAlias(db, "bench", { dnsResolver: "127.0.0.1", dnsPort }, { actor: "system" });
   } finally {
     await db.$disconnect();
   }

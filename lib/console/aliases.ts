@@ -1,10 +1,9 @@
-// ACME aliases as the console manages them (spec "Managing ACME Alias Configurations"): list,
-// create, store settings, clone, rename, delete; the default-alias rule; every change audited
-// with before/after in the same transaction. The ACME side reads the same rows (lib/ra/aliases.ts).
-import { recordAudit } from "@/lib/audit/record";
-import { db, type Prisma } from "@/lib/db/client";
-import { isUniqueViolation } from "@/lib/db/errors";
-import { conflictProblem, notFoundProblem, zodProblem } from "@/lib/problem";
+// ACME aliases as the console shows and changes them (spec "Managing ACME Alias
+// Configurations"): list and detail views, and create, store, clone, rename and delete, each
+// checked against the actor's permission and handed to lib/ra/aliases.ts, which holds every alias
+// rule and writes the change with its audit row.
+import { type Db, db } from "@/lib/db/client";
+import { notFoundProblem, zodProblem } from "@/lib/problem";
 import {
   type AliasSettings,
   DEFAULT_ALIAS_SETTINGS,
@@ -12,11 +11,10 @@ import {
   type NotEnforcedAliasField,
   readAliasSettings,
 } from "@/lib/ra/alias-settings";
+import * as ra from "@/lib/ra/aliases";
 import { assertPermission, auditActorOf, type ConsoleActor } from "./actor";
-import { aliasNameSchema, aliasSettingsInputSchema } from "./schemas/aliases";
+import { aliasNameSchema, normalizeAliasSettingsInput } from "./schemas/aliases";
 import type { ListQuery, Page } from "./schemas/common";
-
-type Tx = Prisma.TransactionClient;
 
 /** A protection the alias list flags: only ones the ACME side enforces today. */
 export type AliasFlag = "eab" | "approvals" | "client-certificate";
@@ -65,7 +63,12 @@ function parseName(name: unknown, field: string): string {
   return parsed.data;
 }
 
-async function defaultAliasId(tx: Pick<Tx, "globalSettings">): Promise<string | null> {
+/** Form input (lists as text, "" for an empty optional field) in the shapes lib/ra checks. */
+function formSettings(settings: Record<string, unknown>): Record<string, unknown> {
+  return normalizeAliasSettingsInput(settings) as Record<string, unknown>;
+}
+
+async function defaultAliasId(tx: Pick<Db, "globalSettings">): Promise<string | null> {
   const row = await tx.globalSettings.findUnique({ where: { id: 1 }, select: { defaultAliasId: true } });
   return row?.defaultAliasId ?? null;
 }
@@ -132,106 +135,24 @@ export async function getAlias(o: { actor: ConsoleActor; name: string }): Promis
   };
 }
 
-/** Spec: when adding or removing an alias leaves exactly one, it becomes the default. */
-async function makeSoleAliasDefault(tx: Tx, actor: ConsoleActor): Promise<void> {
-  const remaining = await tx.alias.findMany({ select: { id: true, name: true }, take: 2 });
-  if (remaining.length !== 1) return;
-  const sole = remaining[0] as { id: string; name: string };
-  const before = await defaultAliasId(tx);
-  if (before === sole.id) return;
-  await tx.globalSettings.update({ where: { id: 1 }, data: { defaultAliasId: sole.id } });
-  await recordAudit(tx, {
-    actor: auditActorOf(actor),
-    action: "settings.updated",
-    targetType: "settings",
-    targetId: "acme",
-    details: {
-      before: { defaultAliasId: before },
-      after: { defaultAliasId: sole.id },
-      reason: "the only alias left",
-    },
-    ip: actor.ip,
-  });
-}
+const changedBy = (actor: ConsoleActor) => ({ actor: auditActorOf(actor), ip: actor.ip });
 
-async function getRowOrThrow(tx: Tx, name: string) {
-  const row = await tx.alias.findUnique({ where: { name } });
-  if (!row) throw notFoundProblem(`Alias "${name}"`);
-  return row;
-}
-
-function duplicate(name: string, field: string) {
-  return conflictProblem(`An alias named "${name}" already exists`, field);
-}
-
-/**
- * A new alias with default settings. It does not serve ACME until its settings are stored once
- * (spec: "Before an ACME alias can be used it must be edited and stored").
- */
+/** A new alias with default settings; it serves ACME once its settings are stored. */
 export async function createAlias(o: { actor: ConsoleActor; name: unknown }): Promise<AliasDetail> {
   assertPermission(o.actor, "aliases.manage");
   const name = parseName(o.name, "name");
-  try {
-    await db().$transaction(async (tx) => {
-      if (await tx.alias.findUnique({ where: { name }, select: { id: true } })) throw duplicate(name, "name");
-      const alias = await tx.alias.create({
-        data: { name, configured: false, settings: DEFAULT_ALIAS_SETTINGS },
-      });
-      await recordAudit(tx, {
-        actor: auditActorOf(o.actor),
-        action: "alias.created",
-        targetType: "alias",
-        targetId: alias.id,
-        details: { before: null, after: { name, configured: false } },
-        ip: o.actor.ip,
-      });
-      await makeSoleAliasDefault(tx, o.actor);
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw duplicate(name, "name");
-    throw err;
-  }
+  await ra.createAlias(db(), name, changedBy(o.actor));
   return getAlias({ actor: o.actor, name });
 }
 
-/**
- * Stores an alias's settings and marks it stored. Fields given replace the stored ones, fields
- * left out keep their value; the result must pass every field's rule, or nothing is stored.
- */
+/** Stores an alias's settings: fields given replace the stored ones, the rest keep their value. */
 export async function storeAliasSettings(o: {
   actor: ConsoleActor;
   name: string;
   settings: Record<string, unknown>;
 }): Promise<AliasDetail> {
   assertPermission(o.actor, "aliases.manage");
-  await db().$transaction(async (tx) => {
-    const row = await getRowOrThrow(tx, o.name);
-    const before = readAliasSettings(row.settings);
-    const parsed = aliasSettingsInputSchema.safeParse({ ...before, ...o.settings });
-    if (!parsed.success) throw zodProblem(parsed.error, "settings");
-    const after = parsed.data;
-    await tx.alias.update({ where: { id: row.id }, data: { settings: after, configured: true } });
-    const changedBefore: Record<string, unknown> = {};
-    const changedAfter: Record<string, unknown> = {};
-    for (const key of Object.keys(after) as (keyof AliasSettings)[]) {
-      if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
-        changedBefore[key] = before[key];
-        changedAfter[key] = after[key];
-      }
-    }
-    await recordAudit(tx, {
-      actor: auditActorOf(o.actor),
-      action: "alias.updated",
-      targetType: "alias",
-      targetId: row.id,
-      details: {
-        name: row.name,
-        before: { ...changedBefore, configured: row.configured },
-        after: { ...changedAfter, configured: true },
-      } as Prisma.InputJsonValue,
-      ip: o.actor.ip,
-    });
-  });
+  await ra.storeAliasSettings(db(), o.name, formSettings(o.settings), changedBy(o.actor));
   return getAlias({ actor: o.actor, name: o.name });
 }
 
@@ -243,13 +164,8 @@ export async function applyAlias(o: {
 }): Promise<{ created: boolean; alias: AliasDetail }> {
   assertPermission(o.actor, "aliases.manage");
   const name = parseName(o.name, "name");
-  // Validate before creating anything, so a refused file leaves no half-made alias behind.
-  const parsed = aliasSettingsInputSchema.safeParse({ ...DEFAULT_ALIAS_SETTINGS, ...o.settings });
-  if (!parsed.success) throw zodProblem(parsed.error, "settings");
-  const exists = await db().alias.findUnique({ where: { name }, select: { id: true } });
-  if (!exists) await createAlias({ actor: o.actor, name });
-  const alias = await storeAliasSettings({ actor: o.actor, name, settings: o.settings });
-  return { created: !exists, alias };
+  const { created } = await ra.applyAlias(db(), name, formSettings(o.settings), changedBy(o.actor));
+  return { created, alias: await getAlias({ actor: o.actor, name }) };
 }
 
 /** A copy of an alias's settings under a new name; stored if the original was. */
@@ -260,37 +176,11 @@ export async function cloneAlias(o: {
 }): Promise<AliasDetail> {
   assertPermission(o.actor, "aliases.manage");
   const newName = parseName(o.newName, "newName");
-  try {
-    await db().$transaction(async (tx) => {
-      const source = await getRowOrThrow(tx, o.name);
-      if (await tx.alias.findUnique({ where: { name: newName }, select: { id: true } }))
-        throw duplicate(newName, "newName");
-      const settings = readAliasSettings(source.settings);
-      const copy = await tx.alias.create({
-        data: { name: newName, configured: source.configured, settings },
-      });
-      await recordAudit(tx, {
-        actor: auditActorOf(o.actor),
-        action: "alias.cloned",
-        targetType: "alias",
-        targetId: copy.id,
-        details: {
-          from: { id: source.id, name: source.name },
-          before: null,
-          after: { name: newName, configured: source.configured },
-        },
-        ip: o.actor.ip,
-      });
-      await makeSoleAliasDefault(tx, o.actor);
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw duplicate(newName, "newName");
-    throw err;
-  }
+  await ra.cloneAlias(db(), o.name, newName, changedBy(o.actor));
   return getAlias({ actor: o.actor, name: newName });
 }
 
-/** A new name; accounts and the default marker stay with the alias (they refer to its id). */
+/** A new name; accounts and the default marker stay with the alias. */
 export async function renameAlias(o: {
   actor: ConsoleActor;
   name: string;
@@ -298,62 +188,12 @@ export async function renameAlias(o: {
 }): Promise<AliasDetail> {
   assertPermission(o.actor, "aliases.manage");
   const newName = parseName(o.newName, "newName");
-  if (newName === o.name) return getAlias({ actor: o.actor, name: o.name });
-  try {
-    await db().$transaction(async (tx) => {
-      const row = await getRowOrThrow(tx, o.name);
-      if (await tx.alias.findUnique({ where: { name: newName }, select: { id: true } }))
-        throw duplicate(newName, "newName");
-      await tx.alias.update({ where: { id: row.id }, data: { name: newName } });
-      await recordAudit(tx, {
-        actor: auditActorOf(o.actor),
-        action: "alias.renamed",
-        targetType: "alias",
-        targetId: row.id,
-        details: { before: { name: row.name }, after: { name: newName } },
-        ip: o.actor.ip,
-      });
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw duplicate(newName, "newName");
-    throw err;
-  }
+  await ra.renameAlias(db(), o.name, newName, changedBy(o.actor));
   return getAlias({ actor: o.actor, name: newName });
 }
 
-/**
- * Deletes an alias. Refused while ACME accounts belong to it (they would lose their alias). If
- * it was the default, the default is cleared, unless exactly one alias is left, which becomes it.
- */
+/** Deletes an alias that no ACME account uses. */
 export async function deleteAlias(o: { actor: ConsoleActor; name: string }): Promise<void> {
   assertPermission(o.actor, "aliases.manage");
-  await db().$transaction(async (tx) => {
-    const row = await getRowOrThrow(tx, o.name);
-    const accounts = await tx.account.count({ where: { aliasId: row.id } });
-    if (accounts > 0) {
-      throw conflictProblem(
-        `Alias "${row.name}" has ${accounts} ACME account${accounts === 1 ? "" : "s"}; it cannot be deleted while accounts use it`,
-      );
-    }
-    const wasDefault = (await defaultAliasId(tx)) === row.id;
-    if (wasDefault) await tx.globalSettings.update({ where: { id: 1 }, data: { defaultAliasId: null } });
-    await tx.alias.delete({ where: { id: row.id } });
-    await recordAudit(tx, {
-      actor: auditActorOf(o.actor),
-      action: "alias.deleted",
-      targetType: "alias",
-      targetId: row.id,
-      details: {
-        before: {
-          name: row.name,
-          configured: row.configured,
-          isDefault: wasDefault,
-          settings: readAliasSettings(row.settings),
-        },
-        after: null,
-      } as Prisma.InputJsonValue,
-      ip: o.actor.ip,
-    });
-    await makeSoleAliasDefault(tx, o.actor);
-  });
+  await ra.deleteAlias(db(), o.name, changedBy(o.actor));
 }

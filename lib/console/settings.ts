@@ -1,9 +1,8 @@
 // The protocol switch and the global ACME settings (spec "Enabling ACME", "Global Fields"), as
 // the console, the API and the CLI change them.
-import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
-import { invalidParamsProblem, zodProblem } from "@/lib/problem";
-import { setAcmeEnabled } from "@/lib/ra/global-settings";
+import { zodProblem } from "@/lib/problem";
+import { setAcmeEnabled, updateGlobalSettings as updateRaGlobalSettings } from "@/lib/ra/global-settings";
 import { assertPermission, auditActorOf, type ConsoleActor } from "./actor";
 import { globalSettingsBodySchema } from "./schemas/settings";
 
@@ -47,40 +46,6 @@ export async function updateGlobalSettings(o: {
   assertPermission(o.actor, "protocol.manage");
   const parsed = globalSettingsBodySchema.safeParse(o.input);
   if (!parsed.success) throw zodProblem(parsed.error);
-  const input = parsed.data;
-  await db().$transaction(async (tx) => {
-    const row = await tx.globalSettings.findUniqueOrThrow({ where: { id: 1 } });
-    const data: { defaultAliasId?: string | null; replayNonceValidityMs?: number } = {};
-    if (input.defaultAlias !== undefined) {
-      if (input.defaultAlias === null) data.defaultAliasId = null;
-      else {
-        const alias = await tx.alias.findUnique({
-          where: { name: input.defaultAlias },
-          select: { id: true },
-        });
-        if (!alias)
-          throw invalidParamsProblem([
-            { name: "defaultAlias", reason: `Alias "${input.defaultAlias}" does not exist` },
-          ]);
-        data.defaultAliasId = alias.id;
-      }
-    }
-    if (input.replayNonceValidityMs !== undefined) data.replayNonceValidityMs = input.replayNonceValidityMs;
-    await tx.globalSettings.update({ where: { id: 1 }, data });
-    await recordAudit(tx, {
-      actor: auditActorOf(o.actor),
-      action: "settings.updated",
-      targetType: "settings",
-      targetId: "acme",
-      details: {
-        before: { defaultAliasId: row.defaultAliasId, replayNonceValidityMs: row.replayNonceValidityMs },
-        after: {
-          defaultAliasId: data.defaultAliasId === undefined ? row.defaultAliasId : data.defaultAliasId,
-          replayNonceValidityMs: data.replayNonceValidityMs ?? row.replayNonceValidityMs,
-        },
-      },
-      ip: o.actor.ip,
-    });
-  });
+  await updateRaGlobalSettings(db(), parsed.data, { actor: auditActorOf(o.actor), ip: o.actor.ip });
   return getProtocolState(o);
 }

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { type AuditActor, recordAudit } from "@/lib/audit/record";
 import type { SecretBox } from "@/lib/crypto/secret-box";
 import type { Db } from "@/lib/db/client";
+import { invalidParamsProblem } from "@/lib/problem";
 
 const NONCE_KEY_CONTEXT = "nonce-hmac-key";
 
@@ -52,6 +53,55 @@ export async function setAcmeEnabled(db: Db, enabled: boolean, actor: AuditActor
       targetType: "protocol",
       targetId: "acme",
       details: { before: { acmeEnabled: before.acmeEnabled }, after: { acmeEnabled: enabled } },
+    });
+  });
+}
+
+export type GlobalSettingsChanges = { defaultAlias?: string | null; replayNonceValidityMs?: number };
+
+/**
+ * Spec "Global Fields": the default alias (by name; null for none, which leaves /acme/directory
+ * without an alias) and the replay nonce validity. Audited with before and after.
+ */
+export async function updateGlobalSettings(
+  db: Db,
+  changes: GlobalSettingsChanges,
+  by: { actor: AuditActor; ip?: string },
+): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const row = await tx.globalSettings.findUniqueOrThrow({ where: { id: 1 } });
+    const data: { defaultAliasId?: string | null; replayNonceValidityMs?: number } = {};
+    if (changes.defaultAlias !== undefined) {
+      if (changes.defaultAlias === null) data.defaultAliasId = null;
+      else {
+        const alias = await tx.alias.findUnique({
+          where: { name: changes.defaultAlias },
+          select: { id: true },
+        });
+        if (!alias) {
+          throw invalidParamsProblem([
+            { name: "defaultAlias", reason: `Alias "${changes.defaultAlias}" does not exist` },
+          ]);
+        }
+        data.defaultAliasId = alias.id;
+      }
+    }
+    if (changes.replayNonceValidityMs !== undefined)
+      data.replayNonceValidityMs = changes.replayNonceValidityMs;
+    await tx.globalSettings.update({ where: { id: 1 }, data });
+    await recordAudit(tx, {
+      actor: by.actor,
+      action: "settings.updated",
+      targetType: "settings",
+      targetId: "acme",
+      details: {
+        before: { defaultAliasId: row.defaultAliasId, replayNonceValidityMs: row.replayNonceValidityMs },
+        after: {
+          defaultAliasId: data.defaultAliasId === undefined ? row.defaultAliasId : data.defaultAliasId,
+          replayNonceValidityMs: data.replayNonceValidityMs ?? row.replayNonceValidityMs,
+        },
+      },
+      ip: by.ip,
     });
   });
 }
