@@ -7,7 +7,7 @@ import { domainToASCII, domainToUnicode } from "node:url";
 
 // RFC 1035 §2.3.4
 export const MAX_DNS_NAME_LENGTH = 253;
-const MAX_LABEL_LENGTH = 63;
+export const MAX_LABEL_LENGTH = 63;
 const LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 // RFC 5890 §2.3.1: an A-label starts with the ACE prefix.
 const ACE_PREFIX = "xn--";

@@ -10,8 +10,8 @@ import {
   RCODE_NXDOMAIN,
 } from "./dns-client";
 import { dns01TxtValue } from "./key-authorization";
+import type { ValidationOutcome, ValidationRecord } from "./outcome";
 import { type DnsResolverSettings, describeRcode } from "./resolver";
-import type { ValidationOutcome, ValidationRecord } from "./validate";
 
 /** RFC 8555 §8.4: "_acme-challenge" prepended to the domain name being validated. */
 export const DNS01_LABEL = "_acme-challenge";

@@ -1,8 +1,9 @@
-// A small stub DNS client (RFC 1035 wire format over UDP, TCP when truncated) so the validation
+// A small stub DNS client (RFC 1035 messages over UDP, TCP when truncated) so the validation
 // authority asks exactly the resolver an alias names, on the port it names, and sees the header
 // flags. node:dns's Resolver can be pointed at an address and port, but it cannot set DO or AD in
 // the query, hides the AD bit of the answer (which dns-01 needs when an alias requires DNSSEC),
-// and reports rcodes and Extended DNS Errors only as opaque error codes.
+// and reports rcodes and Extended DNS Errors only as opaque error codes. Messages are encoded and
+// decoded by dns-packet; the exchange (sockets, deadlines, retries, TCP fallback) is ours.
 //
 // We do not validate DNSSEC ourselves: like every stub resolver we ask a validating recursive
 // resolver (the alias's dnsResolver, configured with the alias's trust anchor) and read the AD bit
@@ -16,30 +17,17 @@ import { randomInt } from "node:crypto";
 import dgram from "node:dgram";
 import { readFile } from "node:fs/promises";
 import net from "node:net";
-import { normalizeDnsName } from "@/lib/names";
+import * as dnsPacket from "dns-packet";
+import { canonicalIpAddress, MAX_DNS_NAME_LENGTH, MAX_LABEL_LENGTH, normalizeDnsName } from "@/lib/names";
 
-/** RFC 1035 §3.2.2, RFC 3596 §2.1 (AAAA), RFC 6891 §6.1.1 (OPT), RFC 8659 §4.1 (CAA). */
-const RR_TYPE_CODES = { A: 1, CNAME: 5, PTR: 12, TXT: 16, AAAA: 28, OPT: 41, CAA: 257 } as const;
-export type DnsQueryType = "A" | "AAAA" | "CNAME" | "TXT" | "CAA" | "PTR";
+/** What the validators ask for. CAA (RFC 8659) comes back with issue 9. */
+export type DnsQueryType = "A" | "AAAA" | "CNAME" | "TXT";
 
-const CLASS_IN = 1;
-
-/** RFC 1035 §4.1.1 header flag bits (in the 16-bit flags word). */
-const FLAG_QR = 0x8000;
-const FLAG_TC = 0x0200;
-const FLAG_RD = 0x0100;
-/** RFC 4035 §3.2.3: Authenticated Data, set by a validating resolver; RFC 6840 §5.7: a stub may set it in a query to ask for it. */
-const FLAG_AD = 0x0020;
-/** RFC 3225 §3: DNSSEC OK, bit 15 of the OPT record's TTL field. */
-const EDNS_FLAG_DO = 0x8000;
 /** RFC 8914 §2: Extended DNS Error option code. */
 const EDNS_OPTION_EDE = 15;
 
 /** DNS Flag Day 2020's recommended EDNS buffer size: avoids IP fragmentation; larger answers come over TCP. */
 const EDNS_UDP_PAYLOAD_BYTES = 1232;
-/** RFC 1035 §2.3.4 */
-const MAX_NAME_OCTETS = 255;
-const MAX_LABEL_OCTETS = 63;
 /** More CNAME hops than any sane zone uses; bounds following a chain inside one answer. */
 const MAX_CNAME_CHAIN = 16;
 
@@ -67,9 +55,8 @@ export type DnsServer = { address: string; port: number };
 
 export type DnsRecord =
   | { type: "A" | "AAAA"; name: string; ttl: number; address: string }
-  | { type: "CNAME" | "PTR"; name: string; ttl: number; target: string }
-  | { type: "TXT"; name: string; ttl: number; strings: string[]; text: string }
-  | { type: "CAA"; name: string; ttl: number; flags: number; tag: string; value: string };
+  | { type: "CNAME"; name: string; ttl: number; target: string }
+  | { type: "TXT"; name: string; ttl: number; strings: string[]; text: string };
 
 export type DnsResponse = {
   name: string;
@@ -119,7 +106,7 @@ export async function queryDns(
   const timeoutMs = options.timeoutMs ?? DNS_QUERY_TIMEOUT_MS;
   const attempts = Math.max(1, options.attempts ?? DNS_QUERY_ATTEMPTS);
   const questionName = normalizeDnsName(name);
-  encodeName(questionName); // refuse a bad name before any packet leaves
+  assertQueryableName(questionName); // refuse a bad name before any packet leaves
 
   let lastError: DnsQueryError | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -130,7 +117,7 @@ export async function queryDns(
       break;
     }
     const id = randomInt(0, 0x10000);
-    const query = encodeQuery(id, questionName, type, options.requestAuthenticatedData ?? false);
+    const query = queryMessage(id, questionName, type, options.requestAuthenticatedData ?? false);
     try {
       let transport: "udp" | "tcp" = "udp";
       let message = parseMessage(
@@ -202,52 +189,53 @@ export function formatDnsServer(server: DnsServer): string {
     : `${server.address}:${server.port}`;
 }
 
-// ---- wire format: encoding (RFC 1035 §4.1) ----
+// ---- wire format (RFC 1035 §4.1) through dns-packet ----
 
-function encodeName(name: string): Buffer {
+/**
+ * dns-packet writes labels as given, so a name is held to what an ACME identifier turns into
+ * after IDNA (RFC 8555 §7.1.4 requires A-labels) before it is encoded: host names, service labels
+ * (_acme-challenge) and reverse-mapping labels, each at most 63 octets, the whole at most 255 on
+ * the wire (RFC 1035 §2.3.4). Not lib/names' host-name syntax: "_acme-challenge" is no host name.
+ */
+function assertQueryableName(name: string): void {
   const labels = name === "" ? [] : name.split(".");
-  const parts: Buffer[] = [];
   for (const label of labels) {
-    // Host names, service labels (_acme-challenge) and reverse-mapping labels only: everything an
-    // ACME identifier turns into after IDNA (RFC 8555 §7.1.4 requires A-labels).
-    if (!/^[A-Za-z0-9_*-]+$/.test(label) || label.length > MAX_LABEL_OCTETS) {
+    if (!/^[A-Za-z0-9_*-]+$/.test(label) || label.length > MAX_LABEL_LENGTH) {
       throw new DnsQueryError("invalidName", `"${name}" is not a valid DNS name`);
     }
-    parts.push(Buffer.from([label.length]), Buffer.from(label, "ascii"));
   }
-  parts.push(Buffer.from([0]));
-  const wire = Buffer.concat(parts);
-  if (wire.length > MAX_NAME_OCTETS)
+  // Without a trailing dot, the wire form is two octets longer than the text (RFC 1035 §3.1).
+  if (name.length > MAX_DNS_NAME_LENGTH)
     throw new DnsQueryError("invalidName", `"${name}" is longer than 255 octets`);
-  return wire;
 }
 
-function encodeQuery(
+function queryMessage(
   id: number,
   name: string,
   type: DnsQueryType,
   requestAuthenticatedData: boolean,
-): Buffer {
-  const header = Buffer.alloc(12);
-  header.writeUInt16BE(id, 0);
-  header.writeUInt16BE(FLAG_RD | (requestAuthenticatedData ? FLAG_AD : 0), 2);
-  header.writeUInt16BE(1, 4); // QDCOUNT
-  header.writeUInt16BE(1, 10); // ARCOUNT: the OPT record
-  const question = Buffer.alloc(4);
-  question.writeUInt16BE(RR_TYPE_CODES[type], 0);
-  question.writeUInt16BE(CLASS_IN, 2);
-  // RFC 6891 §6.1.2: OPT owner is the root, CLASS is the UDP payload size, TTL carries the
-  // extended RCODE, version 0 and the DO bit (RFC 3225), RDLEN 0.
-  const opt = Buffer.alloc(11);
-  opt.writeUInt8(0, 0);
-  opt.writeUInt16BE(RR_TYPE_CODES.OPT, 1);
-  opt.writeUInt16BE(EDNS_UDP_PAYLOAD_BYTES, 3);
-  opt.writeUInt32BE(EDNS_FLAG_DO, 5);
-  opt.writeUInt16BE(0, 9);
-  return Buffer.concat([header, encodeName(name), question, opt]);
+): dnsPacket.Packet {
+  return {
+    type: "query",
+    id,
+    flags: dnsPacket.RECURSION_DESIRED | (requestAuthenticatedData ? dnsPacket.AUTHENTIC_DATA : 0),
+    questions: [{ type, name, class: "IN" }],
+    // RFC 6891 §6.1.2: OPT owner is the root, CLASS is the UDP payload size, TTL carries the
+    // extended RCODE, version 0 and the DO bit (RFC 3225).
+    additionals: [
+      {
+        type: "OPT",
+        name: ".",
+        udpPayloadSize: EDNS_UDP_PAYLOAD_BYTES,
+        extendedRcode: 0,
+        ednsVersion: 0,
+        flags: dnsPacket.DNSSEC_OK,
+        flag_do: true,
+        options: [],
+      },
+    ],
+  };
 }
-
-// ---- wire format: decoding ----
 
 type ParsedMessage = {
   truncated: boolean;
@@ -261,195 +249,122 @@ function malformed(detail: string): DnsQueryError {
   return new DnsQueryError("malformed", `malformed DNS response: ${detail}`);
 }
 
-class MessageReader {
-  constructor(
-    readonly buf: Buffer,
-    public offset = 0,
-  ) {}
-  need(octets: number): void {
-    if (this.offset + octets > this.buf.length) throw malformed("message ends early");
-  }
-  u8(): number {
-    this.need(1);
-    return this.buf.readUInt8(this.offset++);
-  }
-  u16(): number {
-    this.need(2);
-    const v = this.buf.readUInt16BE(this.offset);
-    this.offset += 2;
-    return v;
-  }
-  u32(): number {
-    this.need(4);
-    const v = this.buf.readUInt32BE(this.offset);
-    this.offset += 4;
-    return v;
-  }
-  bytes(octets: number): Buffer {
-    this.need(octets);
-    const v = this.buf.subarray(this.offset, this.offset + octets);
-    this.offset += octets;
-    return v;
-  }
-  /**
-   * RFC 1035 §4.1.4 name with compression. Every pointer must point before the label that holds
-   * it, so a chain of pointers strictly decreases and cannot loop.
-   */
-  name(): string {
-    const labels: string[] = [];
-    let position = this.offset;
-    let resumeAt: number | null = null;
-    let octets = 1;
-    for (;;) {
-      if (position >= this.buf.length) throw malformed("name runs past the message");
-      const length = this.buf.readUInt8(position);
-      if (length === 0) {
-        position += 1;
-        break;
-      }
-      if ((length & 0xc0) === 0xc0) {
-        if (position + 1 >= this.buf.length) throw malformed("truncated compression pointer");
-        const target = this.buf.readUInt16BE(position) & 0x3fff;
-        if (target >= position) throw malformed("compression pointer does not point backwards");
-        if (resumeAt === null) resumeAt = position + 2;
-        position = target;
-        continue;
-      }
-      if ((length & 0xc0) !== 0) throw malformed("unsupported label type");
-      if (position + 1 + length > this.buf.length) throw malformed("label runs past the message");
-      octets += length + 1;
-      if (octets > MAX_NAME_OCTETS) throw malformed("name longer than 255 octets");
-      labels.push(this.buf.toString("latin1", position + 1, position + 1 + length));
-      position += 1 + length;
-    }
-    this.offset = resumeAt ?? position;
-    return normalizeDnsName(labels.join("."));
-  }
-}
-
 function parseMessage(
   buf: Buffer,
   expectedId: number,
   questionName: string,
   questionType: DnsQueryType,
 ): ParsedMessage {
-  const reader = new MessageReader(buf);
-  const id = reader.u16();
-  const flags = reader.u16();
-  const questionCount = reader.u16();
-  const answerCount = reader.u16();
-  const authorityCount = reader.u16();
-  const additionalCount = reader.u16();
-  if (id !== expectedId) throw malformed("response ID does not match the query");
-  if ((flags & FLAG_QR) === 0) throw malformed("not a response");
-  if (((flags >> 11) & 0xf) !== 0) throw malformed("unexpected opcode");
+  let message: dnsPacket.DecodedPacket;
+  try {
+    // dns-packet refuses compression pointers that do not point backwards (RFC 1035 §4.1.4), so a
+    // chain of them cannot loop, and names longer than 255 octets.
+    message = dnsPacket.decode(buf);
+    assertRecordsFitTheirLength(buf, message);
+  } catch (err) {
+    if (err instanceof DnsQueryError) throw err;
+    throw malformed((err as Error).message);
+  }
+  if (message.id !== expectedId) throw malformed("response ID does not match the query");
+  if (!message.flag_qr) throw malformed("not a response");
+  // RFC 1035 §4.1.1: OPCODE, bits 11-14 of the flags word, is QUERY (0) in an answer to ours.
+  if ((((message.flags ?? 0) >> 11) & 0xf) !== 0) throw malformed("unexpected opcode");
 
   // RFC 5452 §9.1: the response must echo our question, or it answers something else.
-  if (questionCount > 1) throw malformed("more than one question");
-  if (questionCount === 1) {
-    const name = reader.name();
-    const type = reader.u16();
-    reader.u16(); // class
-    if (name !== questionName || type !== RR_TYPE_CODES[questionType])
-      throw malformed("question does not match the query");
-  }
+  const questions = message.questions ?? [];
+  if (questions.length > 1) throw malformed("more than one question");
+  const [question] = questions;
+  if (question && (normalizeDnsName(question.name) !== questionName || question.type !== questionType))
+    throw malformed("question does not match the query");
 
-  const answers: DnsRecord[] = [];
-  for (let i = 0; i < answerCount; i++) {
-    const record = readRecord(reader);
-    if (record) answers.push(record);
-  }
-  for (let i = 0; i < authorityCount; i++) readRecord(reader);
-
-  let rcode = flags & 0xf;
+  // RFC 1035 §4.1.1: RCODE is the low four bits of the flags word.
+  let rcode = (message.flags ?? 0) & 0xf;
   const extendedErrors: { infoCode: number; text: string }[] = [];
-  for (let i = 0; i < additionalCount; i++) {
-    reader.name();
-    const type = reader.u16();
-    reader.u16(); // class (UDP payload size for OPT)
-    const ttl = reader.u32();
-    const rdata = reader.bytes(reader.u16());
-    if (type !== RR_TYPE_CODES.OPT) continue;
+  for (const record of message.additionals ?? []) {
+    if (record.type !== "OPT") continue;
     // RFC 6891 §6.1.3: the upper 8 bits of the 12-bit RCODE live in the OPT TTL.
-    rcode |= (ttl >>> 24) << 4;
-    const options = new MessageReader(rdata);
-    while (options.offset + 4 <= rdata.length) {
-      const code = options.u16();
-      const data = options.bytes(options.u16());
-      if (code === EDNS_OPTION_EDE && data.length >= 2) {
-        extendedErrors.push({ infoCode: data.readUInt16BE(0), text: data.subarray(2).toString("utf8") });
+    rcode |= record.extendedRcode << 4;
+    for (const option of record.options) {
+      // @types/dns-packet lists only the option codes dns-packet interprets; EDE arrives as data.
+      if ((option.code as number) === EDNS_OPTION_EDE && option.data && option.data.length >= 2) {
+        extendedErrors.push({
+          infoCode: option.data.readUInt16BE(0),
+          text: option.data.subarray(2).toString("utf8"),
+        });
       }
     }
   }
   return {
-    truncated: (flags & FLAG_TC) !== 0,
+    truncated: message.flag_tc,
     rcode,
-    authenticatedData: (flags & FLAG_AD) !== 0,
-    answers,
+    authenticatedData: message.flag_ad,
+    answers: (message.answers ?? []).flatMap((record) => toDnsRecord(record) ?? []),
     extendedErrors,
   };
 }
 
-/** One resource record; null for types we do not use (RRSIG, NSEC, …) and for classes other than IN. */
-function readRecord(reader: MessageReader): DnsRecord | null {
-  const name = reader.name();
-  const type = reader.u16();
-  const rrClass = reader.u16();
-  const ttl = reader.u32();
-  const length = reader.u16();
-  reader.need(length);
-  const start = reader.offset;
-  const end = start + length;
-  let record: DnsRecord | null = null;
-  if (rrClass === CLASS_IN) {
-    switch (type) {
-      case RR_TYPE_CODES.A:
-        if (length !== 4) throw malformed("A record is not 4 octets");
-        record = { type: "A", name, ttl, address: [...reader.bytes(4)].join(".") };
-        break;
-      case RR_TYPE_CODES.AAAA:
-        if (length !== 16) throw malformed("AAAA record is not 16 octets");
-        record = { type: "AAAA", name, ttl, address: formatIPv6(reader.bytes(16)) };
-        break;
-      case RR_TYPE_CODES.CNAME:
-      case RR_TYPE_CODES.PTR:
-        record = { type: type === RR_TYPE_CODES.CNAME ? "CNAME" : "PTR", name, ttl, target: reader.name() };
-        break;
-      case RR_TYPE_CODES.TXT: {
-        // RFC 1035 §3.3.14: one or more <character-string>s. RFC 8555 §8.4 does not say how to
-        // join them; like Boulder we concatenate, since long values are split at 255 octets.
-        const strings: string[] = [];
-        while (reader.offset < end) strings.push(reader.bytes(reader.u8()).toString("utf8"));
-        record = { type: "TXT", name, ttl, strings, text: strings.join("") };
-        break;
-      }
-      case RR_TYPE_CODES.CAA: {
-        // RFC 8659 §4.1: flags, tag length, tag, value (the rest).
-        const flags = reader.u8();
-        const tag = reader.bytes(reader.u8()).toString("latin1");
-        if (reader.offset > end) throw malformed("CAA tag runs past the record");
-        record = {
-          type: "CAA",
-          name,
-          ttl,
-          flags,
-          tag,
-          value: reader.buf.toString("utf8", reader.offset, end),
-        };
-        break;
-      }
-    }
+/**
+ * Shim for what dns-packet does not check (RFC 1035 §4.1.3): it reads A, AAAA and CNAME data by
+ * their content, not by RDLENGTH, and reads on past the end of a message that stops short. So each
+ * resource record is decoded again with dns-packet's own record decoder, and the message is refused
+ * unless that decoder used exactly RDLENGTH octets, all inside the message.
+ */
+function assertRecordsFitTheirLength(buf: Buffer, message: dnsPacket.DecodedPacket): void {
+  // dns-packet exports these per-part decoders, but @types/dns-packet declares only whole messages.
+  type Decoder<T> = ((buf: Buffer, offset: number) => T) & { bytes: number };
+  const part = dnsPacket as unknown as {
+    name: { decode: Decoder<string> };
+    question: { decode: Decoder<unknown> };
+    answer: { decode: Decoder<unknown> };
+  };
+  let offset = 12; // RFC 1035 §4.1.1: the header
+  for (const _ of message.questions ?? []) {
+    part.question.decode(buf, offset);
+    offset += part.question.decode.bytes;
   }
-  if (reader.offset > end) throw malformed("record data longer than its RDLENGTH");
-  reader.offset = end;
-  return record;
+  const sections = [message.answers, message.authorities, message.additionals];
+  const recordCount = sections.reduce((count, section) => count + (section?.length ?? 0), 0);
+  for (let i = 0; i < recordCount; i++) {
+    part.name.decode(buf, offset);
+    const rdLengthAt = offset + part.name.decode.bytes + 8; // after TYPE, CLASS and TTL
+    if (rdLengthAt + 2 > buf.length) throw malformed("message ends early");
+    const end = rdLengthAt + 2 + buf.readUInt16BE(rdLengthAt);
+    if (end > buf.length) throw malformed("record data runs past the message");
+    part.answer.decode(buf, offset);
+    if (offset + part.answer.decode.bytes !== end)
+      throw malformed("record data does not fill its RDLENGTH exactly");
+    offset = end;
+  }
 }
 
-/** RFC 5952 text form, by way of the WHATWG URL serializer which implements it. */
-function formatIPv6(bytes: Buffer): string {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
-  return new URL(`http://[${groups.join(":")}]/`).hostname.slice(1, -1);
+/**
+ * One answer record; null for types we do not use (RRSIG, NSEC, …) and for classes other than IN.
+ * dns-packet reports a class with the top bit set (mDNS's cache-flush bit, RFC 6762 §10.2) as IN
+ * with `flush`; in unicast DNS that is another class.
+ */
+function toDnsRecord(record: dnsPacket.Answer): DnsRecord | null {
+  if (record.type === "OPT" || record.class !== "IN" || record.flush) return null;
+  const name = normalizeDnsName(record.name);
+  const ttl = record.ttl ?? 0;
+  switch (record.type) {
+    case "A":
+      return { type: "A", name, ttl, address: record.data };
+    case "AAAA":
+      // dns-packet's text is not RFC 5952's (it compresses the first run of zeros, not the longest).
+      return { type: "AAAA", name, ttl, address: canonicalIpAddress(record.data) ?? record.data };
+    case "CNAME":
+      return { type: "CNAME", name, ttl, target: normalizeDnsName(record.data) };
+    case "TXT": {
+      // RFC 1035 §3.3.14: one or more <character-string>s. RFC 8555 §8.4 does not say how to
+      // join them; like Boulder we concatenate, since long values are split at 255 octets.
+      const strings = (Array.isArray(record.data) ? record.data : [record.data]).map((s) =>
+        typeof s === "string" ? s : s.toString("utf8"),
+      );
+      return { type: "TXT", name, ttl, strings, text: strings.join("") };
+    }
+    default:
+      return null;
+  }
 }
 
 function followCnameChain(answers: DnsRecord[], questionName: string, type: DnsQueryType) {
@@ -469,7 +384,13 @@ function followCnameChain(answers: DnsRecord[], questionName: string, type: DnsQ
 
 // ---- transports ----
 
-function exchangeUdp(query: Buffer, server: DnsServer, timeoutMs: number, id: number): Promise<Buffer> {
+function exchangeUdp(
+  query: dnsPacket.Packet,
+  server: DnsServer,
+  timeoutMs: number,
+  id: number,
+): Promise<Buffer> {
+  const message = dnsPacket.encode(query);
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket(net.isIPv6(server.address.split("%")[0] ?? "") ? "udp6" : "udp4");
     let settled = false;
@@ -497,7 +418,7 @@ function exchangeUdp(query: Buffer, server: DnsServer, timeoutMs: number, id: nu
     });
     try {
       socket.connect(server.port, server.address, () => {
-        socket.send(query, (err) => {
+        socket.send(message, (err) => {
           if (err) finish(networkError(server, err));
         });
       });
@@ -507,7 +428,9 @@ function exchangeUdp(query: Buffer, server: DnsServer, timeoutMs: number, id: nu
   });
 }
 
-function exchangeTcp(query: Buffer, server: DnsServer, timeoutMs: number): Promise<Buffer> {
+function exchangeTcp(query: dnsPacket.Packet, server: DnsServer, timeoutMs: number): Promise<Buffer> {
+  // RFC 1035 §4.2.2: a two-octet length prefix before the message, both ways.
+  const framed = dnsPacket.streamEncode(query);
   return new Promise((resolve, reject) => {
     let socket: net.Socket;
     try {
@@ -538,12 +461,7 @@ function exchangeTcp(query: Buffer, server: DnsServer, timeoutMs: number): Promi
       timeoutMs,
     );
     socket.on("error", (err) => finish(networkError(server, err)));
-    socket.on("connect", () => {
-      // RFC 1035 §4.2.2: two-octet length prefix.
-      const length = Buffer.alloc(2);
-      length.writeUInt16BE(query.length, 0);
-      socket.write(Buffer.concat([length, query]));
-    });
+    socket.on("connect", () => socket.write(framed));
     socket.on("data", (chunk: Buffer) => {
       chunks.push(chunk);
       received += chunk.length;

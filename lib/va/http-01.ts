@@ -6,17 +6,9 @@ import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import net from "node:net";
 import { AcmeProblem, isAcmeProblem } from "@/lib/problem";
-import {
-  addressesToDial,
-  connectFailureOf,
-  type DnsResolverSettings,
-  hostForUrl,
-  resolveAddresses,
-  startConnectionTimers,
-  withFirstReachableAddress,
-} from "./resolver";
-import { tlsFailureReason } from "./tls-alpn-01";
-import type { ValidationOutcome, ValidationRecord } from "./validate";
+import { attemptConnection, isTlsError, tlsFailureReason, withFirstReachableAddress } from "./connection";
+import type { ValidationOutcome, ValidationRecord } from "./outcome";
+import { addressesToConnect, type DnsResolverSettings, hostForUrl } from "./resolver";
 
 /** RFC 8555 §8.3 step 1: the path every http-01 request starts at. */
 export const HTTP01_PATH_PREFIX = "/.well-known/acme-challenge/";
@@ -80,16 +72,7 @@ export async function validateHttp01(options: Http01Options): Promise<Validation
       const record: ValidationRecord = { challengeType: "http-01", url: url.href, hostname: host, port };
       records.push(record);
 
-      let addresses: string[];
-      if (net.isIP(host) !== 0) {
-        addresses = [host];
-      } else {
-        const resolved = await resolveAddresses(host, options.dns, deadline);
-        record.resolver = resolved.resolver;
-        record.addressesResolved = [...resolved.ipv6, ...resolved.ipv4];
-        addresses = addressesToDial(resolved);
-      }
-
+      const addresses = await addressesToConnect(host, options.dns, record, deadline);
       const response = await fetchFromFirstReachable(
         url,
         hostHeader,
@@ -203,14 +186,12 @@ function fetchFromFirstReachable(
     attempt: (address, connectDeadline) =>
       fetchOnce(url, hostHeader, address, deadline, connectDeadline, maxBodyBytes),
     toProblem: (err, address) =>
-      new AcmeProblem(problemTypeOf(err), `${address}: Fetching ${url.href}: ${(err as Error).message}`),
+      new AcmeProblem(
+        isTlsError(err) ? "tls" : "connection",
+        `${address}: Fetching ${url.href}: ${(err as Error).message}`,
+      ),
     noAddressDetail: `No addresses to connect to for ${url.hostname}`,
   });
-}
-
-function problemTypeOf(err: unknown): "connection" | "tls" {
-  const code = (err as NodeJS.ErrnoException).code ?? "";
-  return code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS") || code === "EPROTO" ? "tls" : "connection";
 }
 
 function fetchOnce(
@@ -221,102 +202,78 @@ function fetchOnce(
   connectDeadline: number,
   maxBodyBytes: number,
 ): Promise<FetchedResponse> {
-  return new Promise((resolve, reject) => {
-    const isHttps = url.protocol === "https:";
-    const hostname = url.hostname.replace(/^\[|\]$/g, "");
-    const common = {
-      host: address,
-      port: Number(url.port) || (isHttps ? 443 : 80),
-      path: `${url.pathname}${url.search}`,
-      method: "GET",
-      headers: { Host: hostHeader, "User-Agent": USER_AGENT, Accept: "*/*", Connection: "close" },
-      agent: false as const,
-      maxHeaderSize: HTTP01_MAX_HEADER_BYTES,
-    };
-    // https only happens after a redirect. Like Boulder we do not verify the certificate: the
-    // client is proving control of the name in order to obtain a certificate, so it may not have
-    // a valid one yet, and http-01's proof is the content, not the TLS peer.
-    const request = isHttps
-      ? https.request({
-          ...common,
-          rejectUnauthorized: false,
-          servername: net.isIP(hostname) ? undefined : hostname,
-        })
-      : http.request(common);
+  return attemptConnection<FetchedResponse>({
+    connectDeadline,
+    deadline,
+    afterConnectTimeout: "Timeout after connect (your server may be slow or overloaded)",
+    // The code stays on the error: fetchFromFirstReachable tells a TLS failure by it.
+    describeError: (err) => Object.assign(new Error(describeHttpError(err)), { code: err.code }),
+    open: (events) => {
+      const isHttps = url.protocol === "https:";
+      const hostname = url.hostname.replace(/^\[|\]$/g, "");
+      const common = {
+        host: address,
+        port: Number(url.port) || (isHttps ? 443 : 80),
+        path: `${url.pathname}${url.search}`,
+        method: "GET",
+        headers: { Host: hostHeader, "User-Agent": USER_AGENT, Accept: "*/*", Connection: "close" },
+        agent: false as const,
+        maxHeaderSize: HTTP01_MAX_HEADER_BYTES,
+      };
+      // https only happens after a redirect. Like Boulder we do not verify the certificate: the
+      // client is proving control of the name in order to obtain a certificate, so it may not have
+      // a valid one yet, and http-01's proof is the content, not the TLS peer.
+      const request = isHttps
+        ? https.request({
+            ...common,
+            rejectUnauthorized: false,
+            servername: net.isIP(hostname) ? undefined : hostname,
+          })
+        : http.request(common);
 
-    let connected = false;
-    let settled = false;
-    const timers: NodeJS.Timeout[] = [];
-    const finish = (err: Error | null, response?: FetchedResponse) => {
-      if (settled) return;
-      settled = true;
-      for (const t of timers) clearTimeout(t);
-      request.destroy();
-      if (err) reject(err);
-      else resolve(response as FetchedResponse);
-    };
-    const failure = (message: string, code?: string) => Object.assign(new Error(message), { code });
-
-    timers.push(
-      ...startConnectionTimers({
-        connectDeadline,
-        deadline,
-        isConnected: () => connected,
-        fail: (err) => finish(err),
-        afterConnect: () => failure("Timeout after connect (your server may be slow or overloaded)"),
-      }),
-    );
-
-    request.on("socket", (socket) => {
-      socket.once("connect", () => {
-        connected = true;
-      });
-    });
-    request.on("error", (err: NodeJS.ErrnoException) => {
-      if (!connected) {
-        finish(connectFailureOf(err));
-        return;
-      }
-      finish(failure(describeHttpError(err), err.code));
-    });
-    request.on("response", (response: IncomingMessage) => {
-      const status = response.statusCode ?? 0;
-      const location = typeof response.headers.location === "string" ? response.headers.location : null;
-      if (REDIRECT_STATUSES.has(status) && location !== null) {
-        finish(null, { status, location, body: Buffer.alloc(0), bodyTruncated: false });
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let received = 0;
-      response.on("data", (chunk: Buffer) => {
-        chunks.push(chunk);
-        received += chunk.length;
-        // Stop at the limit: the rest is never read, whatever the server sends.
-        if (received > maxBodyBytes) {
-          finish(null, {
-            status,
-            location,
-            body: Buffer.concat(chunks).subarray(0, maxBodyBytes),
-            bodyTruncated: true,
-          });
+      request.on("socket", (socket) => socket.once("connect", events.connected));
+      request.on("error", events.socketError);
+      request.on("response", (response: IncomingMessage) => {
+        const status = response.statusCode ?? 0;
+        const location = typeof response.headers.location === "string" ? response.headers.location : null;
+        if (REDIRECT_STATUSES.has(status) && location !== null) {
+          events.succeed({ status, location, body: Buffer.alloc(0), bodyTruncated: false });
+          return;
         }
+        const chunks: Buffer[] = [];
+        let received = 0;
+        response.on("data", (chunk: Buffer) => {
+          chunks.push(chunk);
+          received += chunk.length;
+          // Stop at the limit: the rest is never read, whatever the server sends.
+          if (received > maxBodyBytes) {
+            events.succeed({
+              status,
+              location,
+              body: Buffer.concat(chunks).subarray(0, maxBodyBytes),
+              bodyTruncated: true,
+            });
+          }
+        });
+        response.on("end", () =>
+          events.succeed({ status, location, body: Buffer.concat(chunks), bodyTruncated: false }),
+        );
+        response.on("error", events.socketError);
+        response.on("aborted", () =>
+          events.fail(new Error("Connection closed before the whole response arrived")),
+        );
       });
-      response.on("end", () =>
-        finish(null, { status, location, body: Buffer.concat(chunks), bodyTruncated: false }),
-      );
-      response.on("error", (err: NodeJS.ErrnoException) => finish(failure(describeHttpError(err), err.code)));
-      response.on("aborted", () => finish(failure("Connection closed before the whole response arrived")));
-    });
-    request.end();
+      request.end();
+      return request;
+    },
   });
 }
 
+/** An error after the connection was made (connection.ts has already named a reset). */
 function describeHttpError(err: NodeJS.ErrnoException): string {
   const code = err.code ?? "";
-  if (code === "ECONNRESET") return "Connection reset by peer";
   if (code === "HPE_HEADER_OVERFLOW") return `Response headers larger than ${HTTP01_MAX_HEADER_BYTES} bytes`;
   if (code.startsWith("HPE_")) return `Malformed HTTP response (${code})`;
-  if (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS") || code === "EPROTO")
-    return `TLS error: ${tlsFailureReason(err)}`;
+  if (isTlsError(err)) return `TLS error: ${tlsFailureReason(err)}`;
   return code || err.message;
 }

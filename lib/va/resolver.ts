@@ -102,6 +102,24 @@ export function describeRcode(response: DnsResponse): string {
 }
 
 /**
+ * What http-01 and tls-alpn-01 connect to for `host`: an IP address as it is (RFC 8738 §4-6: an
+ * IP identifier is not resolved), a name through the alias's resolver (`addressesToDial`), with
+ * the resolver and every address it returned noted in the validation record.
+ */
+export async function addressesToConnect(
+  host: string,
+  dns: DnsResolverSettings,
+  record: { resolver?: string; addressesResolved?: string[] },
+  deadline: number,
+): Promise<string[]> {
+  if (net.isIP(host) !== 0) return [host];
+  const resolved = await resolveAddresses(host, dns, deadline);
+  record.resolver = resolved.resolver;
+  record.addressesResolved = [...resolved.ipv6, ...resolved.ipv4];
+  return addressesToDial(resolved);
+}
+
+/**
  * The addresses to try, in order: the first IPv6 address, then the first IPv4 address if the
  * IPv6 connection cannot be made. This is Boulder's choice (va.go, "happy eyeballs" reduced to
  * one fallback): IPv6 first because a host that publishes AAAA must serve on it, one address per
@@ -127,74 +145,4 @@ export function reverseDnsName(address: string): string {
 /** The host part of a URL or an address for messages: IPv6 in brackets (RFC 3986 §3.2.2). */
 export function hostForUrl(host: string): string {
   return net.isIPv6(host) ? `[${host}]` : host;
-}
-
-/** A failure before the TCP connection was made: worth trying the next address family. */
-export class ConnectFailure extends Error {}
-
-/**
- * Runs `attempt` on `addresses` in order (IPv6 first, resolver.ts addressesToDial) until one
- * connects, recording which were tried and which answered. A ConnectFailure moves on to the next
- * address, which keeps half of the remaining time so one dead address cannot eat the budget; any
- * other failure, or the last address's, becomes the problem `toProblem` makes of it.
- */
-export async function withFirstReachableAddress<T>(o: {
-  addresses: string[];
-  record: { addressesTried?: string[]; addressUsed?: string };
-  deadline: number;
-  attempt: (address: string, connectDeadline: number) => Promise<T>;
-  toProblem: (err: unknown, address: string) => AcmeProblem;
-  noAddressDetail: string;
-}): Promise<T> {
-  o.record.addressesTried = [];
-  for (const [index, address] of o.addresses.entries()) {
-    o.record.addressesTried.push(address);
-    const isLast = index === o.addresses.length - 1;
-    const connectDeadline = isLast ? o.deadline : Date.now() + Math.max(0, o.deadline - Date.now()) / 2;
-    try {
-      const result = await o.attempt(address, connectDeadline);
-      o.record.addressUsed = address;
-      return result;
-    } catch (err) {
-      o.record.addressUsed = address;
-      if (err instanceof ConnectFailure && !isLast) continue;
-      throw o.toProblem(err, address);
-    }
-  }
-  throw new AcmeProblem("dns", o.noAddressDetail);
-}
-
-const CONNECT_TIMEOUT = "Timeout during connect (likely firewall problem)";
-
-/**
- * The two timers of one validation connection: at `connectDeadline` a connection not yet made
- * fails as a ConnectFailure (so the next address is tried), at `deadline` whatever is still
- * running fails with `afterConnect()` once connected.
- */
-export function startConnectionTimers(o: {
-  connectDeadline: number;
-  deadline: number;
-  isConnected: () => boolean;
-  fail: (err: Error) => void;
-  afterConnect: () => Error;
-}): NodeJS.Timeout[] {
-  return [
-    setTimeout(
-      () => {
-        if (!o.isConnected()) o.fail(new ConnectFailure(CONNECT_TIMEOUT));
-      },
-      Math.max(0, o.connectDeadline - Date.now()),
-    ),
-    setTimeout(
-      () => o.fail(o.isConnected() ? o.afterConnect() : new ConnectFailure(CONNECT_TIMEOUT)),
-      Math.max(0, o.deadline - Date.now()),
-    ),
-  ];
-}
-
-/** A socket error before the connection was made. */
-export function connectFailureOf(err: NodeJS.ErrnoException): ConnectFailure {
-  return new ConnectFailure(
-    err.code === "ECONNREFUSED" ? "Connection refused" : `Cannot connect: ${err.code ?? err.message}`,
-  );
 }

@@ -6,18 +6,10 @@ import tls from "node:tls";
 import { type Extension, SubjectAlternativeNameExtension, X509Certificate } from "@/lib/ca/x509";
 import { canonicalIpAddress } from "@/lib/names";
 import { AcmeProblem, isAcmeProblem } from "@/lib/problem";
+import { attemptConnection, ConnectFailure, tlsFailureReason, withFirstReachableAddress } from "./connection";
 import { tlsAlpn01Digest } from "./key-authorization";
-import {
-  addressesToDial,
-  ConnectFailure,
-  connectFailureOf,
-  type DnsResolverSettings,
-  resolveAddresses,
-  reverseDnsName,
-  startConnectionTimers,
-  withFirstReachableAddress,
-} from "./resolver";
-import type { ValidationOutcome, ValidationRecord } from "./validate";
+import type { ValidationOutcome, ValidationRecord } from "./outcome";
+import { addressesToConnect, type DnsResolverSettings, reverseDnsName } from "./resolver";
 
 /** RFC 8737 §6.2: the ALPN protocol ID registered for the challenge. */
 export const ACME_TLS_ALPN_PROTOCOL = "acme-tls/1";
@@ -54,16 +46,9 @@ export async function validateTlsAlpn01(options: TlsAlpn01Options): Promise<Vali
     // RFC 8737 §3 step 1: the expected digest.
     const expectedDigest = tlsAlpn01Digest(options.keyAuthorization);
 
-    // Step 2: resolve the name and choose an address (IPv6 first, IPv4 as fallback, like http-01).
-    let addresses: string[];
-    if (identifier.type === "ip") {
-      addresses = [identifier.value];
-    } else {
-      const resolved = await resolveAddresses(identifier.value, options.dns, deadline);
-      record.resolver = resolved.resolver;
-      record.addressesResolved = [...resolved.ipv6, ...resolved.ipv4];
-      addresses = addressesToDial(resolved);
-    }
+    // Step 2: resolve the name and choose an address (IPv6 first, IPv4 as fallback, like http-01);
+    // validate.ts has made sure an "ip" identifier is an address and a "dns" one is not.
+    const addresses = await addressesToConnect(identifier.value, options.dns, record, deadline);
 
     // Step 3: TLS to the address, ALPN "acme-tls/1" only, SNI as above.
     const handshake = await handshakeWithFirstReachable(addresses, options.port, sni, record, deadline);
@@ -210,61 +195,32 @@ function performHandshake(
   deadline: number,
   connectDeadline: number,
 ): Promise<Handshake> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({
-      host: address,
-      port,
-      // RFC 8737 §3 step 3: the single protocol "acme-tls/1"; §4: TLS 1.2 or later only.
-      ALPNProtocols: [ACME_TLS_ALPN_PROTOCOL],
-      servername: net.isIP(sni) ? undefined : sni,
-      minVersion: "TLSv1.2",
-      // The certificate is self-signed by design; it is checked field by field above.
-      rejectUnauthorized: false,
-    });
-    let connected = false;
-    let settled = false;
-    const timers: NodeJS.Timeout[] = [];
-    const finish = (err: Error | null, handshake?: Handshake) => {
-      if (settled) return;
-      settled = true;
-      for (const t of timers) clearTimeout(t);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(handshake as Handshake);
-    };
-    timers.push(
-      ...startConnectionTimers({
-        connectDeadline,
-        deadline,
-        isConnected: () => connected,
-        fail: (err) => finish(err),
-        afterConnect: () => new Error("Timeout during the TLS handshake"),
-      }),
-    );
-    socket.once("connect", () => {
-      connected = true;
-    });
-    socket.on("error", (err: NodeJS.ErrnoException) => {
-      if (!connected) {
-        finish(connectFailureOf(err));
-        return;
-      }
-      finish(new Error(err.code === "ECONNRESET" ? "Connection reset by peer" : tlsFailureReason(err)));
-    });
-    socket.once("secureConnect", () => {
-      const peer = socket.getPeerCertificate();
-      finish(null, {
-        alpnProtocol: typeof socket.alpnProtocol === "string" ? socket.alpnProtocol : null,
-        certificateDer: peer && Buffer.isBuffer(peer.raw) ? peer.raw : null,
+  return attemptConnection<Handshake>({
+    connectDeadline,
+    deadline,
+    afterConnectTimeout: "Timeout during the TLS handshake",
+    describeError: (err) => new Error(tlsFailureReason(err)),
+    open: (events) => {
+      const socket = tls.connect({
+        host: address,
+        port,
+        // RFC 8737 §3 step 3: the single protocol "acme-tls/1"; §4: TLS 1.2 or later only.
+        ALPNProtocols: [ACME_TLS_ALPN_PROTOCOL],
+        servername: net.isIP(sni) ? undefined : sni,
+        minVersion: "TLSv1.2",
+        // The certificate is self-signed by design; it is checked field by field above.
+        rejectUnauthorized: false,
       });
-    });
+      socket.once("connect", events.connected);
+      socket.on("error", events.socketError);
+      socket.once("secureConnect", () => {
+        const peer = socket.getPeerCertificate();
+        events.succeed({
+          alpnProtocol: typeof socket.alpnProtocol === "string" ? socket.alpnProtocol : null,
+          certificateDer: peer && Buffer.isBuffer(peer.raw) ? peer.raw : null,
+        });
+      });
+      return socket;
+    },
   });
-}
-
-/** OpenSSL's reason ("wrong version number") rather than its multi-line diagnostic string. */
-export function tlsFailureReason(err: NodeJS.ErrnoException & { reason?: unknown }): string {
-  if (typeof err.reason === "string" && err.reason) return err.reason;
-  // "write EPROTO 80…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:file:line:"
-  const openSslReason = /error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/.exec(err.message)?.[1];
-  return openSslReason ?? (err.message.split("\n")[0]?.trim() || (err.code ?? "unknown error"));
 }

@@ -6,53 +6,17 @@
 // as { valid: false, problem }, never as a throw, so a durable job can store it and move on. Only
 // programming errors (a key authorization that does not belong to the token) throw.
 import net from "node:net";
+import { MAX_DNS_NAME_LENGTH } from "@/lib/names";
 import { AcmeProblem } from "@/lib/problem";
 import { validateDns01 } from "./dns-01";
 import { validateHttp01 } from "./http-01";
 import { isBase64UrlToken } from "./key-authorization";
+import type { ChallengeType, ValidationOutcome } from "./outcome";
 import { validateTlsAlpn01 } from "./tls-alpn-01";
 
-export type ChallengeType = "http-01" | "dns-01" | "tls-alpn-01";
-
-/**
- * What the VA saw, one record per connection or lookup (http-01: one per redirect hop), for the
- * console and the audit trail. Plain JSON; fields that do not apply are absent. Boulder's
- * core.ValidationRecord carries the same facts.
- */
-export type ValidationRecord = {
-  challengeType: ChallengeType;
-  /** http-01: the URL fetched in this hop. */
-  url?: string;
-  /** The name (or IP) connected to or, for dns-01, the name queried. */
-  hostname?: string;
-  port?: number;
-  /** host:port of the DNS resolver asked. */
-  resolver?: string;
-  addressesResolved?: string[];
-  /** Addresses a connection was attempted to, in order (IPv6 first, then IPv4 as fallback). */
-  addressesTried?: string[];
-  addressUsed?: string;
-  /** http-01 */
-  httpStatus?: number;
-  redirectLocation?: string;
-  /** Up to 128 characters of a body that did not match, to show the operator what was served. */
-  responseBodyPreview?: string;
-  /** dns-01 */
-  dnsRcode?: string;
-  cnameChain?: string[];
-  txtValues?: string[];
-  /** The AD bit of the answer (RFC 4035 §3.2.3). */
-  dnssecAuthenticated?: boolean;
-  /** tls-alpn-01 */
-  sni?: string;
-  alpnProtocol?: string | null;
-  /** "dns:example.test", "ip:192.0.2.1": the certificate's subjectAltName entries. */
-  certificateSubjectAltNames?: string[];
-};
-
-export type ValidationOutcome =
-  | { valid: true; records: ValidationRecord[] }
-  | { valid: false; problem: AcmeProblem; records: ValidationRecord[] };
+// The outcome types live in outcome.ts so the validators share them without importing this file;
+// callers of the VA (lib/ra) read them here, beside validateChallenge.
+export type { ChallengeType, ValidationOutcome, ValidationRecord } from "./outcome";
 
 /** Timeouts and sizes; the defaults are the production values, tests pass small ones. */
 export type ValidationLimits = {
@@ -154,7 +118,7 @@ function identifierRejection(
   }
   // RFC 8555 §7.1.4: identifiers are A-labels; lib/ra checks policy, this only keeps URLs and
   // queries well-formed whatever reaches us.
-  if (!DNS_NAME_PATTERN.test(identifier.value) || identifier.value.length > 253) {
+  if (!DNS_NAME_PATTERN.test(identifier.value) || identifier.value.length > MAX_DNS_NAME_LENGTH) {
     return AcmeProblem.malformed(`"${identifier.value}" is not a DNS name`);
   }
   return null;

@@ -6,7 +6,7 @@ import { dns01TxtValue } from "@/lib/va/key-authorization";
 import { type ValidationInput, type ValidationOutcome, validateChallenge } from "@/lib/va/validate";
 import { type ChallTestSrv, startChallTestSrv } from "../../support/challtestsrv";
 import { freePort } from "../../support/ports";
-import { type FakeDnsServer, rdata, startFakeDnsServer, TYPE } from "./support";
+import { type FakeDnsServer, startFakeDnsServer } from "./support";
 
 const TOKEN = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA";
 const KEY_AUTHORIZATION = `${TOKEN}.NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs`;
@@ -29,7 +29,7 @@ beforeAll(async () => {
     return {
       rcode: entry.rcode ?? 0,
       authenticatedData: entry.authenticatedData,
-      answers: (entry.txt ?? []).map((value) => ({ name: q.name, type: TYPE.TXT, data: rdata.txt(value) })),
+      answers: (entry.txt ?? []).map((value) => ({ name: q.name, type: "TXT" as const, data: value })),
     };
   });
 }, 30_000);

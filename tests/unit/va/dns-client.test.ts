@@ -8,7 +8,7 @@ import { canonicalIpAddress } from "@/lib/names";
 import { DnsQueryError, dnsServerFor, parseResolvConf, queryDns } from "@/lib/va/dns-client";
 import { reverseDnsName } from "@/lib/va/resolver";
 import { freePort } from "../../support/ports";
-import { buildReply, type FakeDnsServer, rdata, startFakeDnsServer, TYPE } from "./support";
+import { buildReply, type FakeDnsServer, startFakeDnsServer } from "./support";
 
 let server: FakeDnsServer | undefined;
 afterEach(async () => {
@@ -34,19 +34,24 @@ async function queryError(promise: Promise<unknown>): Promise<DnsQueryError> {
 describe("queryDns: the query", () => {
   it("ok/RD and AD set, one question, EDNS0 OPT with DO and a 1232-octet payload size", async () => {
     server = await startFakeDnsServer((q) => ({
-      answers: [{ name: q.name, type: TYPE.A, data: rdata.a("192.0.2.1") }],
+      answers: [{ name: q.name, type: "A", data: "192.0.2.1" }],
     }));
     await queryDns("Example.Test.", "A", { ...at(server), requestAuthenticatedData: true });
     const [query] = server.queries;
     expect(query?.name).toBe("example.test");
-    expect(query?.type).toBe(TYPE.A);
-    expect((query?.flags ?? 0) & 0x0100).toBe(0x0100); // RD
-    expect((query?.flags ?? 0) & 0x0020).toBe(0x0020); // AD (RFC 6840 §5.7)
-    const opt = query?.raw.subarray(-11) as Buffer;
-    expect(opt.readUInt16BE(1)).toBe(TYPE.OPT);
-    expect(opt.readUInt16BE(3)).toBe(1232);
-    expect(opt.readUInt32BE(5) & 0x8000).toBe(0x8000); // DO (RFC 3225)
-    expect(query?.raw.readUInt16BE(10)).toBe(1); // ARCOUNT
+    expect(query?.type).toBe("A");
+    expect(query?.message.questions).toHaveLength(1);
+    expect(query?.message.flag_rd).toBe(true);
+    expect(query?.message.flag_ad).toBe(true); // RFC 6840 §5.7
+    expect(query?.message.additionals).toEqual([
+      expect.objectContaining({
+        type: "OPT",
+        name: ".",
+        udpPayloadSize: 1232,
+        ednsVersion: 0,
+        flag_do: true,
+      }),
+    ]); // RFC 6891 §6.1.2, DO: RFC 3225
   });
   it("ok/AD not set unless asked", async () => {
     server = await startFakeDnsServer(() => ({}));
@@ -70,11 +75,12 @@ describe("queryDns: the query", () => {
 describe("queryDns: answers", () => {
   it("ok/A and AAAA, the AD flag reported", async () => {
     server = await startFakeDnsServer((q) =>
-      q.type === TYPE.A
-        ? { authenticatedData: true, answers: [{ name: q.name, type: TYPE.A, data: rdata.a("192.0.2.1") }] }
+      q.type === "A"
+        ? { authenticatedData: true, answers: [{ name: q.name, type: "A", data: "192.0.2.1" }] }
         : {
             answers: [
-              { name: q.name, type: TYPE.AAAA, data: Buffer.from("20010db8000000000000000000000001", "hex") },
+              { name: q.name, type: "AAAA", data: "2001:db8:0:0:0:0:0:1" },
+              { name: q.name, type: "AAAA", data: "2001:db8:0:0:1:0:0:0" },
             ],
           },
     );
@@ -83,29 +89,19 @@ describe("queryDns: answers", () => {
     expect(a.records).toEqual([{ type: "A", name: "example.test", ttl: 60, address: "192.0.2.1" }]);
     const aaaa = await queryDns("example.test", "AAAA", at(server));
     expect(aaaa.authenticatedData).toBe(false);
-    expect(aaaa.records).toEqual([{ type: "AAAA", name: "example.test", ttl: 60, address: "2001:db8::1" }]);
+    // RFC 5952 §4.2.3: the longest run of zero groups is the one shortened.
+    expect(aaaa.records).toEqual([
+      { type: "AAAA", name: "example.test", ttl: 60, address: "2001:db8::1" },
+      { type: "AAAA", name: "example.test", ttl: 60, address: "2001:db8:0:0:1::" },
+    ]);
   });
-  it("ok/TXT character-strings are joined; CAA parsed", async () => {
-    server = await startFakeDnsServer((q) =>
-      q.type === TYPE.TXT
-        ? { answers: [{ name: q.name, type: TYPE.TXT, data: rdata.txt("abc", "def") }] }
-        : {
-            answers: [
-              {
-                name: q.name,
-                type: TYPE.CAA,
-                data: Buffer.concat([Buffer.from([128, 5]), Buffer.from("issuekeyward.test")]),
-              },
-            ],
-          },
-    );
+  it("ok/TXT character-strings are joined", async () => {
+    server = await startFakeDnsServer((q) => ({
+      answers: [{ name: q.name, type: "TXT", data: ["abc", "def"] }],
+    }));
     const txt = await queryDns("_acme-challenge.example.test", "TXT", at(server));
     expect(txt.records).toEqual([
       { type: "TXT", name: "_acme-challenge.example.test", ttl: 60, strings: ["abc", "def"], text: "abcdef" },
-    ]);
-    const caa = await queryDns("example.test", "CAA", at(server));
-    expect(caa.records).toEqual([
-      { type: "CAA", name: "example.test", ttl: 60, flags: 128, tag: "issue", value: "keyward.test" },
     ]);
   });
   it("ok/NXDOMAIN is a response, not an error", async () => {
@@ -127,10 +123,10 @@ describe("queryDns: answers", () => {
   it("ok/CNAME chain inside the answer is followed", async () => {
     server = await startFakeDnsServer((q) => ({
       answers: [
-        { name: q.name, type: TYPE.CNAME, data: rdata.cname("a.test") },
-        { name: "a.test", type: TYPE.CNAME, data: rdata.cname("b.test") },
-        { name: "b.test", type: TYPE.TXT, data: rdata.txt("value") },
-        { name: "unrelated.test", type: TYPE.TXT, data: rdata.txt("not this") },
+        { name: q.name, type: "CNAME", data: "a.test" },
+        { name: "a.test", type: "CNAME", data: "b.test" },
+        { name: "b.test", type: "TXT", data: "value" },
+        { name: "unrelated.test", type: "TXT", data: "not this" },
       ],
     }));
     const response = await queryDns("www.test", "TXT", at(server));
@@ -140,8 +136,8 @@ describe("queryDns: answers", () => {
   it("ok/CNAME loop inside the answer ends without records", async () => {
     server = await startFakeDnsServer((q) => ({
       answers: [
-        { name: q.name, type: TYPE.CNAME, data: rdata.cname("b.test") },
-        { name: "b.test", type: TYPE.CNAME, data: rdata.cname(q.name) },
+        { name: q.name, type: "CNAME", data: "b.test" },
+        { name: "b.test", type: "CNAME", data: q.name },
       ],
     }));
     const response = await queryDns("a.test", "TXT", at(server));
@@ -152,7 +148,7 @@ describe("queryDns: answers", () => {
     server = await startFakeDnsServer((q) =>
       q.transport === "udp"
         ? { truncated: true }
-        : { answers: [{ name: q.name, type: TYPE.TXT, data: rdata.txt("x".repeat(200)) }] },
+        : { answers: [{ name: q.name, type: "TXT", data: "x".repeat(200) }] },
     );
     const response = await queryDns("big.test", "TXT", at(server));
     expect(response.transport).toBe("tcp");
@@ -175,7 +171,7 @@ describe("queryDns: refused responses", () => {
     });
     const err = await queryError(queryDns("loop.test", "A", at(server)));
     expect(err.kind).toBe("malformed");
-    expect(err.message).toContain("compression pointer");
+    expect(err.message).toContain("pointer");
   });
   it("fail/answer to a different question", async () => {
     server = await startFakeDnsServer((q) => buildReply({ ...q, name: "other.test" }, {}));
@@ -185,10 +181,20 @@ describe("queryDns: refused responses", () => {
   });
   it("fail/record data overruns the message", async () => {
     server = await startFakeDnsServer((q) => {
-      const reply = buildReply(q, { answers: [{ name: q.name, type: TYPE.A, data: rdata.a("192.0.2.1") }] });
+      const reply = buildReply(q, { answers: [{ name: q.name, type: "A", data: "192.0.2.1" }] });
       return reply.subarray(0, reply.length - 2);
     });
     expect((await queryError(queryDns("short.test", "A", at(server)))).kind).toBe("malformed");
+  });
+  it("fail/record data longer than its type (RDLENGTH 5 for an A record)", async () => {
+    server = await startFakeDnsServer((q) => {
+      const reply = buildReply(q, { answers: [{ name: q.name, type: "A", data: "192.0.2.1" }] });
+      reply.writeUInt16BE(5, reply.length - 6); // RDLENGTH, before the 4 octets of address
+      return Buffer.concat([reply, Buffer.from([0])]);
+    });
+    const err = await queryError(queryDns("long.test", "A", at(server)));
+    expect(err.kind).toBe("malformed");
+    expect(err.message).toContain("RDLENGTH");
   });
   it("fail/a reply with another ID is ignored; silence times out after every attempt", async () => {
     server = await startFakeDnsServer((q) => buildReply({ ...q, id: (q.id + 1) & 0xffff }, {}));

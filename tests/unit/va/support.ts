@@ -4,6 +4,7 @@
 import { webcrypto } from "node:crypto";
 import dgram from "node:dgram";
 import net from "node:net";
+import * as dnsPacket from "dns-packet";
 import {
   Extension,
   type JsonGeneralName,
@@ -16,98 +17,67 @@ import {
 export type DnsQuestion = {
   id: number;
   name: string;
-  type: number;
+  type: dnsPacket.RecordType;
+  /** The header flags word without QR (dns-packet's `flags`): RD, AD… */
   flags: number;
   transport: "udp" | "tcp";
-  raw: Buffer;
+  /** The whole query as dns-packet decoded it (the OPT record is in `additionals`). */
+  message: dnsPacket.DecodedPacket;
 };
-export type FakeAnswer = { name: string; type: number; data: Buffer; ttl?: number };
 export type FakeReply = {
   rcode?: number;
   authenticatedData?: boolean;
   truncated?: boolean;
-  answers?: FakeAnswer[];
+  /** Answer records; ttl defaults to 60. */
+  answers?: dnsPacket.Answer[];
   /** RFC 8914 Extended DNS Error in an OPT record. */
   extendedError?: { infoCode: number; text: string };
 };
 
-export const TYPE = { A: 1, CNAME: 5, TXT: 16, AAAA: 28, OPT: 41, CAA: 257 } as const;
-
-export function encodeName(name: string): Buffer {
-  const parts = name
-    .replace(/\.$/, "")
-    .split(".")
-    .filter(Boolean)
-    .flatMap((label) => [Buffer.from([label.length]), Buffer.from(label, "ascii")]);
-  return Buffer.concat([...parts, Buffer.from([0])]);
-}
-
-export const rdata = {
-  a: (ip: string) => Buffer.from(ip.split(".").map(Number)),
-  txt: (...strings: string[]) =>
-    Buffer.concat(strings.flatMap((s) => [Buffer.from([Buffer.byteLength(s)]), Buffer.from(s)])),
-  cname: (target: string) => encodeName(target),
-};
-
 function parseQuestion(raw: Buffer, transport: "udp" | "tcp"): DnsQuestion {
-  const labels: string[] = [];
-  let offset = 12;
-  for (let guard = 0; guard < 128; guard++) {
-    const length = raw.readUInt8(offset);
-    offset += 1;
-    if (length === 0) break;
-    labels.push(raw.toString("ascii", offset, offset + length));
-    offset += length;
-  }
+  const message = dnsPacket.decode(raw);
+  const [question] = message.questions ?? [];
   return {
-    id: raw.readUInt16BE(0),
-    flags: raw.readUInt16BE(2),
-    name: labels.join("."),
-    type: raw.readUInt16BE(offset),
+    id: message.id ?? 0,
+    flags: message.flags ?? 0,
+    name: question?.name ?? "",
+    type: question?.type ?? "A",
     transport,
-    raw: Buffer.from(raw),
+    message,
   };
 }
 
+/** A response to `question` (RD and RA set, the question echoed), as dns-packet encodes it. */
 export function buildReply(question: DnsQuestion, reply: FakeReply): Buffer {
-  const header = Buffer.alloc(12);
-  header.writeUInt16BE(question.id, 0);
-  const flags =
-    0x8000 |
-    0x0100 |
-    0x0080 |
-    (reply.truncated ? 0x0200 : 0) |
-    (reply.authenticatedData ? 0x0020 : 0) |
-    ((reply.rcode ?? 0) & 0xf);
-  header.writeUInt16BE(flags, 2);
-  header.writeUInt16BE(1, 4);
-  header.writeUInt16BE(reply.answers?.length ?? 0, 6);
-  header.writeUInt16BE(reply.extendedError ? 1 : 0, 10);
-  const questionType = Buffer.alloc(4);
-  questionType.writeUInt16BE(question.type, 0);
-  questionType.writeUInt16BE(1, 2);
-  const answers = (reply.answers ?? []).map((a) => {
-    const fixed = Buffer.alloc(10);
-    fixed.writeUInt16BE(a.type, 0);
-    fixed.writeUInt16BE(1, 2);
-    fixed.writeUInt32BE(a.ttl ?? 60, 4);
-    fixed.writeUInt16BE(a.data.length, 8);
-    return Buffer.concat([encodeName(a.name), fixed, a.data]);
-  });
-  const additional: Buffer[] = [];
+  const additionals: dnsPacket.Answer[] = [];
   if (reply.extendedError) {
-    const text = Buffer.from(reply.extendedError.text);
-    const option = Buffer.alloc(6);
-    option.writeUInt16BE(15, 0);
-    option.writeUInt16BE(2 + text.length, 2);
-    option.writeUInt16BE(reply.extendedError.infoCode, 4);
-    const opt = Buffer.alloc(11);
-    opt.writeUInt16BE(41, 1);
-    opt.writeUInt16BE(1232, 3);
-    opt.writeUInt16BE(6 + text.length, 9);
-    additional.push(opt, option, text);
+    const data = Buffer.concat([Buffer.alloc(2), Buffer.from(reply.extendedError.text)]);
+    data.writeUInt16BE(reply.extendedError.infoCode, 0);
+    additionals.push({
+      type: "OPT",
+      name: ".",
+      udpPayloadSize: 1232,
+      extendedRcode: 0,
+      ednsVersion: 0,
+      flags: 0,
+      flag_do: false,
+      // @types/dns-packet lists only the option codes dns-packet interprets; 15 is RFC 8914 §2's.
+      options: [{ code: 15, data } as unknown as dnsPacket.PacketOpt],
+    });
   }
-  return Buffer.concat([header, encodeName(question.name), questionType, ...answers, ...additional]);
+  return dnsPacket.encode({
+    type: "response",
+    id: question.id,
+    flags:
+      dnsPacket.RECURSION_DESIRED |
+      dnsPacket.RECURSION_AVAILABLE |
+      (reply.truncated ? dnsPacket.TRUNCATED_RESPONSE : 0) |
+      (reply.authenticatedData ? dnsPacket.AUTHENTIC_DATA : 0) |
+      ((reply.rcode ?? 0) & 0xf),
+    questions: [{ name: question.name, type: question.type, class: "IN" }],
+    answers: (reply.answers ?? []).map((answer) => ({ ttl: 60, ...answer })),
+    additionals,
+  });
 }
 
 export type FakeDnsServer = { port: number; queries: DnsQuestion[]; close: () => Promise<void> };
@@ -129,6 +99,7 @@ export async function startFakeDnsServer(
   };
   const tcp = net.createServer((socket) => {
     let buffered = Buffer.alloc(0);
+    // RFC 1035 §4.2.2: each message behind a two-octet length.
     socket.on("data", (chunk) => {
       buffered = Buffer.concat([buffered, chunk]);
       if (buffered.length < 2 || buffered.length < 2 + buffered.readUInt16BE(0)) return;
