@@ -36,7 +36,7 @@ async function main() {
     keyFile: config.KEYWARD_TLS_KEY_FILE,
   });
 
-  const dev = process.env.KEYWARD_DEV === "1";
+  const dev = config.KEYWARD_DEV;
   const app = next({ dev, dir: import.meta.dirname, hostname: "localhost", port: config.KEYWARD_HTTP_PORT });
   await app.prepare();
   const nextHandler = app.getRequestHandler();

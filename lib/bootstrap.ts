@@ -13,7 +13,7 @@ import { ensurePrivateDirectory } from "@/lib/data-dir";
 import { closeDb, db } from "@/lib/db/client";
 import { startEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations } from "@/lib/db/migrate";
-import { env } from "@/lib/env";
+import { adoptDatabaseUrl, env } from "@/lib/env";
 import { ensureBootstrapAlias } from "@/lib/ra/aliases";
 import { ensureGlobalSettings } from "@/lib/ra/global-settings";
 
@@ -38,8 +38,7 @@ export async function bootstrapKeyward(): Promise<Bootstrapped> {
     const embedded = await startEmbeddedDatabase({ dataDir: config.dataDir });
     stopEmbedded = embedded.stop;
     databaseUrl = embedded.url;
-    // lib/db/client.ts and the Next app read DATABASE_URL.
-    process.env.DATABASE_URL = databaseUrl;
+    adoptDatabaseUrl(databaseUrl);
   }
   try {
     const appliedMigrations = await applyMigrations(databaseUrl);

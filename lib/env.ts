@@ -1,9 +1,15 @@
-// Keyward's configuration: environment variables, parsed once with zod. The README's
-// configuration table lists the same variables; keep the two in step.
+// Keyward's configuration: environment variables, parsed once with zod. The only module that reads
+// process.env, and the only one that writes it, for the libraries that read it themselves
+// (next-auth, the Next app and child processes reading DATABASE_URL). The README's configuration
+// table lists the same variables; keep the two in step.
 import path from "node:path";
 import { z } from "zod";
 
 const port = z.coerce.number().int().min(0).max(65535);
+const flag = z
+  .enum(["0", "1"])
+  .default("0")
+  .transform((v) => v === "1");
 const list = z.string().transform((s) =>
   s
     .split(",")
@@ -27,7 +33,7 @@ const envSchema = z.object({
     .enum(["ECDSA-P256", "ECDSA-P384", "RSA-3072", "RSA-4096"])
     .default("ECDSA-P256"),
   KEYWARD_CA_NAME: z.string().min(1).max(64).default("Keyward"),
-  KEYWARD_LOG_REQUESTS: z.enum(["0", "1"]).default("0"),
+  KEYWARD_LOG_REQUESTS: flag,
   // Base of the URLs written into certificates (CRL distribution point, AIA caIssuers); must be
   // reachable by relying parties over plain HTTP (RFC 5280 §4.2.1.13). Default: the first host
   // name on the HTTP port.
@@ -36,6 +42,39 @@ const envSchema = z.object({
   // 443; they are configurable so that tests can run unprivileged responders.
   KEYWARD_VA_HTTP01_PORT: port.default(80),
   KEYWARD_VA_TLSALPN01_PORT: port.default(443),
+  // A valid authorization of the same account and identifier is reused for new orders for this
+  // many days (0: never).
+  KEYWARD_AUTHZ_REUSE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+  // 1: the Next app in development mode (npm run dev).
+  KEYWARD_DEV: flag,
+  // 1: the migration engine's own log lines on stderr.
+  KEYWARD_MIGRATE_DEBUG: flag,
+
+  // Console sign-in. next-auth signs and encrypts session cookies with NEXTAUTH_SECRET; when unset,
+  // a secret is derived from the master key (lib/auth/secret.ts), so sessions survive restarts
+  // and every instance that shares the database (and therefore the master key) accepts the
+  // others' sessions.
+  NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
+  // The console's public URL when it sits behind a proxy; otherwise each request's own Host and
+  // scheme are used, so the console works on the HTTP and the HTTPS port alike.
+  NEXTAUTH_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // How long a console session lasts without signing in again.
+  KEYWARD_SESSION_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(7 * 86_400)
+    .default(8 * 3600),
+  // The first administrator created at first start (lib/auth/bootstrap-admin.ts).
+  KEYWARD_ADMIN_USERNAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._@-]{1,64}$/)
+    .default("admin"),
+  KEYWARD_ADMIN_PASSWORD: z
+    .string()
+    .min(12, "KEYWARD_ADMIN_PASSWORD must be at least 12 characters")
+    .max(256)
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string; publicUrl: string };
@@ -50,6 +89,24 @@ export function adoptBoundHttpPort(port: number): void {
   const e = env();
   if (e.KEYWARD_PUBLIC_URL || e.KEYWARD_HTTP_PORT !== 0) return;
   e.publicUrl = e.publicUrl.replace(/:0$/, `:${port}`);
+}
+
+/**
+ * The embedded database's URL, chosen at start (lib/bootstrap.ts): from now on the value of
+ * DATABASE_URL for this process, the Next app and the processes it starts.
+ */
+export function adoptDatabaseUrl(url: string): void {
+  env().DATABASE_URL = url;
+  process.env.DATABASE_URL = url;
+}
+
+/**
+ * next-auth reads AUTH_TRUST_HOST itself: without NEXTAUTH_URL it must take the origin from each
+ * request (Host and the scheme Next puts in x-forwarded-proto), so the console answers on both
+ * of Keyward's ports.
+ */
+export function trustRequestHostForSignIn(): void {
+  process.env.AUTH_TRUST_HOST ??= "1";
 }
 
 /** The parsed environment. Throws with every invalid variable named. */

@@ -21,7 +21,7 @@ const EXIT_USAGE = 2;
 
 async function migrate(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
-  let url = process.env.DATABASE_URL;
+  let url = env().DATABASE_URL;
   if (!url) {
     const { dataDir } = env();
     console.log(`DATABASE_URL is not set: migrating the embedded database in ${dataDir}`);
@@ -44,7 +44,7 @@ async function migrate(): Promise<void> {
 
 async function create(name: string | undefined): Promise<void> {
   if (!name) usageError("db:migration:create needs a migration name.");
-  const url = process.env.DATABASE_URL;
+  const url = env().DATABASE_URL;
   if (!url) {
     fail(
       "db:migration:create needs DATABASE_URL pointing at a real PostgreSQL server (the embedded database " +
@@ -86,7 +86,7 @@ try {
 } catch (error) {
   // Engine, connection and configuration errors are written for operators: the message is the
   // report. KEYWARD_MIGRATE_DEBUG=1 adds the stack and the engine's own trace (in `cause`).
-  if (process.env.KEYWARD_MIGRATE_DEBUG === "1") console.error(error);
+  if (env().KEYWARD_MIGRATE_DEBUG) console.error(error);
   else console.error(`Error: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(EXIT_FAILED);
 }

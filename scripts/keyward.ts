@@ -28,7 +28,7 @@ import { secretBox } from "@/lib/crypto/master-key";
 import { closeDb, db } from "@/lib/db/client";
 import { type EmbeddedDatabase, openEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations, MIGRATIONS_DIR } from "@/lib/db/migrate";
-import { env } from "@/lib/env";
+import { adoptDatabaseUrl, env } from "@/lib/env";
 import { isAcmeProblem, zodProblem } from "@/lib/problem";
 import { ensureBootstrapAlias } from "@/lib/ra/aliases";
 import { ensureGlobalSettings } from "@/lib/ra/global-settings";
@@ -69,13 +69,13 @@ let embedded: EmbeddedDatabase | undefined;
 
 /** Opens the database the server would use, with migrations applied and first-start rows in place. */
 async function openDatabase(): Promise<void> {
-  let url = process.env.DATABASE_URL;
+  let url = env().DATABASE_URL;
   if (!url) {
     const { dataDir } = env();
     // While the server runs, its embedded database is used through the server's socket.
     embedded = await openEmbeddedDatabase({ dataDir });
     url = embedded.url;
-    process.env.DATABASE_URL = url;
+    adoptDatabaseUrl(url);
   }
   if (!(await isSchemaCurrent(url))) await applyMigrations(url);
   await ensureGlobalSettings(db(), secretBox());

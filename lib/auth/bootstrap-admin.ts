@@ -5,7 +5,7 @@
 import { recordAudit } from "@/lib/audit/record";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
-import { authEnv } from "./config";
+import { env } from "@/lib/env";
 import { generatePassword, hashPassword } from "./passwords";
 
 export type FirstAdministrator = {
@@ -18,7 +18,7 @@ export type FirstAdministrator = {
 
 export async function ensureFirstAdministrator(database: Db): Promise<FirstAdministrator | null> {
   if ((await database.user.count({ where: { role: "administrator" } })) > 0) return null;
-  const config = authEnv();
+  const config = env();
   const username = config.KEYWARD_ADMIN_USERNAME;
   if (await database.user.findUnique({ where: { username }, select: { id: true } })) {
     // A non-administrator holds the name: leave it to the operator (`npm run keyward -- user create`).

@@ -6,7 +6,7 @@ import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { db } from "@/lib/db/client";
-import { authEnv } from "./config";
+import { env, trustRequestHostForSignIn } from "@/lib/env";
 import { verifyCredentials } from "./credentials";
 import { isRole, type Role } from "./permissions";
 import { authSecret } from "./secret";
@@ -34,10 +34,8 @@ let options: NextAuthOptions | undefined;
 
 export function authOptions(): NextAuthOptions {
   if (options) return options;
-  const config = authEnv();
-  // Without NEXTAUTH_URL, next-auth takes the origin from the request (Host and the scheme Next
-  // puts in x-forwarded-proto): the console answers on both of Keyward's ports.
-  if (!config.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= "1";
+  const config = env();
+  if (!config.NEXTAUTH_URL) trustRequestHostForSignIn();
   options = {
     secret: authSecret(),
     session: { strategy: "jwt", maxAge: config.KEYWARD_SESSION_MAX_AGE_SECONDS },

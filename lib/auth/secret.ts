@@ -4,7 +4,7 @@
 // survives restarts without being stored anywhere.
 import { hkdfSync } from "node:crypto";
 import { loadMasterKey } from "@/lib/crypto/master-key";
-import { authEnv } from "./config";
+import { env } from "@/lib/env";
 
 const HKDF_INFO = "keyward console session secret v1";
 
@@ -12,7 +12,7 @@ let cached: string | undefined;
 
 export function authSecret(): string {
   if (cached) return cached;
-  const configured = authEnv().NEXTAUTH_SECRET;
+  const configured = env().NEXTAUTH_SECRET;
   cached =
     configured ??
     Buffer.from(hkdfSync("sha256", loadMasterKey(), Buffer.alloc(0), HKDF_INFO, 32)).toString("base64url");

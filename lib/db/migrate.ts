@@ -26,6 +26,7 @@ import {
 } from "@prisma/driver-adapter-utils";
 import type { CreateMigrationOutput, MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
 import pg from "pg";
+import { env } from "@/lib/env";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, "prisma", "migrations");
@@ -238,7 +239,7 @@ async function withSchemaEngine<T>(
 
 /** The engine's tracing output; only shown when asked for, like prisma's DEBUG=prisma:schemaEngine. */
 function logEngineMessage(message: string): void {
-  if (process.env.KEYWARD_MIGRATE_DEBUG === "1") process.stderr.write(`[schema-engine] ${message}\n`);
+  if (env().KEYWARD_MIGRATE_DEBUG) process.stderr.write(`[schema-engine] ${message}\n`);
 }
 
 /**

@@ -4,6 +4,7 @@
 
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
+import { env } from "@/lib/env";
 import { AcmeProblem } from "@/lib/problem";
 import type { AccountRecord } from "./accounts";
 import type { AliasSettings } from "./alias-settings";
@@ -22,8 +23,7 @@ import { type AuthorizationStatus, effectiveAuthorizationStatus } from "./order-
 export const VALID_AUTHORIZATION_LIFETIME_MS = 30 * 86_400_000;
 
 function reuseWindowMs(): number {
-  const days = Number(process.env.KEYWARD_AUTHZ_REUSE_DAYS ?? "30");
-  return Number.isFinite(days) && days >= 0 ? days * 86_400_000 : VALID_AUTHORIZATION_LIFETIME_MS;
+  return env().KEYWARD_AUTHZ_REUSE_DAYS * 86_400_000;
 }
 
 type Tx = Prisma.TransactionClient;

@@ -3,6 +3,7 @@
 // any instance accepts another's nonces).
 import { secretBox } from "@/lib/crypto/master-key";
 import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
 import { loadNonceKey } from "@/lib/ra/global-settings";
 import { NonceService } from "./nonces";
 import { type AcmeServerDeps, createAcmeHandler, type RequestEvent, type ServeOptions } from "./serve";
@@ -13,7 +14,7 @@ let nonceService: NonceService | undefined;
 export function logRequestEvent(event: RequestEvent): void {
   const { error, ...rest } = event;
   if (error !== undefined) console.error(`[acme] ${event.method} ${event.path} failed:`, error);
-  if (process.env.KEYWARD_LOG_REQUESTS === "1") console.log(JSON.stringify({ acme: rest }));
+  if (env().KEYWARD_LOG_REQUESTS) console.log(JSON.stringify({ acme: rest }));
 }
 
 async function build() {
