@@ -16,6 +16,7 @@ import {
 import { AcmeProblem } from "@/lib/problem";
 import type { ResolvedAlias } from "./aliases";
 import { randomId } from "./ids";
+import { moveWithAudit } from "./moves";
 
 export { type AccountRecord, findAccountById, findAccountByKey };
 
@@ -125,46 +126,48 @@ export async function updateAccount(
   // Clients re-send what they registered with (acme-client does after every newAccount 200):
   // nothing to write and nothing to audit.
   if (!contactChanged && !tosChanged) return account;
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.account.updateMany({
-      where: { id: account.id, status: "valid" },
-      data: changes,
-    });
-    if (count !== 1) throw AcmeProblem.unauthorized("Account is not valid; it cannot be updated");
-    await recordAudit(tx, {
-      actor: `account:${account.id}`,
-      action: "account.updated",
-      targetType: "account",
-      targetId: account.id,
-      details: {
-        before: { contact: account.contact, termsOfServiceAgreed: account.termsOfServiceAgreed },
-        after: { ...changes },
+  return moveWithAudit(
+    db,
+    (tx) => tx.account.updateMany({ where: { id: account.id, status: "valid" }, data: changes }),
+    {
+      lost: () => AcmeProblem.unauthorized("Account is not valid; it cannot be updated"),
+      audit: {
+        actor: `account:${account.id}`,
+        action: "account.updated",
+        targetType: "account",
+        targetId: account.id,
+        details: {
+          before: { contact: account.contact, termsOfServiceAgreed: account.termsOfServiceAgreed },
+          after: { ...changes },
+        },
+        ip,
       },
-      ip,
-    });
-    return toAccountRecord(
-      await tx.account.findUniqueOrThrow({ where: { id: account.id }, select: ACCOUNT_SELECT }),
-    );
-  });
+      then: async (tx) =>
+        toAccountRecord(
+          await tx.account.findUniqueOrThrow({ where: { id: account.id }, select: ACCOUNT_SELECT }),
+        ),
+    },
+  );
 }
 
 /** RFC 8555 §7.3.6: irreversible; later requests signed by the account's key are refused. */
 export async function deactivateAccount(db: Db, account: AccountRecord, ip?: string): Promise<AccountRecord> {
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.account.updateMany({
-      where: { id: account.id, status: "valid" },
-      data: { status: "deactivated" },
-    });
-    if (count !== 1) throw AcmeProblem.unauthorized("Account is not valid; it cannot be deactivated");
-    await recordAudit(tx, {
-      actor: `account:${account.id}`,
-      action: "account.deactivated",
-      targetType: "account",
-      targetId: account.id,
-      ip,
-    });
-    return { ...account, status: "deactivated" };
-  });
+  await moveWithAudit(
+    db,
+    (tx) =>
+      tx.account.updateMany({ where: { id: account.id, status: "valid" }, data: { status: "deactivated" } }),
+    {
+      lost: () => AcmeProblem.unauthorized("Account is not valid; it cannot be deactivated"),
+      audit: {
+        actor: `account:${account.id}`,
+        action: "account.deactivated",
+        targetType: "account",
+        targetId: account.id,
+        ip,
+      },
+    },
+  );
+  return { ...account, status: "deactivated" };
 }
 
 /**
@@ -188,26 +191,30 @@ export async function changeAccountKey(
   };
   if (await findAccountByKey(db, account.aliasId, next.thumbprint)) throw await conflict();
   try {
-    return await db.$transaction(async (tx) => {
-      const { count } = await tx.account.updateMany({
-        where: { id: account.id, status: "valid", keyThumbprint: account.keyThumbprint },
-        data: { jwk: next.jwk, keyThumbprint: next.thumbprint },
-      });
-      if (count !== 1)
-        throw AcmeProblem.unauthorized("The account key changed meanwhile, or the account is not valid");
-      await recordAudit(tx, {
-        actor: `account:${account.id}`,
-        action: "account.keyChanged",
-        targetType: "account",
-        targetId: account.id,
-        details: {
-          before: { keyThumbprint: account.keyThumbprint },
-          after: { keyThumbprint: next.thumbprint },
+    await moveWithAudit(
+      db,
+      (tx) =>
+        tx.account.updateMany({
+          where: { id: account.id, status: "valid", keyThumbprint: account.keyThumbprint },
+          data: { jwk: next.jwk, keyThumbprint: next.thumbprint },
+        }),
+      {
+        lost: () =>
+          AcmeProblem.unauthorized("The account key changed meanwhile, or the account is not valid"),
+        audit: {
+          actor: `account:${account.id}`,
+          action: "account.keyChanged",
+          targetType: "account",
+          targetId: account.id,
+          details: {
+            before: { keyThumbprint: account.keyThumbprint },
+            after: { keyThumbprint: next.thumbprint },
+          },
+          ip,
         },
-        ip,
-      });
-      return { ...account, jwk: next.jwk, keyThumbprint: next.thumbprint };
-    });
+      },
+    );
+    return { ...account, jwk: next.jwk, keyThumbprint: next.thumbprint };
   } catch (err) {
     if (isUniqueViolation(err)) throw await conflict();
     throw err;

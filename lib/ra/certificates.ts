@@ -3,7 +3,6 @@
 // or with the certificate's own key. Revocation is a conditional update, so a certificate is
 // revoked once; the CA's CRL is then regenerated.
 import { X509Certificate } from "node:crypto";
-import { recordAudit } from "@/lib/audit/record";
 import { generateCrl } from "@/lib/ca/crl";
 import { spkiSha256OfJwk } from "@/lib/ca/csr";
 import { derToPem } from "@/lib/ca/pem";
@@ -12,6 +11,7 @@ import type { Db } from "@/lib/db/client";
 import { AcmeProblem } from "@/lib/problem";
 import type { AccountRecord } from "./accounts";
 import { toAuthorizationIdentifier } from "./identifiers";
+import { moveWithAudit } from "./moves";
 
 /** RFC 5280 §5.3.1 reasons a subscriber may give (as Boulder allows); others → badRevocationReason. */
 export const ALLOWED_REVOCATION_REASONS: Record<number, string> = {
@@ -66,25 +66,29 @@ export async function revokeCertificate(
     throw new AcmeProblem("alreadyRevoked", "The certificate has already been revoked");
 
   const actor = o.requester.account ? (`account:${o.requester.account.id}` as const) : ("system" as const);
-  await db.$transaction(async (tx) => {
-    const { count } = await tx.certificate.updateMany({
-      where: { id: row.id, status: "valid" },
-      data: { status: "revoked", revokedAt: o.now, revocationReason: reason },
-    });
-    if (count !== 1) throw new AcmeProblem("alreadyRevoked", "The certificate has already been revoked");
-    await recordAudit(tx, {
-      actor,
-      action: "certificate.revoked",
-      targetType: "certificate",
-      targetId: row.id,
-      details: {
-        reason,
-        reasonName: ALLOWED_REVOCATION_REASONS[reason],
-        by: o.requester.account ? "account" : "certificate key",
+  await moveWithAudit(
+    db,
+    (tx) =>
+      tx.certificate.updateMany({
+        where: { id: row.id, status: "valid" },
+        data: { status: "revoked", revokedAt: o.now, revocationReason: reason },
+      }),
+    {
+      lost: () => new AcmeProblem("alreadyRevoked", "The certificate has already been revoked"),
+      audit: {
+        actor,
+        action: "certificate.revoked",
+        targetType: "certificate",
+        targetId: row.id,
+        details: {
+          reason,
+          reasonName: ALLOWED_REVOCATION_REASONS[reason],
+          by: o.requester.account ? "account" : "certificate key",
+        },
+        ip: o.ip,
       },
-      ip: o.ip,
-    });
-  });
+    },
+  );
   // The CRL follows the revocation at once; if this fails the scheduled refresh catches up.
   await generateCrl(db, row.issuerId).catch((err: unknown) =>
     console.error("[ra] CRL refresh after revocation failed:", err),
