@@ -23,6 +23,8 @@
 //   <publicUrl>/ca/cert/<ca id> (DER of the issuing CA, RFC 5280 §4.2.2.1)
 // - no certificatePolicies ◆: a private CA does not assert the CA/B reserved policy OIDs.
 import { createHash } from "node:crypto";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { env } from "@/lib/env";
 import { isHostName } from "@/lib/names";
 import { AcmeProblem } from "@/lib/problem";
@@ -45,11 +47,12 @@ import {
   CRLDistributionPointsExtension,
   ExtendedKeyUsage,
   ExtendedKeyUsageExtension,
-  Extension,
+  type Extension,
   KeyUsageFlags,
   KeyUsagesExtension,
   Name,
   SubjectAlternativeNameExtension,
+  SubjectKeyIdentifierExtension,
 } from "./x509";
 
 // The validity an order gets when its profile says nothing else: Let's Encrypt's 90 days.
@@ -361,38 +364,11 @@ function profileExtensionsFor(caId: string, publicUrl: string, isRsa: boolean): 
 
 /**
  * RFC 5280 §4.2.1.2 method (1): the SHA-1 of the subjectPublicKey BIT STRING's value, read from
- * the canonical SPKI (SEQUENCE { AlgorithmIdentifier, BIT STRING }) that parseCsr produced.
+ * the canonical SPKI that parseCsr produced.
  */
 function subjectKeyIdentifierFor(spki: Uint8Array): Extension {
-  const outer = readDerHeader(spki, 0);
-  const algorithm = readDerHeader(spki, outer.contentStart);
-  const bitString = readDerHeader(spki, algorithm.contentStart + algorithm.length);
-  if (outer.tag !== 0x30 || algorithm.tag !== 0x30 || bitString.tag !== 0x03) {
-    throw new Error("subject public key is not a SubjectPublicKeyInfo");
-  }
-  // The first content octet counts unused bits (0 for every key type we certify).
-  const keyBits = spki.subarray(bitString.contentStart + 1, bitString.contentStart + bitString.length);
-  const keyId = createHash("sha1").update(keyBits).digest();
-  return new Extension(
-    SUBJECT_KEY_IDENTIFIER_OID,
-    false,
-    Buffer.concat([Buffer.of(0x04, keyId.length), keyId]),
-  );
-}
-
-const SUBJECT_KEY_IDENTIFIER_OID = "2.5.29.14";
-
-function readDerHeader(
-  der: Uint8Array,
-  offset: number,
-): { tag: number; length: number; contentStart: number } {
-  const tag = der[offset] ?? -1;
-  const first = der[offset + 1] ?? 0;
-  if (first < 0x80) return { tag, length: first, contentStart: offset + 2 };
-  const octets = first & 0x7f;
-  let length = 0;
-  for (let i = 0; i < octets; i++) length = length * 256 + (der[offset + 2 + i] ?? 0);
-  return { tag, length, contentStart: offset + 2 + octets };
+  const keyBits = new Uint8Array(AsnConvert.parse(spki, SubjectPublicKeyInfo).subjectPublicKey);
+  return new SubjectKeyIdentifierExtension(createHash("sha1").update(keyBits).digest("hex"));
 }
 
 function iso(date: Date): string {
