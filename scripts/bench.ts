@@ -202,7 +202,7 @@ async function makeMaterial(count: number, runId: string, offset: number): Promi
 /**
  * A PKCS#10 request (RFC 2986) for one DNS name on a fresh P-256 key, DER, base64url: subject
  * CN=name, extensionRequest with subjectAltName dNSName=name, signed ecdsa-with-SHA256. Written
- * out because the one x509 library we have is reachable only through lib/ca/x509.ts, which does
+ * out because the one x509 library we have is reachable only through lib/crypto/x509.ts, which does
  * not export its CSR generator, and openssl per order would cost a process each.
  */
 function buildCsr(name: string): string {

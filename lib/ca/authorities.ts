@@ -12,6 +12,7 @@ import path from "node:path";
 import { type AuditRecord, recordAudit } from "@/lib/audit/record";
 import { secretBox } from "@/lib/crypto/master-key";
 import type { SecretBox } from "@/lib/crypto/secret-box";
+import { X509Certificate } from "@/lib/crypto/x509";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { CertificateAuthority as CertificateAuthorityRow } from "@/lib/db/generated/client";
@@ -31,7 +32,6 @@ import {
   type KeyAlgorithm,
   parseKeyAlgorithm,
 } from "./keys";
-import { X509Certificate } from "./x509";
 
 export type CaRole = "root" | "issuing";
 

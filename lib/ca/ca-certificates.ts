@@ -2,8 +2,7 @@
 // certifies) and the one signing routine every certificate goes through. Pure: no storage, no
 // clock except the `now` passed in. Extensions follow RFC 5280 §4.2 and the CA/B Forum Baseline
 // Requirements §7.1.2 profiles for root and subordinate CA certificates.
-import { type KeyAlgorithm, keyAlgorithmOf, signingAlgorithmFor } from "./keys";
-import { generateSerialNumberHex } from "./serials";
+
 import {
   AuthorityKeyIdentifierExtension,
   BasicConstraintsExtension,
@@ -16,7 +15,9 @@ import {
   SubjectKeyIdentifierExtension,
   type X509Certificate,
   X509CertificateGenerator,
-} from "./x509";
+} from "@/lib/crypto/x509";
+import { type KeyAlgorithm, keyAlgorithmOf, signingAlgorithmFor } from "./keys";
+import { generateSerialNumberHex } from "./serials";
 
 // Validity of the hierarchy, in years (calendar years, so leap days don't drift the dates).
 // 20 / 10 years is the usual span for an offline-style root and its issuing CA (ISRG Root X1 and

@@ -12,9 +12,9 @@
 // them: the certificate profile (lib/ca/issuance.ts) decides everything else.
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import { ALLOWED_KEYS_TEXT, publicKeyRefusal } from "@/lib/crypto/key-policy";
+import { type Extension, Pkcs10CertificateRequest, SubjectAlternativeNameExtension } from "@/lib/crypto/x509";
 import { canonicalIpAddress } from "@/lib/names";
 import { AcmeProblem } from "@/lib/problem";
-import { type Extension, Pkcs10CertificateRequest, SubjectAlternativeNameExtension } from "./x509";
 
 /** An order identifier as the certificate carries it (RFC 8555 §9.7.7 types "dns"; RFC 8738 "ip"). */
 export interface CertificateIdentifier {

@@ -25,6 +25,19 @@
 import { createHash } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import {
+  AuthorityInfoAccessExtension,
+  BasicConstraintsExtension,
+  CRLDistributionPointsExtension,
+  ExtendedKeyUsage,
+  ExtendedKeyUsageExtension,
+  type Extension,
+  KeyUsageFlags,
+  KeyUsagesExtension,
+  Name,
+  SubjectAlternativeNameExtension,
+  SubjectKeyIdentifierExtension,
+} from "@/lib/crypto/x509";
 import { env } from "@/lib/env";
 import { isHostName } from "@/lib/names";
 import { AcmeProblem } from "@/lib/problem";
@@ -41,19 +54,6 @@ import {
 } from "./csr";
 import { ensureTrailingNewline } from "./files";
 import { generateSerialNumberHex } from "./serials";
-import {
-  AuthorityInfoAccessExtension,
-  BasicConstraintsExtension,
-  CRLDistributionPointsExtension,
-  ExtendedKeyUsage,
-  ExtendedKeyUsageExtension,
-  type Extension,
-  KeyUsageFlags,
-  KeyUsagesExtension,
-  Name,
-  SubjectAlternativeNameExtension,
-  SubjectKeyIdentifierExtension,
-} from "./x509";
 
 // The validity an order gets when its profile says nothing else: Let's Encrypt's 90 days.
 export const DEFAULT_LEAF_VALIDITY_DAYS = 90;

@@ -8,13 +8,6 @@ import { isIP } from "node:net";
 import path from "node:path";
 import { recordAudit } from "@/lib/audit/record";
 import type { SecretBox } from "@/lib/crypto/secret-box";
-import type { Db } from "@/lib/db/client";
-import { canonicalIpAddress, isHostName, normalizeDnsName } from "@/lib/names";
-import { getPublicCaCertificates, loadIssuingCa } from "./authorities";
-import { backdated, type CaSigner, encodeCertificatePem, signCertificate } from "./ca-certificates";
-import { ensureTrailingNewline, writeFileAtomically } from "./files";
-import { encodePkcs8Pem, exportPrivateKeyPkcs8, generateKeyPair, type KeyAlgorithm } from "./keys";
-import { generateSerialNumberHex } from "./serials";
 import {
   BasicConstraintsExtension,
   ExtendedKeyUsage,
@@ -26,7 +19,14 @@ import {
   PemConverter,
   SubjectAlternativeNameExtension,
   X509Certificate,
-} from "./x509";
+} from "@/lib/crypto/x509";
+import type { Db } from "@/lib/db/client";
+import { canonicalIpAddress, isHostName, normalizeDnsName } from "@/lib/names";
+import { getPublicCaCertificates, loadIssuingCa } from "./authorities";
+import { backdated, type CaSigner, encodeCertificatePem, signCertificate } from "./ca-certificates";
+import { ensureTrailingNewline, writeFileAtomically } from "./files";
+import { encodePkcs8Pem, exportPrivateKeyPkcs8, generateKeyPair, type KeyAlgorithm } from "./keys";
+import { generateSerialNumberHex } from "./serials";
 
 // 90 days: the lifetime ACME CAs settled on (Let's Encrypt), short enough that a forgotten key
 // ages out, long enough that a server restarted monthly never serves an expired certificate.

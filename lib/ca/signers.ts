@@ -5,11 +5,11 @@
 // plaintext wiped right after the import.
 import { secretBox } from "@/lib/crypto/master-key";
 import type { SecretBox } from "@/lib/crypto/secret-box";
+import { X509Certificate } from "@/lib/crypto/x509";
 import type { Db } from "@/lib/db/client";
 import { type CaRole, caKeySealContext } from "./authorities";
 import type { CaSigner } from "./ca-certificates";
 import { importPrivateKeyPkcs8, parseKeyAlgorithm } from "./keys";
-import { X509Certificate } from "./x509";
 
 export interface LoadedCaSigner {
   readonly id: string;

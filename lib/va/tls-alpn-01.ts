@@ -3,7 +3,7 @@
 // carries the SHA-256 of the key authorization in a critical acmeIdentifier extension.
 import net from "node:net";
 import tls from "node:tls";
-import { type Extension, SubjectAlternativeNameExtension, X509Certificate } from "@/lib/ca/x509";
+import { type Extension, SubjectAlternativeNameExtension, X509Certificate } from "@/lib/crypto/x509";
 import { canonicalIpAddress } from "@/lib/names";
 import { AcmeProblem, isAcmeProblem } from "@/lib/problem";
 import { attemptConnection, ConnectFailure, tlsFailureReason, withFirstReachableAddress } from "./connection";

@@ -29,6 +29,7 @@ import {
   normalizeServerHostnames,
   SERVER_TLS_CERTIFICATE_LIFETIME_MS,
 } from "@/lib/ca/server-tls";
+import { SecretBox } from "@/lib/crypto/secret-box";
 import {
   AuthorityKeyIdentifierExtension,
   BasicConstraintsExtension,
@@ -39,8 +40,7 @@ import {
   SubjectAlternativeNameExtension,
   SubjectKeyIdentifierExtension,
   type X509Certificate,
-} from "@/lib/ca/x509";
-import { SecretBox } from "@/lib/crypto/secret-box";
+} from "@/lib/crypto/x509";
 
 const CA_NAME = "Keyward Test";
 const DAY_MS = 24 * 60 * 60 * 1000;

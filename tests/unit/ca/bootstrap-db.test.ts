@@ -16,8 +16,8 @@ import {
 } from "@/lib/ca/authorities";
 import { generateKeyPair } from "@/lib/ca/keys";
 import { createServerTlsCertificate, ensureServerTlsCertificate } from "@/lib/ca/server-tls";
-import { X509Certificate } from "@/lib/ca/x509";
 import { SecretBox } from "@/lib/crypto/secret-box";
+import { X509Certificate } from "@/lib/crypto/x509";
 import { createDb, type Db } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrate";
 import {

@@ -11,8 +11,8 @@ import { type BootstrapResult, bootstrapCertificateAuthorities } from "@/lib/ca/
 import { generateCrl, getCurrentCrl, getLatestCrl, refreshCrlsIfDue } from "@/lib/ca/crl";
 import { parseCsr } from "@/lib/ca/csr";
 import { type IssuedCertificate, issueLeafCertificate } from "@/lib/ca/issuance";
-import { X509Crl } from "@/lib/ca/x509";
 import { SecretBox } from "@/lib/crypto/secret-box";
+import { X509Crl } from "@/lib/crypto/x509";
 import { createDb, type Db } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrate";
 import {

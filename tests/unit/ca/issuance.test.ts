@@ -23,7 +23,7 @@ import {
   resolveLeafValidity,
 } from "@/lib/ca/issuance";
 import { generateKeyPair, type KeyAlgorithm } from "@/lib/ca/keys";
-import { X509Certificate } from "@/lib/ca/x509";
+import { X509Certificate } from "@/lib/crypto/x509";
 import { AcmeProblem } from "@/lib/problem";
 
 const KEYGEN_TIMEOUT_MS = 60_000;

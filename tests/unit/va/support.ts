@@ -1,6 +1,6 @@
 // Test doubles for the validation authority's tests: a scripted DNS server (for answers
 // pebble-challtestsrv never gives: NXDOMAIN, SERVFAIL, AD set, truncation, CNAME chains, garbage)
-// and self-signed certificates made through lib/ca/x509.ts. Loopback only.
+// and self-signed certificates made through lib/crypto/x509.ts. Loopback only.
 import { webcrypto } from "node:crypto";
 import dgram from "node:dgram";
 import net from "node:net";
@@ -10,7 +10,7 @@ import {
   type JsonGeneralName,
   SubjectAlternativeNameExtension,
   X509CertificateGenerator,
-} from "@/lib/ca/x509";
+} from "@/lib/crypto/x509";
 
 // ---- scripted DNS server ----
 

@@ -1,5 +1,5 @@
 // tls-alpn-01 (RFC 8737, RFC 8738 §6) against real node:tls servers on loopback presenting
-// certificates made through lib/ca/x509.ts. Names ending in .test resolve through challtestsrv.
+// certificates made through lib/crypto/x509.ts. Names ending in .test resolve through challtestsrv.
 import net from "node:net";
 import tls from "node:tls";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
