@@ -17,8 +17,8 @@
 import fs from "node:fs/promises";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { CLI_ACTOR } from "@/lib/auth/actor";
 import { ROLES } from "@/lib/auth/permissions";
-import { CLI_ACTOR } from "@/lib/console/actor";
 import { applyAlias, listAliases } from "@/lib/console/aliases";
 import { createApiToken } from "@/lib/console/api-tokens";
 import { applyAliasFileSchema } from "@/lib/console/schemas/aliases";

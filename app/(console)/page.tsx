@@ -1,7 +1,7 @@
 // Overview: protocol state, directory URLs per alias, counts, issuance and expiries per day.
 import { OverviewDashboard } from "@/components/overview/OverviewDashboard";
+import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
-import { actorCan } from "@/lib/console/actor";
 import { getOverview } from "@/lib/console/overview";
 import { requestOrigin } from "@/lib/console/request-origin";
 

@@ -7,9 +7,9 @@
 import "server-only";
 import { forbidden, redirect } from "next/navigation";
 import { getServerSession } from "next-auth";
-import { actorCan, type ConsoleActor, userActor } from "@/lib/console/actor";
-import { authenticateApiToken } from "@/lib/console/api-tokens";
+import { actorCan, type ConsoleActor, userActor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
+import { authenticateApiToken } from "./api-tokens";
 import { authOptions, SIGN_IN_PATH } from "./options";
 import type { Permission } from "./permissions";
 

@@ -2,6 +2,8 @@
 // Configurations"): list and detail views, and create, store, clone, rename and delete, each
 // checked against the actor's permission and handed to lib/ra/aliases.ts, which holds every alias
 // rule and writes the change with its audit row.
+
+import { assertPermission, auditActorOf, type ConsoleActor } from "@/lib/auth/actor";
 import { type Db, db } from "@/lib/db/client";
 import { notFoundProblem, zodProblem } from "@/lib/problem";
 import {
@@ -12,7 +14,6 @@ import {
   readAliasSettings,
 } from "@/lib/ra/alias-settings";
 import * as ra from "@/lib/ra/aliases";
-import { assertPermission, auditActorOf, type ConsoleActor } from "./actor";
 import { aliasNameSchema, normalizeAliasSettingsInput } from "./schemas/aliases";
 import type { ListQuery, Page } from "./schemas/common";
 

@@ -3,7 +3,8 @@
 // request), cannot be created with a role that allows more than its owner's, and stops working
 // when revoked, expired, or when the user who created it is disabled.
 import { recordAudit } from "@/lib/audit/record";
-import { generateApiToken, hashApiToken, isApiTokenShaped } from "@/lib/auth/api-tokens";
+import { assertPermission, auditActorOf, type ConsoleActor } from "@/lib/auth/actor";
+import { generateApiToken } from "@/lib/auth/api-tokens";
 import {
   type Permission,
   permissionsBeyond,
@@ -13,7 +14,6 @@ import {
 } from "@/lib/auth/permissions";
 import { db, type Prisma } from "@/lib/db/client";
 import { conflictProblem, invalidParamsProblem, notFoundProblem, zodProblem } from "@/lib/problem";
-import { assertPermission, auditActorOf, type ConsoleActor, tokenActor } from "./actor";
 import { createApiTokenBodySchema } from "./schemas/api-tokens";
 import type { Page } from "./schemas/common";
 
@@ -33,10 +33,6 @@ export type ApiTokenView = {
   revokedAt: string | null;
   status: "active" | "expired" | "revoked";
 };
-
-// lastUsedAt is for humans: writing it at most once a minute keeps a busy script from turning
-// every API call into a write.
-const LAST_USED_RESOLUTION_MS = 60_000;
 
 const TOKEN_INCLUDE = { createdBy: { select: { username: true, role: true } } } as const;
 type TokenRow = Prisma.ApiTokenGetPayload<{ include: typeof TOKEN_INCLUDE }>;
@@ -182,20 +178,4 @@ export async function revokeApiToken(o: { actor: ConsoleActor; id: string }): Pr
     return updated;
   });
   return toView(row);
-}
-
-/** The actor behind a bearer token, or null when it is unknown, revoked, expired or orphaned. */
-export async function authenticateApiToken(token: string, ip?: string): Promise<ConsoleActor | null> {
-  if (!isApiTokenShaped(token)) return null;
-  const row = await db().apiToken.findUnique({
-    where: { tokenHash: hashApiToken(token) },
-    include: { createdBy: { select: { id: true, username: true, role: true, disabled: true } } },
-  });
-  const now = new Date();
-  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now) || row.createdBy.disabled) return null;
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await db().apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
-  }
-  // The owner's role as stored now: a demotion reaches the token on its next request.
-  return tokenActor(row, row.createdBy, ip);
 }

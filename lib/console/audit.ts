@@ -1,7 +1,8 @@
 // Reading the audit log: filters by actor, action and target, newest first. Actors are shown by
 // name (username, token name) next to their stored "user:<id>" form.
+
+import { assertPermission, type ConsoleActor } from "@/lib/auth/actor";
 import { db, type Prisma } from "@/lib/db/client";
-import { assertPermission, type ConsoleActor } from "./actor";
 import type { AuditQuery } from "./schemas/audit";
 import type { Page } from "./schemas/common";
 

@@ -1,8 +1,9 @@
 // The numbers on the console's front page: protocol state, aliases, counts, issuance per day
 // over the last 30 days and expiries over the next 30, and the latest failed validations.
+
+import { assertPermission, type ConsoleActor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { countExpiriesPerDay, countIssuedPerDay } from "@/lib/db/sql/certificates";
-import { assertPermission, type ConsoleActor } from "./actor";
 import { getProtocolState, type ProtocolState } from "./settings";
 
 export const CHART_DAYS = 30;

@@ -1,9 +1,10 @@
 // The protocol switch and the global ACME settings (spec "Enabling ACME", "Global Fields"), as
 // the console, the API and the CLI change them.
+
+import { assertPermission, auditActorOf, type ConsoleActor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { zodProblem } from "@/lib/problem";
 import { setAcmeEnabled, updateGlobalSettings as updateRaGlobalSettings } from "@/lib/ra/global-settings";
-import { assertPermission, auditActorOf, type ConsoleActor } from "./actor";
 import { globalSettingsBodySchema } from "./schemas/settings";
 
 export type ProtocolState = {

@@ -1,12 +1,12 @@
 // Console users: create, change role, disable, reset and change passwords. Guards against
 // locking everyone out: the last enabled administrator cannot be disabled or demoted.
 import { recordAudit } from "@/lib/audit/record";
+import { assertPermission, auditActorOf, type ConsoleActor } from "@/lib/auth/actor";
 import { generatePassword, hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import type { Role } from "@/lib/auth/permissions";
 import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { conflictProblem, invalidParamsProblem, notFoundProblem, zodProblem } from "@/lib/problem";
-import { assertPermission, auditActorOf, type ConsoleActor } from "./actor";
 import type { ListQuery, Page } from "./schemas/common";
 import { changePasswordBodySchema, createUserBodySchema, updateUserBodySchema } from "./schemas/users";
 

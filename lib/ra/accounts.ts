@@ -142,7 +142,7 @@ export async function updateAccount(
         },
         ip,
       },
-      then: async (tx) =>
+      read: async (tx) =>
         toAccountRecord(
           await tx.account.findUniqueOrThrow({ where: { id: account.id }, select: ACCOUNT_SELECT }),
         ),

@@ -1,8 +1,25 @@
-// Every field of an ACME alias configuration (spec "ACME Alias Configuration"), with its default
-// and its validation. Stored as JSON on the Alias row and parsed by this schema on every read, so
-// a row written by an older version gets the defaults of fields added since.
+// An alias's name and every field of its configuration (spec "ACME Alias Configuration"), with
+// each default and rule. Pure (no storage), so the console's forms validate with it in the
+// browser. Settings are stored as JSON on the Alias row and parsed by this schema on every read,
+// so a row written by an older version gets the defaults of fields added since.
 import { z } from "zod";
+import { ACME_PATH_WORDS } from "@/lib/acme/paths";
 import { formatDurationSeconds, parseDurationSeconds } from "./durations";
+
+// An alias of a resource's name would make /acme/<name> ambiguous; case-insensitively, so that
+// no alias name differs from a resource name by case alone.
+const RESERVED = new Set([...ACME_PATH_WORDS].map((n) => n.toLowerCase()));
+// Spec: "1 to 250 alphanumeric non-blank characters case-sensitive including minus '-' and underscore '_'".
+const ALIAS_NAME = /^[A-Za-z0-9_-]{1,250}$/;
+
+/** Why `name` cannot be an alias name, or null when it can. */
+export function aliasNameProblem(name: string): string | null {
+  if (!ALIAS_NAME.test(name)) {
+    return "An alias name is 1 to 250 letters, digits, '-' or '_'";
+  }
+  if (RESERVED.has(name.toLowerCase())) return `"${name}" is the name of an ACME resource`;
+  return null;
+}
 
 // Spec "DNSSEC Trust Anchor": the ICANN root KSK-2017 DS record (IANA root-anchors.xml).
 export const ICANN_ROOT_TRUST_ANCHOR =

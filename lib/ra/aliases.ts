@@ -1,9 +1,9 @@
 // ACME aliases: several configurations served side by side (spec "Managing ACME Alias
-// Configurations"). Every rule about aliases lives here — names, the first store, settings
+// Configurations"). Every rule about aliases lives here or in alias-settings.ts (the pure rules of
+// names and fields) — the first store, settings
 // validated as a whole, the single-alias-becomes-default rule, deletion only without accounts —
 // and every change goes through these functions (the console, its API and the CLI call them), in
 // one transaction with its audit row.
-import { ACME_PATH_WORDS } from "@/lib/acme/paths";
 import { type AuditActor, recordAudit } from "@/lib/audit/record";
 import type { Db, Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
@@ -17,6 +17,7 @@ import {
 } from "@/lib/problem";
 import {
   type AliasSettings,
+  aliasNameProblem,
   aliasSettingsSchema,
   DEFAULT_ALIAS_SETTINGS,
   readAliasSettings,
@@ -26,21 +27,6 @@ type Tx = Prisma.TransactionClient;
 
 /** Who changes an alias, for its audit row. */
 export type ChangedBy = { actor: AuditActor; ip?: string };
-
-// An alias of a resource's name would make /acme/<name> ambiguous; case-insensitively, so that
-// no alias name differs from a resource name by case alone.
-const RESERVED = new Set([...ACME_PATH_WORDS].map((n) => n.toLowerCase()));
-// Spec: "1 to 250 alphanumeric non-blank characters case-sensitive including minus '-' and underscore '_'".
-const ALIAS_NAME = /^[A-Za-z0-9_-]{1,250}$/;
-
-/** Why `name` cannot be an alias name, or null when it can. */
-export function aliasNameProblem(name: string): string | null {
-  if (!ALIAS_NAME.test(name)) {
-    return "An alias name is 1 to 250 letters, digits, '-' or '_'";
-  }
-  if (RESERVED.has(name.toLowerCase())) return `"${name}" is the name of an ACME resource`;
-  return null;
-}
 
 export type ResolvedAlias = {
   id: string;

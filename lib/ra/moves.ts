@@ -9,18 +9,18 @@ type Tx = Prisma.TransactionClient;
 
 /**
  * Runs the conditional update `move` and, when it changed exactly one row, writes `audit` in the
- * same transaction; otherwise throws `lost()` and nothing is written. Returns what `then` reads
+ * same transaction; otherwise throws `lost()` and nothing is written. Returns what `read` reads
  * inside the transaction (the row as it now is), if given.
  */
 export async function moveWithAudit<T = void>(
   db: Db,
   move: (tx: Tx) => Promise<{ count: number }>,
-  o: { lost: () => AcmeProblem; audit: AuditRecord; then?: (tx: Tx) => Promise<T> },
+  o: { lost: () => AcmeProblem; audit: AuditRecord; read?: (tx: Tx) => Promise<T> },
 ): Promise<T> {
   return db.$transaction(async (tx) => {
     const { count } = await move(tx);
     if (count !== 1) throw o.lost();
     await recordAudit(tx, o.audit);
-    return (await o.then?.(tx)) as T;
+    return (await o.read?.(tx)) as T;
   });
 }

@@ -2,8 +2,8 @@
 // default alias), with the alias's settings parsed.
 import type { Db } from "@/lib/db/client";
 import { selectAliasContext } from "@/lib/db/sql/alias-context";
-import { readAliasSettings } from "./alias-settings";
-import { aliasNameProblem, type ResolvedAlias } from "./aliases";
+import { aliasNameProblem, readAliasSettings } from "./alias-settings";
+import type { ResolvedAlias } from "./aliases";
 import type { GlobalSettings } from "./global-settings";
 
 export type AliasContext = { globals: GlobalSettings; alias: ResolvedAlias | null };

@@ -568,7 +568,7 @@ describe("the default alias rule (spec: adding or removing an alias that leaves 
   });
 
   it("ok/the first alias becomes the default, the second does not; deleting down to one makes it the default", async () => {
-    const { CLI_ACTOR } = await import("@/lib/console/actor");
+    const { CLI_ACTOR } = await import("@/lib/auth/actor");
     const { createAlias, deleteAlias, cloneAlias } = await import("@/lib/console/aliases");
     const { updateGlobalSettings } = await import("@/lib/console/settings");
     const actor = CLI_ACTOR;

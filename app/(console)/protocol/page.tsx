@@ -2,8 +2,8 @@
 import { GlobalSettingsForm } from "@/components/protocol/GlobalSettingsForm";
 import { ProtocolSwitch } from "@/components/protocol/ProtocolSwitch";
 import { PageHeader } from "@/components/ui/PageHeader";
+import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
-import { actorCan } from "@/lib/console/actor";
 import { listAliases } from "@/lib/console/aliases";
 import { getProtocolState } from "@/lib/console/settings";
 

@@ -10,9 +10,9 @@ import { SearchBox } from "@/components/ui/SearchBox";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
 import { UserCreateButton } from "@/components/users/UserCreateButton";
 import { UserRowActions } from "@/components/users/UserRowActions";
+import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
-import { actorCan } from "@/lib/console/actor";
 import { listQuerySchema } from "@/lib/console/schemas/common";
 import { listUsers } from "@/lib/console/users";
 

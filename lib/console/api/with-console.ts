@@ -6,11 +6,11 @@
 import "server-only";
 import type { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
+import { actorCan, auditActorOf, type ConsoleActor, permissionDeniedProblem } from "@/lib/auth/actor";
 import { authenticateRequest, type SessionActor } from "@/lib/auth/guard";
 import type { Permission } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
 import { AcmeProblem, invalidParamsProblem, isAcmeProblem, zodProblem } from "@/lib/problem";
-import { actorCan, auditActorOf, type ConsoleActor, permissionDeniedProblem } from "../actor";
 
 // Bodies are small JSON documents; anything bigger is a mistake or an attack.
 const MAX_BODY_BYTES = 256 * 1024;

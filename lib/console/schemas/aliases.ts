@@ -3,8 +3,7 @@
 // defaults live in lib/ra/alias-settings.ts. Forms send lists as text ("22, 25, 80") and empty
 // optional fields as ""; the schema accepts both that and JSON's own shapes.
 import { z } from "zod";
-import { aliasSettingsSchema } from "@/lib/ra/alias-settings";
-import { aliasNameProblem } from "@/lib/ra/aliases";
+import { aliasNameProblem, aliasSettingsSchema } from "@/lib/ra/alias-settings";
 
 export const aliasNameSchema = z.string({ error: "Enter an alias name" }).superRefine((name, ctx) => {
   const problem = aliasNameProblem(name);

@@ -1,5 +1,6 @@
 // Passwords, API tokens and role permissions: the pieces the console's guard is made of.
 import { describe, expect, it } from "vitest";
+import { actorCan, permissionDeniedProblem, tokenActor } from "@/lib/auth/actor";
 import { generateApiToken, hashApiToken, isApiTokenShaped } from "@/lib/auth/api-tokens";
 import { generatePassword, hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import {
@@ -11,7 +12,6 @@ import {
   ROLES,
   rolesWithin,
 } from "@/lib/auth/permissions";
-import { actorCan, permissionDeniedProblem, tokenActor } from "@/lib/console/actor";
 
 describe("passwords", () => {
   it("ok/scrypt with a per-user salt verifies the right password only", async () => {
