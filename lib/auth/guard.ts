@@ -3,7 +3,7 @@
 // go through withConsole (lib/console/api/with-console.ts), which calls authenticateRequest().
 // The user row is read on every request, so a disabled user or a changed role counts at once,
 // for their session and for their API tokens alike (a token acts with the lower of its own role
-// and its owner's current role: lib/console/actor.ts).
+// and its owner's current role: lib/auth/actor.ts).
 import "server-only";
 import { forbidden, redirect } from "next/navigation";
 import { getServerSession } from "next-auth";

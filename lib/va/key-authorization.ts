@@ -18,7 +18,7 @@ export function isBase64UrlToken(value: string): boolean {
 /**
  * RFC 8555 §8.1: keyAuthorization = token || '.' || base64url(Thumbprint(accountKey)), where the
  * thumbprint is the RFC 7638 SHA-256 JWK thumbprint, already base64url-encoded by the caller
- * (lib/acme/http/jws.ts jwkThumbprint).
+ * (lib/crypto/jwk.ts jwkThumbprint).
  */
 export function keyAuthorization(token: string, accountJwkThumbprint: string): string {
   if (!isBase64UrlToken(token))
