@@ -543,7 +543,9 @@ describe("the default alias rule (spec: adding or removing an alias that leaves 
     }
     const { applyMigrations } = await import("@/lib/db/migrate");
     await applyMigrations(url);
-    process.env.DATABASE_URL = url;
+    // The services use the process-wide client, which follows the adopted DATABASE_URL.
+    const { adoptDatabaseUrl } = await import("@/lib/env");
+    adoptDatabaseUrl(url);
     const { db } = await import("@/lib/db/client");
     await db().globalSettings.create({ data: { id: 1, nonceKeySealed: new Uint8Array(32) } });
   }, 120_000);

@@ -96,7 +96,6 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
         </CardBody>
       </Card>
       <AliasSettingsForm
-        key={alias.updatedAt}
         name={alias.name}
         settings={alias.settings}
         notEnforced={alias.notEnforced}
