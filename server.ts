@@ -17,12 +17,14 @@ import { db } from "@/lib/db/client";
 import { adoptBoundHttpPort, env } from "@/lib/env";
 import { runValidationJob } from "@/lib/ra/challenges";
 import { getGlobalSettings } from "@/lib/ra/global-settings";
+import { finishInterruptedOrders } from "@/lib/ra/orders";
 import { startValidationWorker } from "@/lib/va/jobs";
 
 // Headers only this process may set; stripped from every incoming request first (STACK.md).
 const INTERNAL_HEADERS = ["x-keyward-client-cert", "x-keyward-client-verified"];
 const NONCE_PRUNE_INTERVAL_MS = 60_000;
 const CRL_REFRESH_INTERVAL_MS = 10 * 60_000;
+const ORDER_SWEEP_INTERVAL_MS = 15_000;
 
 async function main() {
   const config = env();
@@ -85,6 +87,17 @@ async function main() {
   await refreshCrls();
   const crlTimer = setInterval(refreshCrls, CRL_REFRESH_INTERVAL_MS);
   crlTimer.unref();
+  // Orders a crashed instance left processing are finished (or failed) once their lease runs out.
+  const sweepOrders = () =>
+    finishInterruptedOrders(db()).catch((err) =>
+      console.error("[ra] finishing interrupted orders failed:", err),
+    );
+  await sweepOrders();
+  const orderTimer = setInterval(
+    sweepOrders,
+    Math.min(ORDER_SWEEP_INTERVAL_MS, config.KEYWARD_ISSUANCE_LEASE_SECONDS * 500),
+  );
+  orderTimer.unref();
 
   const settings = await getGlobalSettings(db());
   printBanner({
@@ -104,6 +117,7 @@ async function main() {
     console.log(`[server] ${signal}: shutting down`);
     clearInterval(pruneTimer);
     clearInterval(crlTimer);
+    clearInterval(orderTimer);
     const closed = Promise.all([close(httpServer), close(httpsServer)]);
     httpServer.closeIdleConnections();
     httpsServer.closeIdleConnections();

@@ -45,6 +45,13 @@ const envSchema = z.object({
   // A valid authorization of the same account and identifier is reused for new orders for this
   // many days (0: never).
   KEYWARD_AUTHZ_REUSE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+  // How long an instance that moved an order to processing owns its issuance; past it, another
+  // instance's sweeper finishes the order from its stored CSR (a crash between signing and
+  // storing leaves no order processing for ever).
+  KEYWARD_ISSUANCE_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  // For the fault tests only: "exit-after-signing" kills the process after a certificate is
+  // signed and before it is stored.
+  KEYWARD_TEST_FAULT: z.enum(["none", "exit-after-signing"]).default("none"),
   // 1: the Next app in development mode (npm run dev).
   KEYWARD_DEV: flag,
   // 1: the migration engine's own log lines on stderr.

@@ -4,10 +4,12 @@
 
 import { recordAudit } from "@/lib/audit/record";
 import { loadIssuingCa } from "@/lib/ca/authorities";
-import { parseCsr, spkiSha256OfJwk, verifyCsr } from "@/lib/ca/csr";
+import { type ParsedCsr, parseCsr, spkiSha256OfJwk, verifyCsr } from "@/lib/ca/csr";
 import { DEFAULT_LEAF_VALIDITY_DAYS, issueLeafCertificate, resolveLeafValidity } from "@/lib/ca/issuance";
 import type { Db } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
 import type { Prisma } from "@/lib/db/generated/client";
+import { env } from "@/lib/env";
 import { AcmeProblem } from "@/lib/problem";
 import type { Identifier } from "@/lib/ra/identifiers";
 import type { AccountRecord } from "./accounts";
@@ -206,8 +208,10 @@ function toOrderRecord(row: OrderRow, status: OrderStatus): OrderRecord {
 
 /**
  * §7.4 finalize: the CSR is checked while the order is still ready; then the order moves
- * ready → processing (only one request can win), the issuing CA signs, and the certificate and
- * the move processing → valid are stored in one transaction with the audit record.
+ * ready → processing with the CSR and an issuance lease (only one request can win), the issuing
+ * CA signs, and the certificate and the move processing → valid are stored in one transaction
+ * with the audit record. Whatever fails after the move leaves the order invalid with a problem,
+ * never processing; a process that dies on the way leaves it to finishInterruptedOrders.
  */
 export async function finalizeOrder(
   db: Db,
@@ -228,66 +232,160 @@ export async function finalizeOrder(
 
   const { count } = await db.order.updateMany({
     where: { id: order.id, status: "ready" },
-    data: { status: "processing" },
+    data: { status: "processing", csr: csr.der, processingUntil: issuanceLeaseEnd(req.now) },
   });
   if (count !== 1) throw new AcmeProblem("orderNotReady", "The order is already being finalized");
+
+  const certificateId = await issueAndStore(db, { order, csr, now: req.now, ip: req.ip });
+  return { ...order, status: "valid", certificateId };
+}
+
+function issuanceLeaseEnd(now: Date): Date {
+  return new Date(now.getTime() + env().KEYWARD_ISSUANCE_LEASE_SECONDS * 1000);
+}
+
+/**
+ * Signs the order's certificate and stores it with the move processing → valid. A failure to
+ * sign or to store moves the order to invalid with the problem (its cause kept for the log); if
+ * another instance finished the order meanwhile, its result stands.
+ */
+async function issueAndStore(
+  db: Db,
+  o: { order: OrderRecord; csr: ParsedCsr; now: Date; ip?: string; resumed?: boolean },
+): Promise<string> {
+  const { order } = o;
+  const fail = async (problem: AcmeProblem): Promise<never> => {
+    await failProcessingOrder(db, order.id, problem);
+    throw problem;
+  };
 
   let issued: Awaited<ReturnType<typeof issueLeafCertificate>>;
   try {
     const ca = await loadIssuingCa(db);
     issued = await issueLeafCertificate({
       ca,
-      csr,
+      csr: o.csr,
       identifiers: order.identifiers,
       notBefore: order.notBefore ?? undefined,
       notAfter: order.notAfter ?? undefined,
       validityDays: DEFAULT_CERTIFICATE_VALIDITY_DAYS,
-      now: req.now,
+      now: o.now,
     });
   } catch (err) {
-    const problem = err instanceof AcmeProblem ? err : AcmeProblem.serverInternal("Issuance failed");
-    await db.order.updateMany({
-      where: { id: order.id, status: "processing" },
-      data: { status: "invalid", error: problem.toJSON() as Prisma.InputJsonValue },
-    });
-    throw problem;
+    return fail(
+      err instanceof AcmeProblem ? err : AcmeProblem.serverInternal("Issuance failed", { cause: err }),
+    );
   }
+  if (env().KEYWARD_TEST_FAULT === "exit-after-signing") process.kill(process.pid, "SIGKILL");
 
-  await db.$transaction(async (tx) => {
-    await tx.certificate.create({
-      data: {
-        id: issued.serialHex,
-        serialHex: issued.serialHex,
-        accountId: req.account.id,
-        orderId: order.id,
-        issuerId: issued.issuerId,
-        der: new Uint8Array(issued.der),
-        subjectDn: issued.subjectDn,
-        names: [...issued.names],
-        spkiSha256: issued.spkiSha256,
-        keyAlgorithm: issued.keyAlgorithm,
-        notBefore: issued.notBefore,
-        notAfter: issued.notAfter,
-      },
+  try {
+    await db.$transaction(async (tx) => {
+      await tx.certificate.create({
+        data: {
+          id: issued.serialHex,
+          serialHex: issued.serialHex,
+          accountId: order.accountId,
+          orderId: order.id,
+          issuerId: issued.issuerId,
+          der: new Uint8Array(issued.der),
+          subjectDn: issued.subjectDn,
+          names: [...issued.names],
+          spkiSha256: issued.spkiSha256,
+          keyAlgorithm: issued.keyAlgorithm,
+          notBefore: issued.notBefore,
+          notAfter: issued.notAfter,
+        },
+      });
+      const moved = await tx.order.updateMany({
+        where: { id: order.id, status: "processing" },
+        data: { status: "valid", csr: null, processingUntil: null },
+      });
+      if (moved.count !== 1) throw new OrderMovedOn();
+      await recordAudit(tx, {
+        actor: `account:${order.accountId}`,
+        action: "certificate.issued",
+        targetType: "certificate",
+        targetId: issued.serialHex,
+        details: {
+          orderId: order.id,
+          names: issued.names,
+          notBefore: issued.notBefore.toISOString(),
+          notAfter: issued.notAfter.toISOString(),
+          ...(o.resumed ? { resumedAfterInterruption: true } : {}),
+        },
+        ip: o.ip,
+      });
     });
-    const moved = await tx.order.updateMany({
-      where: { id: order.id, status: "processing" },
-      data: { status: "valid" },
-    });
-    if (moved.count !== 1) throw new Error(`order ${order.id} left processing during issuance`);
-    await recordAudit(tx, {
-      actor: `account:${req.account.id}`,
-      action: "certificate.issued",
-      targetType: "certificate",
-      targetId: issued.serialHex,
-      details: {
-        orderId: order.id,
-        names: issued.names,
-        notBefore: issued.notBefore.toISOString(),
-        notAfter: issued.notAfter.toISOString(),
-      },
-      ip: req.ip,
-    });
+  } catch (err) {
+    // Another instance finished (or failed) the order first: its outcome is the order's.
+    if (err instanceof OrderMovedOn || isUniqueViolation(err)) {
+      const current = await db.order.findUniqueOrThrow({
+        where: { id: order.id },
+        select: { certificate: { select: { id: true } } },
+      });
+      if (current.certificate) return current.certificate.id;
+      throw new AcmeProblem("orderNotReady", "The order was finalized by another request meanwhile");
+    }
+    return fail(AcmeProblem.serverInternal("The certificate could not be stored", { cause: err }));
+  }
+  return issued.serialHex;
+}
+
+class OrderMovedOn extends Error {}
+
+/** processing → invalid with the problem (RFC 8555 §7.1.3 "error"), if still processing. */
+async function failProcessingOrder(db: Db, orderId: string, problem: AcmeProblem): Promise<void> {
+  await db.order.updateMany({
+    where: { id: orderId, status: "processing" },
+    data: {
+      status: "invalid",
+      error: problem.toJSON() as Prisma.InputJsonValue,
+      csr: null,
+      processingUntil: null,
+    },
   });
-  return { ...order, status: "valid", certificateId: issued.serialHex };
+}
+
+/**
+ * Orders left processing by an instance that died between moving them there and storing their
+ * certificate (its issuance lease ran out): each is claimed by extending its lease (one instance
+ * wins) and finished from its stored CSR, or made invalid if that fails. Run on a timer by every
+ * instance; returns how many it finished or failed.
+ */
+export async function finishInterruptedOrders(db: Db, now = new Date()): Promise<number> {
+  const stale = await db.order.findMany({
+    where: { status: "processing", processingUntil: { lt: now } },
+    select: { id: true, processingUntil: true },
+    take: 20,
+  });
+  let handled = 0;
+  for (const candidate of stale) {
+    const { count } = await db.order.updateMany({
+      where: { id: candidate.id, status: "processing", processingUntil: candidate.processingUntil },
+      data: { processingUntil: issuanceLeaseEnd(now) },
+    });
+    if (count !== 1) continue; // another instance claimed it
+    const row = await db.order.findUniqueOrThrow({ where: { id: candidate.id }, include: ORDER_INCLUDE });
+    const order = toOrderRecord(row, "processing");
+    handled++;
+    if (!row.csr) {
+      // Left processing by a version that did not keep the CSR: nothing to finish it from.
+      await failProcessingOrder(
+        db,
+        order.id,
+        AcmeProblem.serverInternal("Issuance was interrupted; finalize a new order"),
+      );
+      continue;
+    }
+    try {
+      const csr = parseCsr(Buffer.from(row.csr).toString("base64url"));
+      await issueAndStore(db, { order, csr, now, resumed: true });
+    } catch (err) {
+      if (!(err instanceof AcmeProblem)) throw err;
+      // issueAndStore has made the order invalid with its problem.
+      if (err.status >= 500)
+        console.error(`[ra] order ${order.id} could not be finished:`, err.options.cause ?? err);
+    }
+  }
+  return handled;
 }

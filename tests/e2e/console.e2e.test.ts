@@ -283,7 +283,10 @@ describe("administration pages", () => {
     await page.getByText("One-time password (to be changed at first sign-in)").waitFor();
     await screenshot(page, "user-created");
     await page.getByRole("button", { name: "Done" }).click();
-    expect(await page.getByRole("table", { name: "Users" }).textContent()).toContain("e2e-approver");
+    // The list refreshes from the server after the dialog closes.
+    await expect
+      .poll(() => page.getByRole("table", { name: "Users" }).textContent())
+      .toContain("e2e-approver");
     await page.goto(`/audit?action=alias.`);
     expect(await page.getByRole("table", { name: "Audit events" }).textContent()).toContain("alias.updated");
     await screenshot(page, "audit");

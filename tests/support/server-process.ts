@@ -62,7 +62,8 @@ export async function startServer(
     httpsUrl: `https://localhost:${ports.https}`,
     output: () => log,
     stop: async () => {
-      if (child.exitCode !== null) return child.exitCode;
+      // Already gone (it exited, or a signal killed it): nothing to stop.
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       process.kill(child.pid as number, "SIGTERM");
       const timer = setTimeout(() => child.pid && process.kill(child.pid, "SIGKILL"), 15_000);
       const code = await exited;

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Order" ADD COLUMN     "csr" BYTEA,
+ADD COLUMN     "processingUntil" TIMESTAMP(3);
