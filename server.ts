@@ -7,7 +7,7 @@ import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import next from "next";
-import { pruneNonces, serveAcme } from "@/lib/acme/http";
+import { prepareAcme, pruneNonces, serveAcme } from "@/lib/acme/http";
 import { MAX_REQUEST_BYTES } from "@/lib/acme/http/body";
 import { firstAdministratorBanner } from "@/lib/auth/bootstrap-admin";
 import { bootstrapKeyward } from "@/lib/bootstrap";
@@ -38,6 +38,7 @@ async function main() {
     keyFile: config.KEYWARD_TLS_KEY_FILE,
   });
 
+  await prepareAcme();
   const dev = config.KEYWARD_DEV;
   const app = next({ dev, dir: import.meta.dirname, hostname: "localhost", port: config.KEYWARD_HTTP_PORT });
   await app.prepare();

@@ -53,6 +53,9 @@ export type AcmeErrorType = keyof typeof ACME_ERRORS;
 
 export const ACME_ERROR_PREFIX = "urn:ietf:params:acme:error:";
 
+/** How soon a client should retry after a 503 (RFC 9110 §10.2.3 Retry-After). */
+const TEMPORARILY_UNAVAILABLE_RETRY_SECONDS = 2;
+
 export type AcmeIdentifier = { type: string; value: string };
 
 /** RFC 8555 §6.7.1 */
@@ -116,6 +119,14 @@ export class AcmeProblem extends Error {
   }
   static serverInternal(detail: string = ACME_ERRORS.serverInternal.detail, options?: AcmeProblemOptions) {
     return new AcmeProblem("serverInternal", detail, options);
+  }
+  /** 503 with Retry-After: a condition that passes (the database is restarting), for a client to retry. */
+  static temporarilyUnavailable(cause: unknown) {
+    return new AcmeProblem("serverInternal", "The service is temporarily unavailable; retry shortly", {
+      status: 503,
+      retryAfterSeconds: TEMPORARILY_UNAVAILABLE_RETRY_SECONDS,
+      cause,
+    });
   }
 }
 

@@ -11,3 +11,61 @@ function prismaCode(err: unknown): string | undefined {
 export function isUniqueViolation(err: unknown): boolean {
   return prismaCode(err) === "P2002";
 }
+
+// Prisma's codes for a database it cannot reach or lost (P1001 unreachable, P1002 timed out,
+// P1008 operation timed out, P1017 server closed the connection, P2024 no pooled connection in
+// time), the driver adapter's kinds for the same, and PostgreSQL's SQLSTATEs for a server going
+// away: class 08 (connection exception), 57P01-57P03 (shutdown, crash, cannot connect now) and
+// 53300 (too many connections).
+const UNAVAILABLE_PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
+const UNAVAILABLE_ADAPTER_KINDS = new Set([
+  "DatabaseNotReachable",
+  "ConnectionClosed",
+  "TooManyConnections",
+  "SocketTimeout",
+]);
+const UNAVAILABLE_SQLSTATE = /^(08|57P0[123]$|53300$)/;
+
+/**
+ * The database could not be reached or went away mid-request: a condition that passes, which a
+ * client should retry (503), as opposed to a statement that failed.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const { code, meta, cause } = e as {
+      code?: unknown;
+      meta?: { driverAdapterError?: { cause?: unknown } };
+      cause?: unknown;
+    };
+    if (typeof code === "string" && (UNAVAILABLE_PRISMA_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code)))
+      return true;
+    const adapter = (meta?.driverAdapterError?.cause ?? cause) as
+      | { kind?: unknown; originalCode?: unknown }
+      | undefined;
+    if (typeof adapter?.kind === "string" && UNAVAILABLE_ADAPTER_KINDS.has(adapter.kind)) return true;
+    if (typeof adapter?.originalCode === "string" && UNAVAILABLE_SQLSTATE.test(adapter.originalCode))
+      return true;
+    e = meta?.driverAdapterError?.cause ?? cause;
+  }
+  return false;
+}
+
+/**
+ * Runs `operation`, and again every `intervalMs` while the database is unavailable, for up to
+ * `forMs`: for work that must not be lost to a database restart (a validation's outcome).
+ * Other errors, and the last unavailability, are thrown.
+ */
+export async function retryWhileDatabaseUnavailable<T>(
+  operation: () => Promise<T>,
+  o: { forMs: number; intervalMs: number } = { forMs: 30_000, intervalMs: 500 },
+): Promise<T> {
+  const giveUpAt = Date.now() + o.forMs;
+  for (;;) {
+    try {
+      return await operation();
+    } catch (err) {
+      if (!isDatabaseUnavailable(err) || Date.now() + o.intervalMs > giveUpAt) throw err;
+      await new Promise((resolve) => setTimeout(resolve, o.intervalMs));
+    }
+  }
+}

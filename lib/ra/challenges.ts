@@ -3,6 +3,7 @@
 // and the orders waiting on it.
 
 import type { Db } from "@/lib/db/client";
+import { retryWhileDatabaseUnavailable } from "@/lib/db/errors";
 import type { Prisma } from "@/lib/db/generated/client";
 import { queueChallengeValidation, recordChallengeOutcome } from "@/lib/db/sql/challenges";
 import { type ClaimedJob, completeValidationJob } from "@/lib/db/sql/validation-jobs";
@@ -99,18 +100,21 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
         });
   const now = new Date();
   // §7.1.6: a failed challenge makes the authorization invalid; a valid one keeps it valid for
-  // VALID_AUTHORIZATION_LIFETIME_MS.
-  await recordChallengeOutcome(db, {
-    jobId: job.id,
-    challengeId: challenge.id,
-    authorizationId: authz.id,
-    valid: outcome.valid,
-    error: outcome.valid ? null : outcome.problem.toJSON(),
-    validationRecords: outcome.records,
-    authorizationExpiresAt: outcome.valid
-      ? new Date(now.getTime() + VALID_AUTHORIZATION_LIFETIME_MS)
-      : authz.expiresAt,
-    now,
+  // VALID_AUTHORIZATION_LIFETIME_MS. The outcome survives a database restart: it is retried
+  // rather than left for the job's lease to run out and the validation to run again.
+  await retryWhileDatabaseUnavailable(async () => {
+    await recordChallengeOutcome(db, {
+      jobId: job.id,
+      challengeId: challenge.id,
+      authorizationId: authz.id,
+      valid: outcome.valid,
+      error: outcome.valid ? null : outcome.problem.toJSON(),
+      validationRecords: outcome.records,
+      authorizationExpiresAt: outcome.valid
+        ? new Date(now.getTime() + VALID_AUTHORIZATION_LIFETIME_MS)
+        : authz.expiresAt,
+      now,
+    });
+    await refreshOrdersOfAuthorization(db, authz.id, now);
   });
-  await refreshOrdersOfAuthorization(db, authz.id, now);
 }

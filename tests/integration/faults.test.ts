@@ -26,7 +26,9 @@ let server: RunningServer | undefined;
 beforeAll(async () => {
   // acme-client retries 5xx answers and lost connections with growing pauses; these tests look
   // at the first answer.
-  acme.axios.defaults.acmeSettings.retryMaxAttempts = 0;
+  (
+    acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }
+  ).acmeSettings.retryMaxAttempts = 0;
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "keyward-faults-"));
   if (process.env.DATABASE_URL) {
     const fresh = await createFreshDatabase(process.env.DATABASE_URL, "faults");

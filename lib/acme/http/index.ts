@@ -1,11 +1,16 @@
-// The process's ACME handler over DATABASE_URL, built on first use. server.ts and the Next route
-// both call serveAcme; each gets the same behaviour (the nonce key comes from the database, so
-// any instance accepts another's nonces).
+// The process's ACME handler over DATABASE_URL. server.ts builds it at start (prepareAcme); the
+// Next route builds it on first use. Both call serveAcme and get the same behaviour (the nonce
+// key comes from the database, so any instance accepts another's nonces). A handler that cannot
+// be built yet (the database is away) answers with a problem document, and the next request
+// tries again.
 import { secretBox } from "@/lib/crypto/master-key";
 import { db } from "@/lib/db/client";
+import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { env } from "@/lib/env";
+import { AcmeProblem } from "@/lib/problem";
 import { loadNonceKey } from "@/lib/ra/global-settings";
 import { NonceService } from "./nonces";
+import { problemToResponse } from "./respond";
 import { type AcmeServerDeps, createAcmeHandler, type RequestEvent, type ServeOptions } from "./serve";
 
 let handler: Promise<ReturnType<typeof createAcmeHandler>> | undefined;
@@ -24,12 +29,31 @@ async function build() {
   return createAcmeHandler(deps);
 }
 
-export async function serveAcme(req: Request, opts?: ServeOptions): Promise<Response> {
+function handlerOnce(): Promise<ReturnType<typeof createAcmeHandler>> {
   handler ??= build().catch((err) => {
     handler = undefined;
     throw err;
   });
-  return (await handler)(req, opts);
+  return handler;
+}
+
+/** Builds the handler now, so that the first request does not wait for (or fail on) the database. */
+export async function prepareAcme(): Promise<void> {
+  await handlerOnce();
+}
+
+export async function serveAcme(req: Request, opts?: ServeOptions): Promise<Response> {
+  let serve: ReturnType<typeof createAcmeHandler>;
+  try {
+    serve = await handlerOnce();
+  } catch (err) {
+    console.error("[acme] the ACME handler could not be built:", err);
+    const problem = isDatabaseUnavailable(err)
+      ? AcmeProblem.temporarilyUnavailable(err)
+      : AcmeProblem.serverInternal();
+    return problemToResponse(problem, {}, req.method);
+  }
+  return serve(req, opts);
 }
 
 /** Deletes redemption records of expired nonces (called on a timer by the server). */

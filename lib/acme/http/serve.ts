@@ -27,6 +27,7 @@ import {
 import { AcmeLinks } from "@/lib/acme/wire/links";
 import { type AccountJwk, assertAcceptableAccountKey, jwkThumbprint } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
+import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { AcmeProblem, isAcmeProblem } from "@/lib/problem";
 import { type AccountRecord, findAccountById } from "@/lib/ra/accounts";
 import { loadAliasContext } from "@/lib/ra/request-context";
@@ -75,7 +76,11 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
     try {
       response = await handle(req, url, method, opts, common, event);
     } catch (err) {
-      const problem = isAcmeProblem(err) ? err : AcmeProblem.serverInternal();
+      const problem = isAcmeProblem(err)
+        ? err
+        : isDatabaseUnavailable(err)
+          ? AcmeProblem.temporarilyUnavailable(err)
+          : AcmeProblem.serverInternal();
       if (!isAcmeProblem(err) || problem.status >= 500)
         event.error = isAcmeProblem(err) ? err.options.cause : err;
       event.problem = problem.type;

@@ -10,6 +10,7 @@ import { actorCan, auditActorOf, type ConsoleActor, permissionDeniedProblem } fr
 import { authenticateRequest, type SessionActor } from "@/lib/auth/guard";
 import type { Permission } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
+import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { AcmeProblem, invalidParamsProblem, isAcmeProblem, zodProblem } from "@/lib/problem";
 
 // Bodies are small JSON documents; anything bigger is a mistake or an attack.
@@ -153,9 +154,13 @@ export function problemResponse(err: unknown, req?: Request): Response {
   if (isAcmeProblem(err)) problem = err;
   else {
     console.error(`[console] ${req?.method ?? ""} ${req ? new URL(req.url).pathname : ""} failed:`, err);
-    problem = AcmeProblem.serverInternal();
+    problem = isDatabaseUnavailable(err)
+      ? AcmeProblem.temporarilyUnavailable(err)
+      : AcmeProblem.serverInternal();
   }
   const headers = new Headers({ "content-type": "application/problem+json", "cache-control": "no-store" });
   if (problem.status === 401) headers.set("www-authenticate", 'Bearer realm="keyward"');
+  if (problem.options.retryAfterSeconds)
+    headers.set("retry-after", String(problem.options.retryAfterSeconds));
   return new Response(JSON.stringify(problem.toJSON()), { status: problem.status, headers });
 }
