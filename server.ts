@@ -50,6 +50,10 @@ async function main() {
       try {
         if (req.url === "/acme" || req.url?.startsWith("/acme/") || req.url?.startsWith("/acme?")) {
           await answerAcme(scheme, req, res);
+        } else if (!hasDecodablePath(req.url ?? "/")) {
+          // Next answers a path it cannot decode with a 500; it is the client's mistake.
+          res.writeHead(400, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+          res.end("Bad request: the path is not valid percent-encoded UTF-8\n");
         } else {
           await nextHandler(req, res);
         }
@@ -196,6 +200,16 @@ function readAtMost(
       if (!settled) reject(err);
     });
   });
+}
+
+/** The path decodes to UTF-8 without a NUL (issue 15 item 9: "/aliases/%E0%A4%A" gave a 500). */
+function hasDecodablePath(url: string): boolean {
+  const path = url.split("?")[0] as string;
+  try {
+    return !decodeURIComponent(path).includes("\u0000");
+  } catch {
+    return false;
+  }
 }
 
 function listen(server: http.Server | https.Server, port: number, host: string): Promise<number> {

@@ -3,6 +3,7 @@
 //   npm run keyward -- user create --username <name> --role <administrator|approver|auditor> [--password <p>]
 //   npm run keyward -- user list
 //   npm run keyward -- user reset-password --username <name>
+//   npm run keyward -- user unlock --username <name>
 //   npm run keyward -- acme enable | disable | status
 //   npm run keyward -- alias list
 //   npm run keyward -- alias apply --file <alias.json>      { "name": "...", "settings": { ... } }
@@ -42,6 +43,8 @@ const USAGE = `Usage: npm run keyward -- <command>
                          a user; without --password a one-time password is printed
   user list
   user reset-password --username <name>
+  user unlock --username <name>
+                         lifts a sign-in lock after too many wrong passwords
                          a new one-time password, to be changed at the next sign-in
   acme enable | acme disable | acme status
                          the ACME protocol switch (disabled on a new installation)
@@ -148,7 +151,7 @@ async function run(argv: string[]): Promise<void> {
     aliasFile = parsed.data;
   }
   const known: Record<string, string[]> = {
-    user: ["create", "list", "reset-password"],
+    user: ["create", "list", "reset-password", "unlock"],
     acme: ["enable", "disable", "status"],
     alias: ["list", "apply"],
     token: ["create"],
@@ -193,6 +196,15 @@ async function run(argv: string[]): Promise<void> {
         user,
         oneTimePassword,
       });
+      return;
+    }
+    case "user unlock": {
+      const { user } = await updateUser({
+        actor,
+        username: required(values, "username"),
+        input: { unlockSignIn: true },
+      });
+      print(`Sign-in unlocked for "${user.username}".`, { user });
       return;
     }
     case "acme enable":

@@ -43,7 +43,7 @@ const NAV: NavGroup[] = [
     label: "Admin",
     items: [
       { label: "Users", href: "/users", permission: "users.read" },
-      { label: "API tokens", href: "/api-tokens", permission: "tokens.manage" },
+      { label: "API tokens", href: "/api-tokens", permission: "tokens.read" },
     ],
   },
 ];

@@ -17,13 +17,17 @@ export function Badge({
   tone = "slate",
   children,
   className,
+  title,
 }: {
   tone?: BadgeTone;
   children: ReactNode;
   className?: string;
+  /** More detail on hover (an exact time, a reason). */
+  title?: string;
 }) {
   return (
     <span
+      title={title}
       className={cn(
         "inline-flex items-center rounded-md px-2 py-0.5 text-xs font-medium ring-1 ring-inset",
         TONES[tone],

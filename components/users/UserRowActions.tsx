@@ -4,7 +4,7 @@ import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { Dialog } from "@/components/ui/Dialog";
-import { ROLE_LABELS, ROLES, type Role } from "@/lib/auth/permissions";
+import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, type Role } from "@/lib/auth/permissions";
 import { errorMessage } from "@/lib/console/client/api";
 import { useUpdateUserMutation } from "@/lib/console/client/queries";
 import type { UserView } from "@/lib/console/users";
@@ -13,9 +13,12 @@ import { SecretOnce } from "./SecretOnce";
 export function UserRowActions({ user, isSelf }: { user: UserView; isSelf: boolean }) {
   const router = useRouter();
   const mutation = useUpdateUserMutation(user.username);
-  const [confirm, setConfirm] = useState<"disable" | "enable" | "reset" | null>(null);
-  const [roleError, setRoleError] = useState<string | null>(null);
+  // Every change asks first, naming the user (a new role, too: it ends their sessions).
+  const [confirm, setConfirm] = useState<"disable" | "enable" | "reset" | "unlock" | Role | null>(null);
   const [password, setPassword] = useState<string | null>(null);
+  const newRole =
+    confirm !== null && (ROLES as readonly string[]).includes(confirm) ? (confirm as Role) : null;
+  const locked = user.signInLock?.lockedUntil ?? null;
   return (
     <div className="flex items-center justify-end gap-1.5">
       <label className="sr-only" htmlFor={`role-${user.id}`}>
@@ -26,13 +29,7 @@ export function UserRowActions({ user, isSelf }: { user: UserView; isSelf: boole
         className="rounded-md border-0 py-1 pl-2 pr-7 text-xs ring-1 ring-inset ring-slate-300"
         value={user.role}
         disabled={mutation.isPending}
-        onChange={(e) => {
-          setRoleError(null);
-          mutation.mutate(
-            { role: e.target.value as Role },
-            { onSuccess: () => router.refresh(), onError: (err) => setRoleError(errorMessage(err)) },
-          );
-        }}
+        onChange={(e) => setConfirm(e.target.value as Role)}
       >
         {ROLES.map((r) => (
           <option key={r} value={r}>
@@ -40,6 +37,11 @@ export function UserRowActions({ user, isSelf }: { user: UserView; isSelf: boole
           </option>
         ))}
       </select>
+      {locked && (
+        <Button size="sm" variant="secondary" onClick={() => setConfirm("unlock")}>
+          Unlock sign-in
+        </Button>
+      )}
       <Button size="sm" variant="secondary" onClick={() => setConfirm("reset")}>
         Reset password
       </Button>
@@ -58,7 +60,6 @@ export function UserRowActions({ user, isSelf }: { user: UserView; isSelf: boole
             Disable
           </Button>
         ))}
-      {roleError && <span className="max-w-48 text-left text-xs text-red-600">{roleError}</span>}
       <ConfirmDialog
         open={confirm !== null}
         onClose={() => {
@@ -66,19 +67,39 @@ export function UserRowActions({ user, isSelf }: { user: UserView; isSelf: boole
           setConfirm(null);
         }}
         title={
-          confirm === "disable"
-            ? `Disable user "${user.username}"?`
-            : confirm === "enable"
-              ? `Enable user "${user.username}"?`
-              : `Reset the password of "${user.username}"?`
+          newRole
+            ? `Make "${user.username}" ${ROLE_LABELS[newRole].toLowerCase()}${isSelf ? " (yourself)" : ""}?`
+            : confirm === "disable"
+              ? `Disable user "${user.username}"?`
+              : confirm === "enable"
+                ? `Enable user "${user.username}"?`
+                : confirm === "unlock"
+                  ? `Unlock sign-in for "${user.username}"?`
+                  : `Reset the password of "${user.username}"?`
         }
-        confirmLabel={confirm === "disable" ? "Disable" : confirm === "enable" ? "Enable" : "Reset password"}
-        danger={confirm !== "enable"}
+        confirmLabel={
+          newRole
+            ? "Change role"
+            : confirm === "disable"
+              ? "Disable"
+              : confirm === "enable"
+                ? "Enable"
+                : confirm === "unlock"
+                  ? "Unlock"
+                  : "Reset password"
+        }
+        danger={confirm === "disable" || confirm === "reset" || newRole !== null}
         pending={mutation.isPending}
         error={mutation.error ? errorMessage(mutation.error) : null}
         onConfirm={() =>
           mutation.mutate(
-            confirm === "reset" ? { resetPassword: true } : { disabled: confirm === "disable" },
+            newRole
+              ? { role: newRole }
+              : confirm === "reset"
+                ? { resetPassword: true }
+                : confirm === "unlock"
+                  ? { unlockSignIn: true }
+                  : { disabled: confirm === "disable" },
             {
               onSuccess: (result) => {
                 setConfirm(null);
@@ -90,11 +111,15 @@ export function UserRowActions({ user, isSelf }: { user: UserView; isSelf: boole
         }
       >
         <p>
-          {confirm === "disable"
-            ? `${user.username} will no longer be able to sign in, and API tokens they created stop working.`
-            : confirm === "enable"
-              ? `${user.username} will be able to sign in again.`
-              : `${user.username} gets a one-time password, to be changed at the next sign-in. The current password stops working.`}
+          {newRole
+            ? `${user.username} goes from ${ROLE_LABELS[user.role]} to ${ROLE_LABELS[newRole]}: ${ROLE_DESCRIPTIONS[newRole].toLowerCase()}. Their sessions end, and their API tokens act with no more than the new role allows.`
+            : confirm === "disable"
+              ? `${user.username} will no longer be able to sign in, their sessions end, and API tokens they created stop working.`
+              : confirm === "enable"
+                ? `${user.username} will be able to sign in again.`
+                : confirm === "unlock"
+                  ? `${user.username} was locked out after ${user.signInLock?.failures ?? 0} failed sign-ins; they can try again at once.`
+                  : `${user.username} gets a one-time password, to be changed at the next sign-in. The current password stops working and their sessions end.`}
         </p>
       </ConfirmDialog>
       <Dialog

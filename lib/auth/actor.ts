@@ -31,6 +31,8 @@ export type ConsoleActor = {
   permissions: readonly Permission[];
   /** A token's owner as of this request. */
   owner?: { username: string; role: Role };
+  /** A signed-in user's session row (lib/auth/sessions.ts). */
+  sessionId?: string;
   ip?: string;
 };
 

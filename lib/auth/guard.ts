@@ -12,19 +12,29 @@ import { db } from "@/lib/db/client";
 import { authenticateApiToken } from "./api-tokens";
 import { authOptions, SIGN_IN_PATH } from "./options";
 import type { Permission } from "./permissions";
+import { findSessionUser } from "./sessions";
 
-export type SessionActor = ConsoleActor & { kind: "user"; username: string; mustChangePassword: boolean };
+export type SessionActor = ConsoleActor & {
+  kind: "user";
+  sessionId: string;
+  username: string;
+  mustChangePassword: boolean;
+};
 
-/** The signed-in, enabled user of this request (from the next-auth cookie), or null. */
+/**
+ * The signed-in, enabled user of this request, or null: the next-auth cookie must name a live
+ * session row (lib/auth/sessions.ts), so a signed-out, replaced or revoked session is no session.
+ */
 export async function getSessionActor(ip?: string): Promise<SessionActor | null> {
   const session = await getServerSession(authOptions());
-  const id = session?.user?.id;
-  if (!id) return null;
-  const user = await db().user.findUnique({ where: { id } });
-  if (!user || user.disabled) return null;
+  const sid = session?.sid;
+  if (!sid) return null;
+  const user = await findSessionUser(db(), sid);
+  if (!user || user.id !== session.user?.id) return null;
   return {
     ...userActor(user, ip),
     kind: "user",
+    sessionId: sid,
     username: user.username,
     mustChangePassword: user.mustChangePassword,
   };

@@ -1,7 +1,7 @@
-// next-auth configuration: username and password against the users table, a JWT session (no
-// session table) carrying the user id and role, eight hours by default. The role in the token is
-// for display only: lib/auth/guard.ts reloads the user on every request, so a disabled user or a
-// changed role takes effect at once.
+// next-auth configuration: username and password against the users table (throttled), and a
+// signed JWT cookie that names a session row (lib/auth/sessions.ts), eight hours by default.
+// lib/auth/guard.ts checks that row and reloads the user on every request, so signing out, a
+// password change, disabling a user or changing their role ends a session at once.
 import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
@@ -9,15 +9,20 @@ import { db } from "@/lib/db/client";
 import { env, trustRequestHostForSignIn } from "@/lib/env";
 import { verifyCredentials } from "./credentials";
 import { isRole, type Role } from "./permissions";
+import { sameOriginPath } from "./redirects";
 import { authSecret } from "./secret";
+import { createSession, revokeSession } from "./sessions";
 
 declare module "next-auth" {
   interface Session {
     user: { id: string; username: string; role: Role };
+    /** The session row this cookie stands for (lib/auth/sessions.ts). */
+    sid?: string;
   }
   interface User {
     username: string;
     role: Role;
+    sid: string;
   }
 }
 
@@ -25,6 +30,7 @@ declare module "next-auth/jwt" {
   interface JWT {
     username?: string;
     role?: Role;
+    sid?: string;
   }
 }
 
@@ -55,7 +61,13 @@ export function authOptions(): NextAuthOptions {
           const forwarded = req?.headers?.["x-forwarded-for"];
           const ip = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
           const user = await verifyCredentials(db(), { username, password, ip });
-          return user && { id: user.id, username: user.username, role: user.role };
+          if (!user) return null;
+          const sid = await createSession(db(), {
+            userId: user.id,
+            maxAgeSeconds: config.KEYWARD_SESSION_MAX_AGE_SECONDS,
+            ip,
+          });
+          return { id: user.id, username: user.username, role: user.role, sid };
         },
       }),
     ],
@@ -65,6 +77,7 @@ export function authOptions(): NextAuthOptions {
           token.sub = user.id;
           token.username = user.username;
           token.role = user.role;
+          token.sid = user.sid;
         }
         return token;
       },
@@ -74,7 +87,18 @@ export function authOptions(): NextAuthOptions {
           username: token.username ?? "",
           role: isRole(token.role) ? token.role : "auditor",
         };
+        session.sid = token.sid;
         return session;
+      },
+      // Only paths of this console after sign-in, as a browser would resolve them (issue 15 item 4).
+      redirect({ url, baseUrl }) {
+        return sameOriginPath(url, baseUrl) ?? baseUrl;
+      },
+    },
+    events: {
+      // Sign-out ends this session's row, so the cookie is worthless even if it was copied.
+      async signOut({ token }) {
+        if (token?.sid) await revokeSession(db(), token.sid);
       },
     },
   };

@@ -3,6 +3,9 @@
 // buttons to show); only the server's answer counts. No server-only imports: components use it.
 
 export const ROLES = ["administrator", "approver", "auditor"] as const;
+
+/** What a username may be (the users page, the API, the CLI and sign-in check the same). */
+export const USERNAME_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = [
@@ -18,6 +21,8 @@ export const PERMISSIONS = [
   "users.read",
   // Create users, change their role, disable them, reset their password.
   "users.manage",
+  // See API tokens: names, roles, owners, dates (never a secret).
+  "tokens.read",
   // Create and revoke API tokens.
   "tokens.manage",
   // Read the audit log.
@@ -33,12 +38,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "aliases.manage",
     "users.read",
     "users.manage",
+    "tokens.read",
     "tokens.manage",
     "audit.read",
   ],
   approver: ["console.read", "approvals.decide"],
   // Reads everything, changes nothing.
-  auditor: ["console.read", "users.read", "audit.read"],
+  auditor: ["console.read", "users.read", "tokens.read", "audit.read"],
 };
 
 export const ROLE_LABELS: Record<Role, string> = {

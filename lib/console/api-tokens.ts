@@ -59,7 +59,7 @@ export async function listApiTokens(o: {
   page?: number;
   pageSize?: number;
 }): Promise<Page<ApiTokenView>> {
-  assertPermission(o.actor, "tokens.manage");
+  assertPermission(o.actor, "tokens.read");
   const page = o.page ?? 1;
   const pageSize = o.pageSize ?? 20;
   const [rows, total] = await Promise.all([

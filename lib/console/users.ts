@@ -2,8 +2,11 @@
 // locking everyone out: the last enabled administrator cannot be disabled or demoted.
 import { recordAudit } from "@/lib/audit/record";
 import { assertPermission, auditActorOf, type ConsoleActor } from "@/lib/auth/actor";
+import { passwordWeakness } from "@/lib/auth/password-strength";
 import { generatePassword, hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import type { Role } from "@/lib/auth/permissions";
+import { revokeUserSessions } from "@/lib/auth/sessions";
+import { clearSignInFailures, userKey } from "@/lib/auth/throttle";
 import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { conflictProblem, invalidParamsProblem, notFoundProblem, zodProblem } from "@/lib/problem";
@@ -18,11 +21,14 @@ export type UserView = {
   mustChangePassword: boolean;
   lastLoginAt: string | null;
   createdAt: string;
+  /** Failed sign-ins counted against the user, and until when they are locked out (if they are). */
+  signInLock: { failures: number; lockedUntil: string | null } | null;
 };
 
 type UserRow = Prisma.UserGetPayload<object>;
+type ThrottleRow = { key: string; failures: number; lockedUntil: Date | null };
 
-function toView(u: UserRow): UserView {
+function toView(u: UserRow, throttle?: ThrottleRow, now = new Date()): UserView {
   return {
     id: u.id,
     username: u.username,
@@ -31,7 +37,19 @@ function toView(u: UserRow): UserView {
     mustChangePassword: u.mustChangePassword,
     lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
     createdAt: u.createdAt.toISOString(),
+    signInLock: throttle
+      ? {
+          failures: throttle.failures,
+          lockedUntil:
+            throttle.lockedUntil && throttle.lockedUntil > now ? throttle.lockedUntil.toISOString() : null,
+        }
+      : null,
   };
+}
+
+async function throttlesOf(usernames: string[]): Promise<Map<string, ThrottleRow>> {
+  const rows = await db().signInThrottle.findMany({ where: { key: { in: usernames.map(userKey) } } });
+  return new Map(rows.map((r) => [r.key, r]));
 }
 
 /** What the audit log keeps of a user: never the hash. */
@@ -48,7 +66,8 @@ export async function listUsers(o: { actor: ConsoleActor } & Partial<ListQuery>)
     db().user.findMany({ where, orderBy: { username: "asc" }, skip: (page - 1) * pageSize, take: pageSize }),
     db().user.count({ where }),
   ]);
-  return { items: rows.map(toView), total, page, pageSize };
+  const throttles = await throttlesOf(rows.map((r) => r.username));
+  return { items: rows.map((r) => toView(r, throttles.get(userKey(r.username)))), total, page, pageSize };
 }
 
 /** Creates a user; without a password, a one-time one is generated and returned (shown once). */
@@ -61,6 +80,8 @@ export async function createUser(o: {
   if (!parsed.success) throw zodProblem(parsed.error);
   const { username, role } = parsed.data;
   const oneTimePassword = parsed.data.password ? null : generatePassword();
+  if (parsed.data.password !== undefined)
+    await assertStrongPassword(parsed.data.password, "password", username);
   const passwordHash = await hashPassword(parsed.data.password ?? (oneTimePassword as string));
   try {
     const user = await db().$transaction(async (tx) => {
@@ -86,6 +107,12 @@ export async function createUser(o: {
       throw conflictProblem(`A user named "${username}" already exists`, "username");
     throw err;
   }
+}
+
+/** Refuses a password that is easy to guess (lib/auth/password-strength.ts), naming the field. */
+async function assertStrongPassword(password: string, field: string, username: string): Promise<void> {
+  const weakness = await passwordWeakness(password, [username]);
+  if (weakness) throw invalidParamsProblem([{ name: field, reason: weakness }]);
 }
 
 async function enabledAdministratorsOtherThan(tx: Prisma.TransactionClient, id: string): Promise<number> {
@@ -127,17 +154,31 @@ export async function updateUser(o: {
         ...(passwordHash ? { passwordHash, mustChangePassword: true } : {}),
       },
     });
+    // Issue 15 item 5: a new role, a disabled account or a reset password ends the user's
+    // sessions; they sign in again with what now holds.
+    const roleChanged = input.role !== undefined && input.role !== row.role;
+    const disabled = input.disabled === true && !row.disabled;
+    if (roleChanged || disabled || passwordHash) await revokeUserSessions(tx, row.id);
+    if (input.unlockSignIn) await clearSignInFailures(tx, [userKey(row.username)]);
     await recordAudit(tx, {
       actor: auditActorOf(o.actor),
       action:
-        passwordHash && input.role === undefined && input.disabled === undefined
-          ? "user.password_reset"
+        input.role === undefined && input.disabled === undefined
+          ? passwordHash
+            ? "user.password_reset"
+            : input.unlockSignIn
+              ? "user.sign_in_unlocked"
+              : "user.updated"
           : "user.updated",
       targetType: "user",
       targetId: row.id,
       details: {
         before: auditView(row),
-        after: { ...auditView(updated), ...(passwordHash ? { passwordReset: true } : {}) },
+        after: {
+          ...auditView(updated),
+          ...(passwordHash ? { passwordReset: true } : {}),
+          ...(input.unlockSignIn ? { signInUnlocked: true } : {}),
+        },
       },
       ip: o.actor.ip,
     });
@@ -157,9 +198,12 @@ export async function changeOwnPassword(o: { actor: ConsoleActor; input: unknown
   if (!(await verifyPassword(parsed.data.currentPassword, row.passwordHash))) {
     throw invalidParamsProblem([{ name: "currentPassword", reason: "This is not your current password" }]);
   }
+  await assertStrongPassword(parsed.data.newPassword, "newPassword", row.username);
   const passwordHash = await hashPassword(parsed.data.newPassword);
   await db().$transaction(async (tx) => {
     await tx.user.update({ where: { id: row.id }, data: { passwordHash, mustChangePassword: false } });
+    // Every other session of the user ends; the one that changed the password goes on.
+    await revokeUserSessions(tx, row.id, o.actor.sessionId);
     await recordAudit(tx, {
       actor: auditActorOf(o.actor),
       action: "user.password_changed",

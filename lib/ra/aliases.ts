@@ -15,6 +15,7 @@ import {
   notFoundProblem,
   zodProblem,
 } from "@/lib/problem";
+import { findUnstorableText, UNSTORABLE_TEXT_REASON } from "@/lib/text";
 import {
   type AliasSettings,
   aliasNameProblem,
@@ -59,6 +60,12 @@ export async function ensureBootstrapAlias(db: Db): Promise<void> {
 function assertAliasName(name: string, field: string): void {
   const problem = aliasNameProblem(name);
   if (problem) throw invalidParamsProblem([{ name: field, reason: problem }]);
+}
+
+/** Settings are stored as JSON, which cannot hold a NUL character or an unpaired surrogate. */
+function assertStorableSettings(settings: Record<string, unknown>): void {
+  const field = findUnstorableText(settings, ["settings"]);
+  if (field) throw invalidParamsProblem([{ name: field, reason: UNSTORABLE_TEXT_REASON }]);
 }
 
 function duplicate(name: string, field: string): AcmeProblem {
@@ -161,6 +168,7 @@ export async function storeAliasSettings(
   changes: Record<string, unknown>,
   by: ChangedBy,
 ): Promise<void> {
+  assertStorableSettings(changes);
   await db.$transaction(async (tx) => {
     const row = await lockAliasByName(tx, name);
     if (!row) throw notFoundProblem(`Alias "${name}"`);
@@ -196,6 +204,7 @@ export async function applyAlias(
   by: ChangedBy,
 ): Promise<{ created: boolean }> {
   assertAliasName(name, "name");
+  assertStorableSettings(settings);
   const parsed = aliasSettingsSchema.strict().safeParse({ ...DEFAULT_ALIAS_SETTINGS, ...settings });
   if (!parsed.success) throw zodProblem(parsed.error, "settings");
   const exists = await db.alias.findUnique({ where: { name }, select: { id: true } });

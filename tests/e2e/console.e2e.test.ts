@@ -315,9 +315,13 @@ describe("roles", () => {
     const users = await auditorPage.goto("/users");
     expect(users?.status()).toBe(200);
     expect(await auditorPage.getByTestId("user-create").count()).toBe(0);
+    // Token metadata is readable (issue 15 item 10), with no control to create or revoke.
     const tokens = await auditorPage.goto("/api-tokens");
-    expect(tokens?.status()).toBe(403);
-    await screenshot(auditorPage, "auditor-api-tokens-forbidden");
+    expect(tokens?.status()).toBe(200);
+    expect(await auditorPage.getByRole("table", { name: "API tokens" }).count()).toBe(1);
+    expect(await auditorPage.getByTestId("token-create").count()).toBe(0);
+    expect(await auditorPage.getByRole("button", { name: /Revoke/ }).count()).toBe(0);
+    await screenshot(auditorPage, "auditor-api-tokens-read-only");
   });
 
   it("[ROLES]: an auditor's direct requests to change anything are refused", async () => {
@@ -362,6 +366,41 @@ describe("roles", () => {
     await p.waitForURL((url) => url.pathname === "/");
     expect((await p.request.get("/api/console/protocol")).status()).toBe(200);
     await context.close();
+  });
+
+  it("[AUTH]: a callbackUrl a browser would read as another host keeps the user in the console", async () => {
+    for (const trick of [
+      "/%09/evil.example/",
+      "/%0A/evil.example/",
+      "/%09%09/evil.example/",
+      "//evil.example/",
+    ]) {
+      const context = await newContext(browser);
+      const p = await context.newPage();
+      await p.goto(`/login?callbackUrl=${trick}`);
+      await p.getByLabel("Username").fill(e2e().users.auditor.username);
+      await p.getByLabel("Password").fill(e2e().users.auditor.password);
+      await p.getByRole("button", { name: "Sign in" }).click();
+      await p.waitForURL((url) => url.pathname !== "/login");
+      expect(new URL(p.url()).origin, trick).toBe(e2e().baseUrl);
+      await context.close();
+    }
+  });
+
+  it("[ADMIN]: changing a role asks first, naming the user and both roles", async () => {
+    await page.goto("/users");
+    const select = page.getByLabel("Role of e2e-approver");
+    await select.selectOption("administrator");
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('Make "e2e-approver" administrator?');
+    expect(await dialog.textContent()).toContain("from Approver to Administrator");
+    await screenshot(page, "user-role-confirm");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    const stored = await (await page.request.get("/api/console/users?pageSize=100")).json();
+    expect(stored.items.find((u: { username: string }) => u.username === "e2e-approver").role).toBe(
+      "approver",
+    );
   });
 
   it("[AUTH]: sign-out ends the session", async () => {

@@ -2,16 +2,9 @@
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/auth/LoginForm";
 import { getSessionActor } from "@/lib/auth/guard";
+import { safeCallbackPath } from "@/lib/auth/redirects";
 
 export const metadata = { title: "Sign in · Keyward" };
-
-function safeCallback(value: string | string[] | undefined): string {
-  const v = Array.isArray(value) ? value[0] : value;
-  // Only paths of this console: never an absolute URL (open redirect).
-  return v?.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") && !v.startsWith("/login")
-    ? v
-    : "/";
-}
 
 export default async function LoginPage({
   searchParams,
@@ -19,7 +12,10 @@ export default async function LoginPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
+  // Only paths of this console, resolved as the browser will resolve them (no open redirect).
+  const callbackUrl = safeCallbackPath(
+    Array.isArray(params.callbackUrl) ? params.callbackUrl[0] : params.callbackUrl,
+  );
   if (await getSessionActor()) redirect(callbackUrl);
   return (
     <>

@@ -8,6 +8,7 @@ import { PageHeader } from "@/components/ui/PageHeader";
 import { Pagination } from "@/components/ui/Pagination";
 import { RelativeTime } from "@/components/ui/RelativeTime";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
+import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
 import { ROLE_LABELS, rolesWithin } from "@/lib/auth/permissions";
 import { listApiTokens } from "@/lib/console/api-tokens";
@@ -22,7 +23,8 @@ export default async function ApiTokensPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const actor = await requirePermission("tokens.manage", "/api-tokens");
+  const actor = await requirePermission("tokens.read", "/api-tokens");
+  const canManage = actorCan(actor, "tokens.manage");
   const parsed = pagingSchema.safeParse(await searchParams);
   const paging = parsed.success ? parsed.data : pagingSchema.parse({});
   const page = await listApiTokens({ actor, ...paging });
@@ -40,7 +42,7 @@ export default async function ApiTokensPage({
             with the role it was given, but never with more than its owner&rsquo;s current role allows.
           </>
         }
-        actions={<ApiTokenCreateButton roles={rolesWithin(actor.permissions)} />}
+        actions={canManage ? <ApiTokenCreateButton roles={rolesWithin(actor.permissions)} /> : undefined}
       />
       <Card>
         {page.items.length === 0 ? (
@@ -76,6 +78,11 @@ export default async function ApiTokensPage({
                   </Td>
                   <Td>
                     <Badge tone={STATUS_TONE[t.status]}>{t.status}</Badge>
+                    {t.revokedAt && (
+                      <span className="ml-2 text-xs text-slate-500">
+                        <RelativeTime iso={t.revokedAt} />
+                      </span>
+                    )}
                   </Td>
                   <Td>
                     <RelativeTime iso={t.createdAt} />{" "}
@@ -88,7 +95,7 @@ export default async function ApiTokensPage({
                     <RelativeTime iso={t.lastUsedAt} />
                   </Td>
                   <Td className="text-right">
-                    {t.status === "active" && <ApiTokenRevokeButton id={t.id} name={t.name} />}
+                    {canManage && t.status === "active" && <ApiTokenRevokeButton id={t.id} name={t.name} />}
                   </Td>
                 </Tr>
               ))}

@@ -64,6 +64,11 @@ export default async function UsersPage({
                     <div className="flex gap-1">
                       {u.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}
                       {u.mustChangePassword && <Badge tone="amber">one-time password</Badge>}
+                      {u.signInLock?.lockedUntil && (
+                        <Badge tone="red" title={`Locked until ${u.signInLock.lockedUntil} (UTC)`}>
+                          sign-in locked
+                        </Badge>
+                      )}
                     </div>
                   </Td>
                   <Td>

@@ -12,6 +12,7 @@ import type { Permission } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { AcmeProblem, invalidParamsProblem, isAcmeProblem, zodProblem } from "@/lib/problem";
+import { findUnstorableText, UNSTORABLE_TEXT_REASON } from "@/lib/text";
 
 // Bodies are small JSON documents; anything bigger is a mistake or an attack.
 const MAX_BODY_BYTES = 256 * 1024;
@@ -79,6 +80,18 @@ export function withConsole<B = undefined, Q = undefined, P = undefined>(
 }
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, prefix?: string): T {
+  // Text PostgreSQL cannot store (NUL, unpaired surrogates) is refused here for every route,
+  // naming the field, rather than failing in a query as a 500 (issue 15 item 9).
+  const unstorable = findUnstorableText(value);
+  if (unstorable !== null) {
+    if (prefix === "params") throw AcmeProblem.notFound("The requested object");
+    throw invalidParamsProblem([
+      {
+        name: [prefix === "query" ? undefined : prefix, unstorable].filter(Boolean).join("."),
+        reason: UNSTORABLE_TEXT_REASON,
+      },
+    ]);
+  }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     // An unknown id or name in the path is "not found", not a form error.

@@ -106,7 +106,7 @@ export function useCreateUserMutation() {
 export function useUpdateUserMutation(username: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (input: { role?: string; disabled?: boolean; resetPassword?: true }) =>
+    mutationFn: (input: { role?: string; disabled?: boolean; resetPassword?: true; unlockSignIn?: true }) =>
       apiRequest<{ user: UserView; oneTimePassword: string | null }>(
         "PATCH",
         `/api/console/users/${enc(username)}`,

@@ -1,5 +1,6 @@
 // Query-string shapes shared by the console's lists: paging and a free-text search.
 import { z } from "zod";
+import { isStorableText } from "@/lib/text";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -14,12 +15,14 @@ export const pagingSchema = z.object({
     .default(DEFAULT_PAGE_SIZE),
 });
 
+// A search or filter from a page's URL: text that cannot be stored (a NUL byte) cannot match
+// anything, and is dropped rather than sent to the database (issue 15 item 9).
 export const searchSchema = z
   .string()
   .trim()
   .max(250)
   .optional()
-  .transform((v) => v || undefined);
+  .transform((v) => (v && isStorableText(v) ? v : undefined));
 
 export const listQuerySchema = pagingSchema.extend({ q: searchSchema });
 export type ListQuery = z.infer<typeof listQuerySchema>;

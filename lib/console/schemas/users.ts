@@ -1,6 +1,6 @@
 // Console users: names, roles and passwords, for the users page, the API and `keyward user`.
 import { z } from "zod";
-import { ROLES } from "@/lib/auth/permissions";
+import { ROLES, USERNAME_PATTERN } from "@/lib/auth/permissions";
 
 // NIST SP 800-63B §5.1.1.2: at least 8 characters, at least 64 allowed; operators of a CA get 12.
 export const PASSWORD_MIN_LENGTH = 12;
@@ -9,7 +9,7 @@ export const PASSWORD_MAX_LENGTH = 256;
 export const usernameSchema = z
   .string({ error: "Enter a username" })
   .trim()
-  .regex(/^[A-Za-z0-9._@-]{1,64}$/, "A username is 1 to 64 letters, digits, '.', '_', '@' or '-'");
+  .regex(USERNAME_PATTERN, "A username is 1 to 64 letters, digits, '.', '_', '@' or '-'");
 
 export const roleSchema = z.enum(ROLES, { error: `One of ${ROLES.join(", ")}` });
 
@@ -31,6 +31,8 @@ export const updateUserBodySchema = z.strictObject({
   disabled: z.boolean({ error: "disabled must be true or false" }).optional(),
   // true: a new one-time password is generated and returned once.
   resetPassword: z.literal(true).optional(),
+  // true: the user's sign-in lock (after too many wrong passwords) and failure count are cleared.
+  unlockSignIn: z.literal(true).optional(),
 });
 export type UpdateUserBody = z.infer<typeof updateUserBodySchema>;
 

@@ -55,9 +55,13 @@ describe("API tokens", () => {
 
 describe("roles", () => {
   it("ok/an auditor reads and changes nothing; an approver decides approvals; an administrator configures", () => {
-    const changes = PERMISSIONS.filter((p) => !["console.read", "users.read", "audit.read"].includes(p));
+    const changes = PERMISSIONS.filter(
+      (p) => !["console.read", "users.read", "tokens.read", "audit.read"].includes(p),
+    );
     for (const p of changes) expect(hasPermission("auditor", p), p).toBe(false);
     expect(hasPermission("auditor", "audit.read")).toBe(true);
+    // Issue 15 item 10: auditors read API token metadata (never a secret), and change no token.
+    expect(hasPermission("auditor", "tokens.read")).toBe(true);
     expect(ROLE_PERMISSIONS.approver).toEqual(["console.read", "approvals.decide"]);
     for (const p of [
       "protocol.manage",
@@ -80,6 +84,7 @@ describe("a token acts with the lower of its role and its owner's current role",
     expect(commonPermissions("administrator", "auditor")).toEqual([
       "console.read",
       "users.read",
+      "tokens.read",
       "audit.read",
     ]);
     // Neither decides approvals and configures: an administrator's approver token only reads.

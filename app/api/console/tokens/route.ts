@@ -6,7 +6,7 @@ import { createApiToken, listApiTokens } from "@/lib/console/api-tokens";
 import { createApiTokenBodySchema } from "@/lib/console/schemas/api-tokens";
 import { pagingSchema } from "@/lib/console/schemas/common";
 
-export const GET = withConsole({ permission: "tokens.manage", query: pagingSchema }, ({ actor, query }) =>
+export const GET = withConsole({ permission: "tokens.read", query: pagingSchema }, ({ actor, query }) =>
   listApiTokens({ actor, ...query }),
 );
 
