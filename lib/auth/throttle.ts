@@ -15,7 +15,9 @@ const FIRST_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 30_000;
 const LOCK_MS = 15 * 60_000;
 
-export type ThrottleVerdict = { allowed: true } | { allowed: false; reason: "locked" | "too soon"; until: Date };
+export type ThrottleVerdict =
+  | { allowed: true }
+  | { allowed: false; reason: "locked" | "too soon"; until: Date };
 
 export const userKey = (username: string) => `user:${username}`;
 export const addressKey = (ip: string) => `ip:${ip}`;
@@ -31,7 +33,8 @@ function delayAfter(failures: number, policy: Policy): number {
 export async function checkSignInAllowed(db: Db, keys: string[], now = new Date()): Promise<ThrottleVerdict> {
   const rows = await db.signInThrottle.findMany({ where: { key: { in: keys } } });
   for (const row of rows) {
-    if (row.lockedUntil && row.lockedUntil > now) return { allowed: false, reason: "locked", until: row.lockedUntil };
+    if (row.lockedUntil && row.lockedUntil > now)
+      return { allowed: false, reason: "locked", until: row.lockedUntil };
     const notBefore = new Date(row.lastFailureAt.getTime() + delayAfter(row.failures, policyOf(row.key)));
     if (notBefore > now) return { allowed: false, reason: "too soon", until: notBefore };
   }
@@ -48,7 +51,10 @@ export async function recordSignInFailure(db: Db, keys: string[], now = new Date
     });
     const limit = policyOf(key).lockAfterFailures;
     if (limit !== null && row.failures >= limit && !(row.lockedUntil && row.lockedUntil > now)) {
-      await db.signInThrottle.update({ where: { key }, data: { lockedUntil: new Date(now.getTime() + LOCK_MS) } });
+      await db.signInThrottle.update({
+        where: { key },
+        data: { lockedUntil: new Date(now.getTime() + LOCK_MS) },
+      });
     }
   }
 }
