@@ -47,6 +47,8 @@ export default defineConfig({
           include: ["tests/e2e/**/*.e2e.test.ts"],
           environment: "node",
           globalSetup: ["tests/e2e/support/global-setup.ts"],
+          // A page re-renders after the server answered; on two busy cores that can take seconds.
+          expect: { poll: { timeout: 10_000 } },
           testTimeout: 60_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -9,6 +9,9 @@
 //   npm run keyward -- alias apply --file <alias.json>      { "name": "...", "settings": { ... } }
 //   npm run keyward -- token create --name <n> --role <role> --user <username> [--expires-days <d>]
 //                      (a role allowing nothing the user's own role does not)
+//   npm run keyward -- eab create --alias <a> [--type mac|signature] [options]   (prints a MAC key once)
+//   npm run keyward -- eab list --alias <a>
+//   npm run keyward -- eab disable|delete --alias <a> --kid <key identifier or fingerprint>
 //
 // It changes the database through the same lib/console services as the console and its API, so
 // it refuses what they refuse, and every change is audited (actor "system"). The database is
@@ -22,6 +25,13 @@ import { CLI_ACTOR } from "@/lib/auth/actor";
 import { ROLES } from "@/lib/auth/permissions";
 import { applyAlias, listAliases } from "@/lib/console/aliases";
 import { createApiToken } from "@/lib/console/api-tokens";
+import {
+  createEabKey,
+  deleteEabKey,
+  type EabKeyView,
+  listEabKeys,
+  updateEabKey,
+} from "@/lib/console/eab-keys";
 import { applyAliasFileSchema } from "@/lib/console/schemas/aliases";
 import { getProtocolState, setProtocolEnabled } from "@/lib/console/settings";
 import { createUser, listUsers, updateUser } from "@/lib/console/users";
@@ -30,7 +40,7 @@ import { closeDb, db } from "@/lib/db/client";
 import { type EmbeddedDatabase, openEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations, MIGRATIONS_DIR } from "@/lib/db/migrate";
 import { adoptDatabaseUrl, env } from "@/lib/env";
-import { isAcmeProblem, zodProblem } from "@/lib/problem";
+import { isAcmeProblem, notFoundProblem, zodProblem } from "@/lib/problem";
 import { ensureBootstrapAlias } from "@/lib/ra/aliases";
 import { ensureGlobalSettings } from "@/lib/ra/global-settings";
 
@@ -56,6 +66,16 @@ const USAGE = `Usage: npm run keyward -- <command>
                          an API token for the console's JSON API, printed once; its role may
                          allow nothing the user's role does not, and it acts with no more than
                          the user's current role allows
+  eab create --alias <alias> [--type mac|signature] [--binds one|many] [--expires-days <days>]
+      mac (default):     [--mac-algorithm HS256|HS384|HS512] [--kid <key identifier>]
+                         [--key <base64url> | --key-file <PEM, DER or raw file>]
+                         without --key/--key-file a key is generated; the key is printed once
+      signature:         --public-key-file <certificate or public key, PEM or DER>
+                         [--fingerprint <base64url>] [--signature-algorithm <algorithm>]
+  eab list --alias <alias>
+  eab disable --alias <alias> --kid <key identifier or fingerprint>
+  eab delete --alias <alias> --kid <key identifier or fingerprint>
+                         external account binding keys (RFC 8555 §7.3.4) of an alias
 
 Options: --json prints the result as JSON.
 Database: DATABASE_URL, or the embedded database in KEYWARD_DATA_DIR (default ./data).`;
@@ -117,6 +137,16 @@ async function run(argv: string[]): Promise<void> {
       name: { type: "string" },
       user: { type: "string" },
       "expires-days": { type: "string" },
+      alias: { type: "string" },
+      type: { type: "string" },
+      kid: { type: "string" },
+      key: { type: "string" },
+      "key-file": { type: "string" },
+      "public-key-file": { type: "string" },
+      "mac-algorithm": { type: "string" },
+      fingerprint: { type: "string" },
+      "signature-algorithm": { type: "string" },
+      binds: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -131,6 +161,8 @@ async function run(argv: string[]): Promise<void> {
   const actor = CLI_ACTOR;
 
   // Validate what can be validated before opening a database (a typo costs no start-up).
+  let eabInput: Record<string, unknown> | undefined;
+  if (group === "eab" && command === "create") eabInput = await eabCreateInput(values);
   let aliasFile: { name: string; settings: Record<string, unknown> } | undefined;
   if (group === "alias" && command === "apply") {
     const file = required(values, "file");
@@ -155,6 +187,7 @@ async function run(argv: string[]): Promise<void> {
     acme: ["enable", "disable", "status"],
     alias: ["list", "apply"],
     token: ["create"],
+    eab: ["create", "list", "disable", "delete"],
   };
   if (!known[group]?.includes(command ?? ""))
     throw new UsageError(`Unknown command: ${[group, command].filter(Boolean).join(" ")}`);
@@ -247,9 +280,59 @@ async function run(argv: string[]): Promise<void> {
         [
           `${created ? "Created" : "Updated"} and stored alias "${alias.name}"${alias.isDefault ? " (the default alias)" : ""}.`,
           ...notEnforced.map((f) => `Not enforced yet: ${f.field}: ${f.reason}`),
+          ...alias.warnings.map((w) => `Warning: ${w.field}: ${w.message}`),
         ].join("\n"),
         alias,
       );
+      return;
+    }
+    case "eab create": {
+      const alias = required(values, "alias");
+      const { key, secret } = await createEabKey({ actor, alias, input: eabInput });
+      print(
+        secret
+          ? [
+              `Created ${secret.macAlgorithm} EAB key for alias "${alias}". Shown once:`,
+              `  key identifier (kid): ${secret.keyIdentifier}`,
+              `  HMAC key:             ${secret.hmacKey}`,
+              `It binds ${key.binds === "one" ? "one account" : "any number of accounts"}${key.expiresAt ? `, until ${key.expiresAt}` : ""}.`,
+              "certbot: --eab-kid <kid> --eab-hmac-key <key>; lego: --eab --kid <kid> --hmac <key>",
+            ].join("\n")
+          : `Created signature EAB key for alias "${alias}": fingerprint (cf) ${key.keyIdentifier}, ${key.signatureAlgorithm}.`,
+        { key, secret },
+      );
+      return;
+    }
+    case "eab list": {
+      const list = await listEabKeys({ actor, alias: required(values, "alias") });
+      print(
+        [
+          ...(list.warning ? [`Warning: ${list.warning}`] : []),
+          list.items
+            .map(
+              (k) =>
+                `${k.keyIdentifier}\t${k.type}\t${k.macAlgorithm ?? k.signatureAlgorithm}\t${k.state}\t${k.boundAccountCount} account${k.boundAccountCount === 1 ? "" : "s"}\tbinds ${k.binds}${k.expiresAt ? `\texpires ${k.expiresAt}` : ""}`,
+            )
+            .join("\n") || `Alias "${list.alias}" has no EAB keys.`,
+        ].join("\n"),
+        list,
+      );
+      return;
+    }
+    case "eab disable":
+    case "eab delete": {
+      const alias = required(values, "alias");
+      const key = await eabKeyByIdentifier(alias, required(values, "kid"));
+      if (command === "disable") {
+        const updated = await updateEabKey({ actor, alias, id: key.id, input: { disabled: true } });
+        print(`Disabled EAB key "${updated.keyIdentifier}" of alias "${alias}".`, updated);
+      } else {
+        await deleteEabKey({ actor, alias, id: key.id });
+        print(
+          `Deleted EAB key "${key.keyIdentifier}" of alias "${alias}"${key.boundAccountCount ? ` (the ${key.boundAccountCount} account(s) it bound keep working)` : ""}.`,
+          { deleted: key },
+        );
+      }
       return;
     }
     case "token create": {
@@ -271,6 +354,54 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
   }
+}
+
+/** The create body of `eab create` from its options; files are read here (base64 in the body). */
+async function eabCreateInput(values: Record<string, unknown>): Promise<Record<string, unknown>> {
+  required(values, "alias");
+  const type = (values.type as string | undefined) ?? "mac";
+  const readFile = async (option: string) => {
+    const file = values[option] as string | undefined;
+    if (file === undefined) return undefined;
+    try {
+      return (await fs.readFile(file)).toString("base64");
+    } catch (err) {
+      throw new Error(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+  };
+  const days = values["expires-days"] as string | undefined;
+  const common = {
+    type,
+    ...(values.binds !== undefined ? { binds: values.binds } : {}),
+    ...(days !== undefined ? { expiresInDays: /^\d+$/.test(days) ? Number(days) : days } : {}),
+  };
+  if (type === "signature") {
+    if (values["public-key-file"] === undefined)
+      throw new UsageError("--public-key-file is required for --type signature");
+    return {
+      ...common,
+      publicKeyFile: await readFile("public-key-file"),
+      ...(values.fingerprint !== undefined ? { fingerprint: values.fingerprint } : {}),
+      ...(values["signature-algorithm"] !== undefined
+        ? { signatureAlgorithm: values["signature-algorithm"] }
+        : {}),
+    };
+  }
+  return {
+    ...common,
+    ...(values["mac-algorithm"] !== undefined ? { macAlgorithm: values["mac-algorithm"] } : {}),
+    ...(values.kid !== undefined ? { keyIdentifier: values.kid } : {}),
+    ...(values.key !== undefined ? { key: values.key } : {}),
+    ...(values["key-file"] !== undefined ? { keyFile: await readFile("key-file") } : {}),
+  };
+}
+
+/** An alias's key by what an operator knows of it: its key identifier (or fingerprint), or its id. */
+async function eabKeyByIdentifier(alias: string, identifier: string): Promise<EabKeyView> {
+  const { items } = await listEabKeys({ actor: CLI_ACTOR, alias });
+  const key = items.find((k) => k.keyIdentifier === identifier) ?? items.find((k) => k.id === identifier);
+  if (!key) throw notFoundProblem(`EAB key "${identifier}" of alias "${alias}"`);
+  return key;
 }
 
 async function main() {

@@ -5,6 +5,7 @@ import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card, CardBody, CardHeader } from "@/components/ui/Card";
 import { CheckboxField, Field, FormError, Select, TextArea, TextInput } from "@/components/ui/Field";
+import type { AliasWarning } from "@/lib/console/aliases";
 import { ApiError, errorMessage } from "@/lib/console/client/api";
 import { useStoreAliasMutation } from "@/lib/console/client/queries";
 import { aliasSettingsInputSchema } from "@/lib/console/schemas/aliases";
@@ -24,12 +25,15 @@ export function AliasSettingsForm({
   name,
   settings,
   notEnforced,
+  warnings: storedWarnings,
   configured,
   canManage,
 }: {
   name: string;
   settings: AliasSettings;
   notEnforced: readonly NotEnforcedAliasField[];
+  /** Consequences of the stored settings (lib/console/aliases.ts AliasDetail.warnings). */
+  warnings: readonly AliasWarning[];
   configured: boolean;
   canManage: boolean;
 }) {
@@ -40,6 +44,8 @@ export function AliasSettingsForm({
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
+  // The warnings of the settings as stored: the server's answer to the last store replaces them.
+  const [warnings, setWarnings] = useState<readonly AliasWarning[]>(storedWarnings);
   const mutation = useStoreAliasMutation(name);
 
   const clientErrors = useMemo(() => {
@@ -68,7 +74,12 @@ export function AliasSettingsForm({
     const error = errorOf(spec.name);
     const disabled = !canManage;
     const reason = notEnforced.find((f) => f.field === spec.name)?.reason;
-    const caveat = reason ? { badge: NOT_ENFORCED_BADGE, text: reason } : undefined;
+    const warning = warnings.find((w) => w.field === spec.name)?.message;
+    const caveat = reason
+      ? { badge: NOT_ENFORCED_BADGE, text: reason }
+      : warning
+        ? { badge: "Warning", text: warning }
+        : undefined;
     if (spec.kind.type === "checkbox") {
       return (
         <CheckboxField
@@ -160,6 +171,7 @@ export function AliasSettingsForm({
         mutation.mutate(formValuesToSettingsInput(values), {
           onSuccess: (alias) => {
             setValues(settingsToFormValues(alias.settings));
+            setWarnings(alias.warnings);
             setTouched(new Set());
             setSubmitted(false);
             setSaved(true);
@@ -187,6 +199,11 @@ export function AliasSettingsForm({
           {saved && (
             <span className="text-sm font-medium text-emerald-700" role="status" data-testid="alias-saved">
               Stored
+            </span>
+          )}
+          {warnings.length > 0 && (
+            <span className="max-w-xl text-sm text-amber-800" data-testid="alias-warning">
+              {warnings.map((w) => w.message).join(" ")}
             </span>
           )}
           {submitted && errorCount > 0 && (

@@ -236,7 +236,7 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
       {
         name: "requireExternalAccountBinding",
         label: "Require external account binding",
-        help: "External account binding (RFC 8555 §7.3.4): newAccount without a valid EAB fails with externalAccountRequired. Enforced today, and strictly: Keyward has no EAB keys yet, so while this is ticked every new account on this alias is refused; existing accounts keep working.",
+        help: "External account binding (RFC 8555 §7.3.4): a new account must carry a binding made with one of this alias's EAB keys (ACME → EAB keys): without one, newAccount fails with externalAccountRequired; with a key that is unknown, disabled, expired, used up or wrong, with unauthorized. The directory announces it (meta.externalAccountRequired). Without a usable key every registration is refused; existing accounts keep working. Unticked, an alias with keys still verifies a binding a client sends.",
         kind: { type: "checkbox" },
       },
     ],

@@ -16,7 +16,7 @@ const NAV: NavGroup[] = [
     items: [
       { label: "Protocol", href: "/protocol" },
       { label: "Aliases", href: "/aliases" },
-      { label: "EAB keys" },
+      { label: "EAB keys", href: "/eab-keys" },
       { label: "Terms of service" },
       { label: "Approvals" },
     ],

@@ -15,6 +15,9 @@ export const PERMISSIONS = [
   "protocol.manage",
   // Create, edit, clone, rename and delete ACME aliases.
   "aliases.manage",
+  // Create, disable and delete the external account binding keys of aliases (their secrets are
+  // shown once, at creation, to the one who creates them).
+  "eab.manage",
   // Decide approval requests (account registration, key change).
   "approvals.decide",
   // See who can sign in, with which role.
@@ -36,6 +39,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "console.read",
     "protocol.manage",
     "aliases.manage",
+    "eab.manage",
     "users.read",
     "users.manage",
     "tokens.read",
@@ -54,7 +58,7 @@ export const ROLE_LABELS: Record<Role, string> = {
 };
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
-  administrator: "Configures the protocol, aliases, users and API tokens",
+  administrator: "Configures the protocol, aliases, EAB keys, users and API tokens",
   approver: "Decides approval requests",
   auditor: "Reads everything, changes nothing",
 };

@@ -14,6 +14,7 @@ import {
   readAliasSettings,
 } from "@/lib/ra/alias-settings";
 import * as ra from "@/lib/ra/aliases";
+import { eabRequirementWarning } from "@/lib/ra/eab-keys";
 import { aliasNameSchema, normalizeAliasSettingsInput } from "./schemas/aliases";
 import type { ListQuery, Page } from "./schemas/common";
 
@@ -31,10 +32,15 @@ export type AliasSummary = {
   updatedAt: string;
 };
 
+/** A stored setting that is allowed but has a consequence the operator should know of. */
+export type AliasWarning = { field: keyof AliasSettings; message: string };
+
 export type AliasDetail = AliasSummary & {
   settings: AliasSettings;
   /** Fields of `settings` that are stored but change nothing yet, each with the reason. */
   notEnforced: NotEnforcedAliasField[];
+  /** e.g. "Require external account binding" with no usable EAB key: every registration is refused. */
+  warnings: AliasWarning[];
   createdAt: string;
 };
 
@@ -128,10 +134,13 @@ export async function getAlias(o: { actor: ConsoleActor; name: string }): Promis
   });
   if (!row) throw notFoundProblem(`Alias "${o.name}"`);
   const defaultId = await defaultAliasId(database);
+  const settings = readAliasSettings(row.settings);
+  const eabWarning = await eabRequirementWarning(database, row.id, settings);
   return {
     ...toSummary(row, defaultId),
-    settings: readAliasSettings(row.settings),
+    settings,
     notEnforced: NOT_ENFORCED_ALIAS_FIELDS.map(({ field, reason }) => ({ field, reason })),
+    warnings: eabWarning ? [{ field: "requireExternalAccountBinding", message: eabWarning }] : [],
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -63,7 +63,8 @@ export async function listAuditEvents(o: {
   };
 }
 
-async function resolveNames(
+/** Display names of actors (and of user, token and alias targets), keyed as stored. */
+export async function resolveNames(
   rows: { actor: string; targetType: string; targetId: string | null }[],
 ): Promise<Map<string, string>> {
   const userIds = new Set<string>();

@@ -4,10 +4,21 @@
 import { z } from "zod";
 import { ROLES } from "@/lib/auth/permissions";
 import { aliasSettingsSchema, NOT_ENFORCED_ALIAS_FIELDS } from "@/lib/ra/alias-settings";
+import {
+  EAB_KEY_STATES,
+  EAB_KEY_TYPES,
+  EAB_SIGNATURE_ALGORITHMS,
+  MAC_ALGORITHMS,
+} from "@/lib/ra/eab-algorithms";
 import { cloneAliasBodySchema, createAliasBodySchema, renameAliasBodySchema } from "./schemas/aliases";
 import { createApiTokenBodySchema } from "./schemas/api-tokens";
 import { auditQuerySchema } from "./schemas/audit";
 import { listQuerySchema, pagingSchema } from "./schemas/common";
+import {
+  createEabKeyBodySchema,
+  inspectEabPublicKeyBodySchema,
+  updateEabKeyBodySchema,
+} from "./schemas/eab-keys";
 import { globalSettingsBodySchema, protocolBodySchema } from "./schemas/settings";
 import { changePasswordBodySchema, createUserBodySchema, updateUserBodySchema } from "./schemas/users";
 
@@ -57,6 +68,49 @@ const ALIAS_SUMMARY_PROPERTIES = {
 };
 
 const ALIAS = { $ref: "#/components/schemas/Alias" };
+const EAB_KEY = { $ref: "#/components/schemas/EabKey" };
+const nullable = (schema: JsonSchema) => ({ anyOf: [schema, { type: "null" }] });
+
+const EAB_KEY_PROPERTIES = {
+  id: { type: "string", format: "uuid" },
+  alias: { type: "string" },
+  type: {
+    type: "string",
+    enum: [...EAB_KEY_TYPES],
+    description: "mac: a shared MAC key (RFC 8555 §7.3.4); signature: a certificate or public key",
+  },
+  keyIdentifier: {
+    type: "string",
+    description: "What clients send: the kid of a MAC key, the fingerprint (cf) of a signature key",
+  },
+  macAlgorithm: nullable({ type: "string", enum: [...MAC_ALGORITHMS] }),
+  signatureAlgorithm: nullable({ type: "string", enum: [...EAB_SIGNATURE_ALGORITHMS] }),
+  publicKeyKind: nullable({ type: "string", enum: ["certificate", "publicKey"] }),
+  binds: { type: "string", enum: ["one", "many"], description: "How many accounts the key may bind" },
+  boundAccountCount: { type: "integer" },
+  boundAccounts: {
+    type: "array",
+    description: "The accounts the key bound, oldest first (at most 100)",
+    items: {
+      type: "object",
+      properties: {
+        id: { type: "string" },
+        status: { type: "string" },
+        contact: { type: "array", items: { type: "string" } },
+        createdAt: { type: "string", format: "date-time" },
+      },
+    },
+  },
+  state: {
+    type: "string",
+    enum: [...EAB_KEY_STATES],
+    description: "active: can bind an account; otherwise why it cannot",
+  },
+  expiresAt: nullable({ type: "string", format: "date-time" }),
+  disabledAt: nullable({ type: "string", format: "date-time" }),
+  createdAt: { type: "string", format: "date-time" },
+  createdBy: { type: "string" },
+};
 const problem = { $ref: "#/components/responses/Problem" };
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
 const json = (schema: JsonSchema) => ({ content: { "application/json": { schema } } });
@@ -116,9 +170,20 @@ export function consoleOpenApiDocument(serverUrl?: string) {
                 properties: { field: { type: "string" }, reason: { type: "string" } },
               },
             },
+            warnings: {
+              type: "array",
+              description:
+                'Stored settings with a consequence to know of, e.g. "Require external account binding" with no usable EAB key: every registration is refused.',
+              items: {
+                type: "object",
+                required: ["field", "message"],
+                properties: { field: { type: "string" }, message: { type: "string" } },
+              },
+            },
             createdAt: { type: "string", format: "date-time" },
           },
         },
+        EabKey: { type: "object", properties: EAB_KEY_PROPERTIES },
         Role: { type: "string", enum: [...ROLES] },
         Problem: {
           type: "object",
@@ -235,6 +300,72 @@ export function consoleOpenApiDocument(serverUrl?: string) {
           summary: "Clone an alias (administrator)",
           requestBody: body(cloneAliasBodySchema),
           responses: { "201": ok("The copy", ALIAS), ...errors(401, 403, 404, 409, 422) },
+        },
+      },
+      "/api/console/aliases/{alias}/eab-keys": {
+        parameters: [pathParam("alias", "Alias name")],
+        get: {
+          summary:
+            "The alias's external account binding keys: identifiers, policy, state and the accounts each bound (never a secret)",
+          responses: {
+            "200": ok("The keys", {
+              type: "object",
+              properties: {
+                alias: { type: "string" },
+                required: { type: "boolean", description: 'The alias\'s "Require external account binding"' },
+                warning: nullable({ type: "string" }),
+                items: { type: "array", items: EAB_KEY },
+              },
+            }),
+            ...errors(401, 403, 404),
+          },
+        },
+        post: {
+          summary:
+            "Create an EAB key (administrator). type mac: generated when neither key nor keyFile is given (random, as long as the MAC algorithm's hash; kid = base64url(SHA-1(key)) unless keyIdentifier is given); the key is in the answer's `secret.hmacKey`, once. type signature: publicKey (PEM) or publicKeyFile (base64 of PEM or DER); fingerprint defaults to base64url(SHA-256(DER)), signatureAlgorithm to the certificate's.",
+          requestBody: body(createEabKeyBodySchema),
+          responses: {
+            "201": ok("The key, and for a MAC key its secret (shown once)", {
+              type: "object",
+              properties: {
+                key: EAB_KEY,
+                secret: nullable({
+                  type: "object",
+                  properties: {
+                    keyIdentifier: { type: "string" },
+                    macAlgorithm: { type: "string", enum: [...MAC_ALGORITHMS] },
+                    hmacKey: {
+                      type: "string",
+                      description: "base64url, as certbot --eab-hmac-key and lego --hmac take it",
+                    },
+                  },
+                }),
+              },
+            }),
+            ...errors(401, 403, 404, 409, 415, 422),
+          },
+        },
+      },
+      "/api/console/aliases/{alias}/eab-keys/{id}": {
+        parameters: [pathParam("alias", "Alias name"), pathParam("id", "EAB key id")],
+        patch: {
+          summary:
+            "Disable an EAB key (it binds no account from now on; accounts it bound keep working), or enable it again (administrator)",
+          requestBody: body(updateEabKeyBodySchema),
+          responses: { "200": ok("The key", EAB_KEY), ...errors(401, 403, 404, 409, 422) },
+        },
+        delete: {
+          summary:
+            "Delete an EAB key (administrator); accounts it bound keep working and keep its identifier",
+          responses: { "204": { description: "Deleted" }, ...errors(401, 403, 404) },
+        },
+      },
+      "/api/console/eab-keys/inspect": {
+        post: {
+          summary:
+            "What an uploaded certificate or public key holds — kind, key, default fingerprint, signature algorithm — before it is stored (administrator)",
+          requestBody: body(inspectEabPublicKeyBodySchema),
+          responses: { "200": ok("The key's description"), ...errors(401, 403, 422) },
         },
       },
       "/api/console/users": {

@@ -69,6 +69,21 @@ export function assertAcceptableAccountKey(jwk: AccountJwk): void {
   if (refusal) throw badKey(refusal);
 }
 
+/**
+ * RFC 7638 §3.2–3.3: the key's required members in lexicographic order, no whitespace — the
+ * thumbprint's input, and the one encoding of a key that two parties can sign and verify byte for
+ * byte (external account binding's "aks", lib/ra/eab.ts).
+ */
+export function canonicalJwkJson(jwk: AccountJwk): string {
+  const members =
+    jwk.kty === "RSA"
+      ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
+      : jwk.kty === "EC"
+        ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
+        : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  return JSON.stringify(members);
+}
+
 /** RFC 7638 thumbprint (SHA-256, base64url): how accounts are found by key. */
 export function jwkThumbprint(jwk: AccountJwk): Promise<string> {
   return jose.calculateJwkThumbprint(jwk, "sha256");

@@ -15,6 +15,7 @@ import {
 } from "@/lib/db/sql/accounts";
 import { AcmeProblem } from "@/lib/problem";
 import type { ResolvedAlias } from "./aliases";
+import { usableEabKeyWhere } from "./eab-keys";
 import { randomId } from "./ids";
 import { moveWithAudit } from "./moves";
 
@@ -65,20 +66,37 @@ export type NewAccountRequest = {
   thumbprint: string;
   contact: string[];
   termsOfServiceAgreed: boolean;
+  /** The external account binding key the request proved (lib/ra/eab.ts), if any. */
+  eabKey?: { id: string; keyIdentifier: string };
   ip?: string;
 };
+
+/** The binding lost a race: its key was used up (or disabled, or expired) meanwhile. */
+class EabKeyTakenError extends Error {}
 
 /**
  * Registers an account, or returns the one this key already has (RFC 8555 §7.3.1). Two
  * concurrent registrations of one key end with one account: the loser reads the winner's row.
+ * With an external account binding key, the key is bound in the same transaction by a
+ * conditional update (RFC 8555 §7.3.4): of two registrations racing for a key that binds one
+ * account, exactly one gets it; the other is refused, or, if it was the same account key, gets
+ * the account the winner created.
  */
 export async function registerAccount(
   db: Db,
   req: NewAccountRequest,
 ): Promise<{ account: AccountRecord; created: boolean }> {
   const id = randomId();
+  const eabKey = req.eabKey;
   try {
     const row = await db.$transaction(async (tx) => {
+      if (eabKey) {
+        const { count } = await tx.eabKey.updateMany({
+          where: { id: eabKey.id, ...usableEabKeyWhere(new Date()) },
+          data: { boundAccounts: { increment: 1 } },
+        });
+        if (count !== 1) throw new EabKeyTakenError();
+      }
       const created = await tx.account.create({
         data: {
           id,
@@ -87,6 +105,8 @@ export async function registerAccount(
           keyThumbprint: req.thumbprint,
           contact: req.contact,
           termsOfServiceAgreed: req.termsOfServiceAgreed,
+          eabKeyId: eabKey?.id ?? null,
+          eabKeyIdentifier: eabKey?.keyIdentifier ?? null,
         },
         select: ACCOUNT_SELECT,
       });
@@ -95,17 +115,28 @@ export async function registerAccount(
         action: "account.created",
         targetType: "account",
         targetId: id,
-        details: { alias: req.alias.name, keyThumbprint: req.thumbprint, contact: req.contact },
+        details: {
+          alias: req.alias.name,
+          keyThumbprint: req.thumbprint,
+          contact: req.contact,
+          ...(eabKey ? { eabKey: { id: eabKey.id, keyIdentifier: eabKey.keyIdentifier } } : {}),
+        },
         ip: req.ip,
       });
       return created;
     });
     return { account: toAccountRecord(row), created: true };
   } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
+    const lostKey = err instanceof EabKeyTakenError;
+    if (!lostKey && !isUniqueViolation(err)) throw err;
     const existing = await findAccountByKey(db, req.alias.id, req.thumbprint);
-    if (!existing) throw err;
-    return { account: existing, created: false };
+    if (existing) return { account: existing, created: false };
+    if (lostKey) {
+      throw AcmeProblem.unauthorized(
+        `externalAccountBinding: the key "${eabKey?.keyIdentifier}" was used up, disabled or expired by a concurrent request`,
+      );
+    }
+    throw err;
   }
 }
 

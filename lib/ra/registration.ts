@@ -14,21 +14,36 @@ import {
   validateContacts,
 } from "./accounts";
 import type { ResolvedAlias } from "./aliases";
+import { type EabKeyRecord, verifyExternalAccountBinding } from "./eab";
+import { aliasHasEabKeys, eabKeySource } from "./eab-keys";
 
 export type RegistrationRequest = {
   alias: ResolvedAlias;
   /** The key that signed the request (already checked against the key policy). */
   jwk: AccountJwk;
   thumbprint: string;
+  /** The outer JWS's alg and url, which the external account binding must match (§7.3.4). */
+  alg: string;
+  url: string;
   contact?: string[];
   termsOfServiceAgreed?: boolean;
   onlyReturnExisting?: boolean;
-  /** The flattened JWS of §7.3.4, its shape already checked; undefined when absent. */
+  /** The flattened JWS of §7.3.4; undefined when absent. lib/ra/eab.ts checks it from step 1. */
   externalAccountBinding?: unknown;
   ip?: string;
+  now?: Date;
 };
 
-export type RegistrationResult = { account: AccountRecord; created: boolean };
+export type RegistrationResult = {
+  account: AccountRecord;
+  created: boolean;
+  /**
+   * §7.3.4: "The account object the CA returns MUST include an externalAccountBinding field with
+   * the same value as the field in the request" — set only when the binding was verified and
+   * the account created; a binding that was not verified "MUST NOT" be reflected.
+   */
+  externalAccountBinding?: unknown;
+};
 
 /** RFC 8555 §7.3 newAccount: the account of this key, or a new one if every rule allows it. */
 export async function registerOrFindAccount(db: Db, req: RegistrationRequest): Promise<RegistrationResult> {
@@ -59,30 +74,52 @@ export async function registerOrFindAccount(db: Db, req: RegistrationRequest): P
     );
   }
 
-  // 4. §7.3.4: an alias that requires external account binding refuses a request without one.
-  //    No EAB key can be created yet (issue 6), so no binding can verify either.
-  if (settings.requireExternalAccountBinding) {
-    throw new AcmeProblem(
-      "externalAccountRequired",
-      req.externalAccountBinding === undefined
-        ? "This alias requires an external account binding (externalAccountBinding)"
-        : "The external account binding does not match a key of this alias",
-      { status: req.externalAccountBinding === undefined ? 400 : 401 },
-    );
-  }
+  // 4. §7.3.4: external account binding (lib/ra/eab.ts verifies it step by step).
+  const eabKey = await checkExternalAccountBinding(db, req);
 
   // 5. §7.3: contacts are mailto: URLs (lib/ra/accounts.ts validateContacts).
   const contact = validateContacts(req.contact ?? []);
 
-  // 6. Stored with its audit row; two concurrent registrations of one key end with one account.
-  return registerAccount(db, {
+  // 6. Stored with its audit row; two concurrent registrations of one key end with one account,
+  //    and a key that binds one account binds one, however many registrations race for it.
+  const result = await registerAccount(db, {
     alias: req.alias,
     jwk: req.jwk,
     thumbprint: req.thumbprint,
     contact,
     termsOfServiceAgreed: req.termsOfServiceAgreed === true,
+    eabKey: eabKey ? { id: eabKey.id, keyIdentifier: eabKey.keyIdentifier } : undefined,
     ip: req.ip,
   });
+  return eabKey && result.created
+    ? { ...result, externalAccountBinding: req.externalAccountBinding }
+    : result;
+}
+
+/**
+ * §7.3.4, the server's side: "If a CA requires that newAccount requests contain an
+ * externalAccountBinding field ... If the CA receives a newAccount request without an
+ * externalAccountBinding field, then it SHOULD reply with an error of type
+ * externalAccountRequired." A binding that is present is verified whenever the alias has EAB keys
+ * (or requires one); an alias with neither "decides" not to verify it, and then it binds nothing
+ * and is not reflected. Returns the key the binding proved, or null.
+ */
+async function checkExternalAccountBinding(db: Db, req: RegistrationRequest): Promise<EabKeyRecord | null> {
+  const required = req.alias.settings.requireExternalAccountBinding;
+  if (req.externalAccountBinding === undefined) {
+    if (!required) return null;
+    throw new AcmeProblem(
+      "externalAccountRequired",
+      "This ACME alias requires an external account binding (externalAccountBinding, RFC 8555 §7.3.4): ask the CA for a key identifier and key",
+    );
+  }
+  if (!required && !(await aliasHasEabKeys(db, req.alias.id))) return null;
+  return verifyExternalAccountBinding(
+    req.externalAccountBinding,
+    { jwk: req.jwk, thumbprint: req.thumbprint, alg: req.alg, url: req.url },
+    eabKeySource(db, req.alias.id),
+    req.now ?? new Date(),
+  );
 }
 
 export type AccountUpdateRequest = {

@@ -1,7 +1,9 @@
 // The console in a real browser against a real server and database: sign-in, protocol, aliases
 // (create, invalid names, edit and store every kind of field, fields not enforced yet), the alias's
-// directory at its three URL forms, and what an auditor cannot do — in the browser and by direct
-// requests.
+// directory at its three URL forms, EAB keys (generate, copy the certbot command, the account a
+// real client registers with the key appears under it), and what an auditor cannot do — in the
+// browser and by direct requests.
+import * as acme from "acme-client";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { e2e, launchBrowser, newContext, screenshot, signIn } from "./support/browser";
@@ -307,6 +309,7 @@ describe("security headers (issue 15 item 8)", () => {
       "/protocol",
       "/users",
       "/api-tokens",
+      "/eab-keys",
       "/audit",
     ]) {
       const res = await page.goto(path);
@@ -334,6 +337,139 @@ describe("security headers (issue 15 item 8)", () => {
     const res = await page.request.get("/users");
     expect(res.headers()["x-frame-options"]).toBe("DENY");
     expect(res.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+  });
+});
+
+describe("EAB keys", () => {
+  let kid: string;
+  let hmacKey: string;
+
+  it("[EAB]: requiring EAB with no key warns that every registration will be refused", async () => {
+    await page.goto(`/aliases/${ALIAS}`);
+    await page.getByLabel("Require external account binding").check();
+    await page.getByTestId("alias-store").click();
+    await expect.poll(() => page.getByTestId("alias-saved").isVisible()).toBe(true);
+    expect(await page.getByTestId("alias-warning").textContent()).toContain(
+      "every new account registration will be refused",
+    );
+    expect(await page.getByTestId("field-requireExternalAccountBinding-caveat").textContent()).toContain(
+      "no usable EAB key",
+    );
+    await screenshot(page, "alias-eab-warning");
+    await page.goto(`/eab-keys?alias=${ALIAS}`);
+    expect(await page.getByTestId("eab-warning").textContent()).toContain("no usable EAB key");
+    expect(
+      await page
+        .getByRole("navigation", { name: "Console" })
+        .getByRole("link", { name: "EAB keys" })
+        .getAttribute("aria-current"),
+    ).toBe("page");
+  });
+
+  it("[EAB]: an operator generates a key, sees it once and copies the certbot command", async () => {
+    await admin.grantPermissions(["clipboard-read", "clipboard-write"], { origin: e2e().baseUrl });
+    await page.getByTestId("eab-create").click();
+    const dialog = page.getByRole("dialog");
+    // A key too short for its algorithm is refused next to the field, and nothing is stored.
+    await dialog.getByLabel("Enter", { exact: true }).check();
+    await dialog.getByLabel("Key (base64url)").fill("c2hvcnQ");
+    await dialog.getByRole("button", { name: "Create" }).click();
+    await expect
+      .poll(() => dialog.locator('[data-field-error="eab-key"]').textContent())
+      .toContain("HS256 needs a key of at least 256 bits");
+    await dialog.getByLabel(/^Generate/).check();
+    await dialog.getByRole("button", { name: "Create" }).click();
+    await dialog.getByTestId("eab-secret").waitFor();
+    kid = (await dialog.getByTestId("eab-secret-kid").textContent()) as string;
+    hmacKey = (await dialog.getByTestId("eab-secret-hmac").textContent()) as string;
+    expect(kid).toMatch(/^[A-Za-z0-9_-]{27}$/);
+    expect(hmacKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const directoryUrl = `${e2e().baseUrl}/acme/${ALIAS}/directory`;
+    const shown = (await dialog.getByTestId("eab-command-certbot").textContent()) as string;
+    expect(shown).toBe(
+      `certbot certonly --standalone --server '${directoryUrl}' --eab-kid '${kid}' --eab-hmac-key '${hmacKey}' --agree-tos -m you@example.com -d www.example.com`,
+    );
+    expect(await dialog.getByTestId("eab-command-lego").textContent()).toContain(
+      `--eab --kid '${kid}' --hmac '${hmacKey}'`,
+    );
+    expect(await dialog.getByTestId("eab-command-acme.sh").textContent()).toContain(
+      `--eab-kid '${kid}' --eab-hmac-key '${hmacKey}'`,
+    );
+    await dialog.getByRole("button", { name: "Copy certbot command" }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(shown);
+    await screenshot(page, "eab-key-created");
+    await dialog.getByRole("button", { name: "Done" }).click();
+
+    // Shown once: the list has its identifier, and the page holds the key nowhere.
+    await page.reload();
+    expect(await page.getByTestId(`eab-key-${kid}`).textContent()).toContain(kid);
+    expect(await page.content()).not.toContain(hmacKey);
+    expect(await page.getByTestId(`eab-accounts-${kid}`).textContent()).toBe("none");
+    expect(await page.getByTestId("eab-warning").count()).toBe(0);
+  });
+
+  it("[EAB]: the account a client registers with the key appears under the key", async () => {
+    const directoryUrl = `${e2e().baseUrl}/acme/${ALIAS}/directory`;
+    const refused = new acme.Client({ directoryUrl, accountKey: await acme.crypto.createPrivateKey() });
+    await expect(refused.createAccount({ termsOfServiceAgreed: true })).rejects.toThrow(
+      /external account binding/,
+    );
+    const client = new acme.Client({
+      directoryUrl,
+      accountKey: await acme.crypto.createPrivateKey(),
+      externalAccountBinding: { kid, hmacKey },
+    });
+    await client.createAccount({ termsOfServiceAgreed: true, contact: ["mailto:eab@e2e.test"] });
+    const accountId = client.getAccountUrl().split("/").pop() as string;
+
+    await page.goto(`/eab-keys?alias=${ALIAS}`);
+    const cell = page.getByTestId(`eab-accounts-${kid}`);
+    expect(await cell.textContent()).toContain("1 account");
+    await cell.getByText("1 account").click();
+    await expect.poll(() => cell.getByText(accountId).isVisible()).toBe(true);
+    expect(await cell.textContent()).toContain("eab@e2e.test");
+    expect(await page.getByRole("table", { name: "EAB keys" }).textContent()).toContain("used");
+    await screenshot(page, "eab-key-bound");
+  });
+
+  it("[EAB]: an auditor sees identifiers only and no control; disable and delete ask first, naming the key", async () => {
+    const context = await newContext(browser);
+    const auditor = await context.newPage();
+    await signIn(auditor, e2e().users.auditor);
+    await auditor.goto(`/eab-keys?alias=${ALIAS}`);
+    expect(await auditor.getByTestId(`eab-key-${kid}`).textContent()).toContain(kid);
+    expect(await auditor.getByTestId("eab-create").count()).toBe(0);
+    expect(await auditor.getByRole("button", { name: `Delete ${kid}` }).count()).toBe(0);
+    expect(await auditor.content()).not.toContain(hmacKey);
+    const headers = { origin: e2e().baseUrl, "content-type": "application/json" };
+    const create = await auditor.request.post(`/api/console/aliases/${ALIAS}/eab-keys`, {
+      headers,
+      data: { type: "mac" },
+    });
+    expect(create.status()).toBe(403);
+    await screenshot(auditor, "auditor-eab-keys");
+    await context.close();
+
+    await page.getByRole("button", { name: `Disable ${kid}` }).click();
+    let dialog = page.getByRole("dialog");
+    expect(await dialog.textContent()).toContain(`Disable EAB key "${kid}"?`);
+    await dialog.getByRole("button", { name: "Disable key" }).click();
+    await expect
+      .poll(() => page.getByRole("table", { name: "EAB keys" }).textContent())
+      .toContain("disabled");
+    await page.getByRole("button", { name: `Delete ${kid}` }).click();
+    dialog = page.getByRole("dialog");
+    expect(await dialog.textContent()).toContain(`Delete EAB key "${kid}"?`);
+    expect(await dialog.textContent()).toContain("The 1 account it bound keeps working");
+    await screenshot(page, "eab-key-delete-confirm");
+    await dialog.getByRole("button", { name: `Delete ${kid}` }).click();
+    await expect.poll(() => page.getByTestId(`eab-key-${kid}`).count()).toBe(0);
+    // The alias no longer requires EAB for the tests that follow.
+    await page.goto(`/aliases/${ALIAS}`);
+    await page.getByLabel("Require external account binding").uncheck();
+    await page.getByTestId("alias-store").click();
+    await expect.poll(() => page.getByTestId("alias-saved").isVisible()).toBe(true);
+    expect(await page.getByTestId("alias-warning").count()).toBe(0);
   });
 });
 

@@ -239,3 +239,152 @@ describe("users, tokens, protocol", () => {
     expect(missing.stderr).toContain("--file is required");
   });
 });
+
+describe("eab", () => {
+  // Each command starts a process (a few seconds each on a busy machine): a longer bound.
+  const CLI_SEQUENCE_MS = 180_000;
+
+  it(
+    "ok/create prints a generated key once; list shows identifiers only; disable and delete by key identifier",
+    async () => {
+      const alias = `cli-eab-${randomBytes(3).toString("hex")}`;
+      // Requiring EAB with no key yet is stored, with a warning.
+      const applied = await keywardCli(
+        "alias",
+        "apply",
+        "--file",
+        await aliasFile({ name: alias, settings: { requireExternalAccountBinding: true } }),
+      );
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(applied.stdout).toContain(
+        "Warning: requireExternalAccountBinding: This alias requires external account binding but has no usable EAB key",
+      );
+
+      const empty = await keywardCli("eab", "list", "--alias", alias);
+      expect(empty.code).toBe(0);
+      expect(empty.stdout).toContain("no usable EAB key");
+
+      const created = await keywardCli(
+        "eab",
+        "create",
+        "--alias",
+        alias,
+        "--binds",
+        "many",
+        "--expires-days",
+        "30",
+      );
+      expect(created.code, created.stderr).toBe(0);
+      const kid = /key identifier \(kid\): (\S+)/.exec(created.stdout)?.[1] as string;
+      const hmac = /HMAC key: +(\S+)/.exec(created.stdout)?.[1] as string;
+      expect(Buffer.from(hmac, "base64url")).toHaveLength(32);
+      expect(created.stdout).toContain("--eab-kid <kid> --eab-hmac-key <key>");
+
+      const listed = await keywardCli("eab", "list", "--alias", alias);
+      expect(listed.stdout).toContain(kid);
+      expect(listed.stdout).toMatch(/mac\tHS256\tactive\t0 accounts\tbinds many\texpires /);
+      expect(listed.stdout).not.toContain(hmac);
+      expect(listed.stdout).not.toContain("Warning");
+
+      const json = await keywardCli("eab", "list", "--alias", alias, "--json");
+      expect(JSON.parse(json.stdout).items[0]).toMatchObject({ keyIdentifier: kid, state: "active" });
+
+      const disabled = await keywardCli("eab", "disable", "--alias", alias, "--kid", kid);
+      expect(disabled.code, disabled.stderr).toBe(0);
+      expect((await keywardCli("eab", "list", "--alias", alias)).stdout).toMatch(/\tdisabled\t/);
+      const deleted = await keywardCli("eab", "delete", "--alias", alias, "--kid", kid);
+      expect(deleted.code, deleted.stderr).toBe(0);
+      expect(await testDb().eabKey.count({ where: { alias: { name: alias } } })).toBe(0);
+      const actions = await testDb().auditEvent.findMany({
+        where: { action: { startsWith: "eab." } },
+        orderBy: { id: "asc" },
+      });
+      expect(
+        actions.filter((a) => (a.details as { alias?: string }).alias === alias).map((a) => a.action),
+      ).toEqual(["eab.created", "eab.disabled", "eab.deleted"]);
+    },
+    CLI_SEQUENCE_MS,
+  );
+
+  it(
+    "ok/an entered key with its own kid; a certificate file as a signature key",
+    async () => {
+      const alias = `cli-eab-${randomBytes(3).toString("hex")}`;
+      await testDb().alias.create({ data: { name: alias, configured: true, settings: {} } });
+      const key = randomBytes(48).toString("base64url");
+      const entered = await keywardCli(
+        "eab",
+        "create",
+        "--alias",
+        alias,
+        "--mac-algorithm",
+        "HS384",
+        "--kid",
+        "ops-1",
+        "--key",
+        key,
+      );
+      expect(entered.code, entered.stderr).toBe(0);
+      expect(entered.stdout).toContain("key identifier (kid): ops-1");
+      expect(entered.stdout).toContain(key);
+
+      const { eabCertificate, eabKeyPair } = await import("../support/eab");
+      const cert = await eabCertificate(eabKeyPair("ec"));
+      const file = path.join(workDir, "eab-cert.der");
+      await fs.writeFile(file, cert.der);
+      const signature = await keywardCli(
+        "eab",
+        "create",
+        "--alias",
+        alias,
+        "--type",
+        "signature",
+        "--public-key-file",
+        file,
+      );
+      expect(signature.code, signature.stderr).toBe(0);
+      expect(signature.stdout).toContain(`fingerprint (cf) ${cert.fingerprint}, SHA256withECDSA`);
+    },
+    CLI_SEQUENCE_MS,
+  );
+
+  it(
+    "fail/what the console refuses → exit 1 with the reason; wrong usage → exit 2",
+    async () => {
+      const alias = `cli-eab-${randomBytes(3).toString("hex")}`;
+      await testDb().alias.create({ data: { name: alias, configured: true, settings: {} } });
+      const short = await keywardCli(
+        "eab",
+        "create",
+        "--alias",
+        alias,
+        "--key",
+        randomBytes(16).toString("base64url"),
+      );
+      expect(short.code).toBe(1);
+      expect(short.stderr).toContain(
+        "key: HS256 needs a key of at least 256 bits (RFC 7518 §3.2); this one has 128",
+      );
+      const badAlg = await keywardCli("eab", "create", "--alias", alias, "--mac-algorithm", "HS1");
+      expect(badAlg.code).toBe(1);
+      expect(badAlg.stderr).toContain("macAlgorithm: One of HS256, HS384, HS512");
+      await keywardCli("eab", "create", "--alias", alias, "--kid", "same");
+      const dup = await keywardCli("eab", "create", "--alias", alias, "--kid", "same");
+      expect(dup.code).toBe(1);
+      expect(dup.stderr).toContain('already has an EAB key with the key identifier "same"');
+      const unknownAlias = await keywardCli("eab", "list", "--alias", "no-such-alias");
+      expect(unknownAlias.code).toBe(1);
+      expect(unknownAlias.stderr).toContain('Alias "no-such-alias" does not exist');
+      const unknownKid = await keywardCli("eab", "disable", "--alias", alias, "--kid", "nope");
+      expect(unknownKid.code).toBe(1);
+      expect(unknownKid.stderr).toContain(`EAB key "nope" of alias "${alias}" does not exist`);
+      const noAlias = await keywardCli("eab", "create");
+      expect(noAlias.code).toBe(2);
+      expect(noAlias.stderr).toContain("--alias is required");
+      const noFile = await keywardCli("eab", "create", "--alias", alias, "--type", "signature");
+      expect(noFile.code).toBe(2);
+      expect(await testDb().eabKey.count({ where: { alias: { name: alias } } })).toBe(1);
+    },
+    CLI_SEQUENCE_MS,
+  );
+});

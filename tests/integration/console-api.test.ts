@@ -463,7 +463,7 @@ describe("alias fields that are not enforced yet", () => {
     ]) {
       expect(fields).toContain(field);
     }
-    // EAB is enforced (every newAccount is refused), so it stays a flag; the others raise none.
+    // EAB is enforced (a binding with one of the alias's keys), so it stays a flag; the others raise none.
     expect(fields).not.toContain("requireExternalAccountBinding");
     expect((await api("GET", `/api/console/aliases/${name}`)).body.notEnforced).toEqual(
       stored.body.notEnforced,

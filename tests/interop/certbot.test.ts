@@ -1,13 +1,15 @@
 // Debian's certbot against Keyward over HTTPS, trusting only Keyward's root: registration,
 // http-01 with certbot's own standalone responder on the port Keyward's VA connects to, a
 // wildcard over dns-01 with a manual auth hook that writes the TXT record into pebble-challtestsrv
-// (the alias's DNS resolver), forced renewal and revocation — checked the way a user would: exit
-// codes, the files in live/, openssl, and the certificate's status on Keyward and its CRL.
+// (the alias's DNS resolver), forced renewal and revocation, and registration with an external
+// account binding key (--eab-kid, --eab-hmac-key) on an alias that requires one — checked the way
+// a user would: exit codes, the files in live/, openssl, and the state on Keyward and its CRL.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChallTestSrv, startChallTestSrv } from "../support/challtestsrv";
+import { createMacKeyThroughApi } from "../support/eab-api";
 import {
   crlSerials,
   publicKeyAlgorithm,
@@ -208,5 +210,55 @@ describe("certbot", () => {
       where: { serialHex: serialHex(live("wild.certbot.test", "cert.pem")) },
     });
     expect(other.status).toBe("valid");
+  });
+
+  it("registers with an EAB key (--eab-kid, --eab-hmac-key) on an alias that requires one, and issues", async () => {
+    const eabAlias = await createTestAlias({
+      requireExternalAccountBinding: true,
+      dnsResolver: "127.0.0.1",
+      dnsPort: dns.dnsPort,
+    });
+    const eabDirectoryUrl = `${keyward().httpsUrl}/acme/${eabAlias}/directory`;
+    const flags = (names: string[]) => [
+      "certonly",
+      "--server",
+      eabDirectoryUrl,
+      "--agree-tos",
+      "-m",
+      "eab@certbot.test",
+      "--no-eff-email",
+      "--standalone",
+      "--http-01-port",
+      String(keyward().http01Port),
+      "--http-01-address",
+      "127.0.0.1",
+      ...names.flatMap((name) => ["-d", name]),
+    ];
+    // Without a binding certbot cannot register: it says what the server answered.
+    const refused = await certbot(flags(["refused.certbot.test"]));
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toMatch(/external account binding/i);
+
+    const { key, secret } = await createMacKeyThroughApi(eabAlias);
+    const run = await certbot([
+      ...flags(["eab.certbot.test"]),
+      "--eab-kid",
+      secret.keyIdentifier,
+      "--eab-hmac-key",
+      secret.hmacKey,
+    ]);
+    expect(run.code, run.output).toBe(0);
+    const accounts = await testDb().account.findMany({ where: { alias: { name: eabAlias } } });
+    expect(accounts).toHaveLength(1);
+    expect(accounts[0]).toMatchObject({ eabKeyId: key.id, eabKeyIdentifier: secret.keyIdentifier });
+    expect(
+      verifyWithOpenssl(
+        root,
+        live("eab.certbot.test", "chain.pem"),
+        live("eab.certbot.test", "cert.pem"),
+        tmp,
+      ),
+    ).toMatch(/: OK\s*$/);
+    expect(subjectAltNames(live("eab.certbot.test", "cert.pem"))).toEqual(["eab.certbot.test"]);
   });
 });

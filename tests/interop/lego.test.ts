@@ -1,14 +1,16 @@
 // Debian's lego against Keyward over HTTPS, trusting only Keyward's root (LEGO_CA_CERTIFICATES):
 // registration, http-01 with lego's own responder on the port Keyward's VA connects to, a
 // wildcard over dns-01 through the `exec` provider writing TXT records into pebble-challtestsrv
-// (the alias's DNS resolver, and lego's too), renewal and revocation — checked the way a user
-// would: exit codes, the files in certificates/, openssl, and the certificate's status on Keyward
-// and its CRL.
+// (the alias's DNS resolver, and lego's too), renewal and revocation, and registration with an
+// external account binding key (--eab --kid --hmac) on an alias that requires one — checked the
+// way a user would: exit codes, the files in certificates/, openssl, and the state on Keyward and
+// its CRL.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChallTestSrv, startChallTestSrv } from "../support/challtestsrv";
+import { createMacKeyThroughApi } from "../support/eab-api";
 import {
   crlSerials,
   pemBlocks,
@@ -41,15 +43,22 @@ const res = await fetch(process.env.CHALLTESTSRV_URL + (mode === "present" ? "/s
 process.exit(res.ok ? 0 : 1);
 `;
 
-function lego(names: string[], challengeFlags: string[], command: string[]) {
+function lego(
+  names: string[],
+  challengeFlags: string[],
+  command: string[],
+  // lego keeps one account per server host and email under --path: another alias gets its own.
+  o: { server?: string; dir?: string; extra?: string[] } = {},
+) {
   const args = [
     "--server",
-    directoryUrl,
+    o.server ?? directoryUrl,
     "--accept-tos",
     "--email",
     "admin@lego.test",
     "--path",
-    path.join(tmp, "lego"),
+    path.join(tmp, o.dir ?? "lego"),
+    ...(o.extra ?? []),
     "--key-type",
     "ec256",
     ...names.flatMap((name) => ["--domains", name]),
@@ -171,5 +180,34 @@ describe("lego", () => {
     expect(
       (await testDb().certificate.findUniqueOrThrow({ where: { serialHex: serials.http } })).status,
     ).toBe("valid");
+  });
+
+  it("registers with an EAB key (--eab --kid --hmac) on an alias that requires one, and issues", async () => {
+    const eabAlias = await createTestAlias({
+      requireExternalAccountBinding: true,
+      dnsResolver: "127.0.0.1",
+      dnsPort: dns.dnsPort,
+      retryAfterSeconds: 1,
+    });
+    const server = `${keyward().httpsUrl}/acme/${eabAlias}/directory`;
+    const refused = await lego(["refused.lego.test"], http01(), ["run"], { server, dir: "lego-refused" });
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toMatch(/externalAccountRequired|external account binding/i);
+
+    const { key, secret } = await createMacKeyThroughApi(eabAlias);
+    const name = "eab.lego.test";
+    const run = await lego([name], http01(), ["run"], {
+      server,
+      dir: "lego-eab",
+      extra: ["--eab", "--kid", secret.keyIdentifier, "--hmac", secret.hmacKey],
+    });
+    expect(run.code, run.output).toBe(0);
+    const accounts = await testDb().account.findMany({ where: { alias: { name: eabAlias } } });
+    expect(accounts).toHaveLength(1);
+    expect(accounts[0]).toMatchObject({ eabKeyId: key.id, eabKeyIdentifier: secret.keyIdentifier });
+    const crt = path.join(tmp, "lego-eab", "certificates", `${name}.crt`);
+    const issuer = path.join(tmp, "lego-eab", "certificates", `${name}.issuer.crt`);
+    expect(verifyWithOpenssl(root, issuer, crt, tmp)).toMatch(/: OK\s*$/);
+    expect(subjectAltNames(crt)).toEqual([name]);
   });
 });

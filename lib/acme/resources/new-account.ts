@@ -9,17 +9,24 @@ export async function newAccount(
   verified: VerifiedJws & { auth: "jwk" },
   payload: NewAccountPayload,
 ): Promise<AcmeReply> {
-  const { account, created } = await registerOrFindAccount(ctx.db, {
+  const { account, created, externalAccountBinding } = await registerOrFindAccount(ctx.db, {
     alias: ctx.alias,
     jwk: verified.jwk,
     thumbprint: verified.thumbprint,
+    alg: verified.alg,
+    url: verified.header.url,
     ...payload,
     ip: ctx.clientIp,
+    now: ctx.now,
   });
-  // §7.3: 201 with the new account; §7.3.1: 200 with the existing one.
+  // §7.3: 201 with the new account; §7.3.1: 200 with the existing one. §7.3.4: a verified
+  // binding comes back as it was sent.
   return {
     status: created ? 201 : 200,
     location: ctx.links.account(account.id),
-    body: toAccountJson(account, ctx.links),
+    body: {
+      ...toAccountJson(account, ctx.links),
+      ...(externalAccountBinding === undefined ? {} : { externalAccountBinding }),
+    },
   };
 }

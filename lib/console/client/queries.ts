@@ -4,6 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { AliasDetail } from "@/lib/console/aliases";
 import type { ApiTokenView } from "@/lib/console/api-tokens";
+import type { EabKeyCreated, EabKeyView, InspectedEabPublicKey } from "@/lib/console/eab-keys";
 import type { Overview } from "@/lib/console/overview";
 import type { ProtocolState } from "@/lib/console/settings";
 import type { UserView } from "@/lib/console/users";
@@ -16,6 +17,7 @@ export const consoleKeys = {
   alias: (name: string) => ["aliases", name] as const,
   users: () => ["users"] as const,
   tokens: () => ["tokens"] as const,
+  eabKeys: (alias: string) => ["eabKeys", alias] as const,
   audit: (params: Record<string, string | undefined>) => ["audit", params] as const,
 };
 
@@ -137,5 +139,39 @@ export function useRevokeApiTokenMutation() {
   return useMutation({
     mutationFn: (id: string) => apiRequest<ApiTokenView>("DELETE", `/api/console/tokens/${enc(id)}`),
     onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.tokens() }),
+  });
+}
+
+export function useCreateEabKeyMutation(alias: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: Record<string, unknown>) =>
+      apiRequest<EabKeyCreated>("POST", `/api/console/aliases/${enc(alias)}/eab-keys`, input),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.eabKeys(alias) }),
+  });
+}
+
+export function useInspectEabPublicKeyMutation() {
+  return useMutation({
+    mutationFn: (input: { publicKey?: string; publicKeyFile?: string }) =>
+      apiRequest<InspectedEabPublicKey>("POST", "/api/console/eab-keys/inspect", input),
+  });
+}
+
+export function useUpdateEabKeyMutation(alias: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, disabled }: { id: string; disabled: boolean }) =>
+      apiRequest<EabKeyView>("PATCH", `/api/console/aliases/${enc(alias)}/eab-keys/${enc(id)}`, { disabled }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.eabKeys(alias) }),
+  });
+}
+
+export function useDeleteEabKeyMutation(alias: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      apiRequest<void>("DELETE", `/api/console/aliases/${enc(alias)}/eab-keys/${enc(id)}`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.eabKeys(alias) }),
   });
 }

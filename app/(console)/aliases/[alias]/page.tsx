@@ -99,6 +99,7 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
         name={alias.name}
         settings={alias.settings}
         notEnforced={alias.notEnforced}
+        warnings={alias.warnings}
         configured={alias.configured}
         canManage={canManage}
       />
