@@ -1,16 +1,18 @@
-// Sign-in. An already signed-in user goes straight on.
+// Sign-in. An already signed-in user goes straight on: to the page asked for, or to their role's
+// home page (an approver's is the approvals queue).
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/auth/LoginForm";
 import { getSessionActor } from "@/lib/auth/guard";
+import { homePathOf } from "@/lib/auth/permissions";
 
 export const metadata = { title: "Sign in · Keyward" };
 
-function safeCallback(value: string | string[] | undefined): string {
+function safeCallback(value: string | string[] | undefined): string | null {
   const v = Array.isArray(value) ? value[0] : value;
   // Only paths of this console: never an absolute URL (open redirect).
   return v?.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") && !v.startsWith("/login")
     ? v
-    : "/";
+    : null;
 }
 
 export default async function LoginPage({
@@ -20,7 +22,8 @@ export default async function LoginPage({
 }) {
   const params = await searchParams;
   const callbackUrl = safeCallback(params.callbackUrl);
-  if (await getSessionActor()) redirect(callbackUrl);
+  const actor = await getSessionActor();
+  if (actor) redirect(callbackUrl ?? homePathOf(actor.role));
   return (
     <>
       <h1 className="text-lg font-semibold text-slate-900">Sign in to the console</h1>

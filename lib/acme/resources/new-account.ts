@@ -15,6 +15,7 @@ export async function newAccount(
     thumbprint: verified.thumbprint,
     ...payload,
     ip: ctx.clientIp,
+    now: ctx.now,
   });
   // §7.3: 201 with the new account; §7.3.1: 200 with the existing one.
   return {
