@@ -6,8 +6,8 @@
 //   shared leaves, below everything: lib/problem.ts, lib/env.ts, lib/names.ts, lib/text.ts, lib/data-dir.ts,
 //     lib/acme/paths.ts, lib/crypto/**, lib/audit/**
 //   components/ → only what runs in a browser: lib/console/schemas, lib/console/client,
-//     lib/auth/permissions, lib/ra/alias-settings and lib/ra/eab-algorithms (pure), and type-only
-//     imports of view types.
+//     lib/auth/permissions, lib/ra/alias-settings, lib/ra/eab-algorithms and
+//     lib/ra/approval-profile-fields (pure), and type-only imports of view types.
 //
 // A layer may skip layers below it (the front end reads the alias context from lib/ra and the
 // nonce table through lib/db), never import one above or beside it. The README's architecture
@@ -27,7 +27,7 @@ const CONSOLE = "^lib/console/";
 const ENTRY = "^(app/|server\\.ts$|lib/bootstrap\\.ts$)";
 const COMPONENTS = "^components/";
 const BROWSER_SAFE =
-  "^lib/console/(schemas|client)/|^lib/auth/permissions\\.ts$|^lib/ra/(alias-settings|durations|eab-algorithms)\\.ts$|^lib/acme/paths\\.ts$|^lib/text\\.ts$|^components/";
+  "^lib/console/(schemas|client)/|^lib/auth/permissions\\.ts$|^lib/ra/(alias-settings|approval-profile-fields|durations|eab-algorithms)\\.ts$|^lib/acme/paths\\.ts$|^lib/text\\.ts$|^components/";
 
 const any = (...paths) => paths.join("|");
 

@@ -12,6 +12,11 @@
 //   npm run keyward -- eab create --alias <a> [--type mac|signature] [options]   (prints a MAC key once)
 //   npm run keyward -- eab list --alias <a>
 //   npm run keyward -- eab disable|delete --alias <a> --kid <key identifier or fingerprint>
+//   npm run keyward -- approval list [--history] [--alias <alias>]
+//   npm run keyward -- approval approve <id> --user <username> [--comment <text>]
+//   npm run keyward -- approval reject <id> --user <username> --comment <text>
+//   npm run keyward -- approval-profile list
+//   npm run keyward -- approval-profile apply --file <profile.json>   { "name": "...", ... }
 //
 // It changes the database through the same lib/console services as the console and its API, so
 // it refuses what they refuse, and every change is audited (actor "system"). The database is
@@ -25,6 +30,8 @@ import { CLI_ACTOR } from "@/lib/auth/actor";
 import { ROLES } from "@/lib/auth/permissions";
 import { applyAlias, listAliases } from "@/lib/console/aliases";
 import { createApiToken } from "@/lib/console/api-tokens";
+import { applyApprovalProfile, listApprovalProfiles } from "@/lib/console/approval-profiles";
+import { type ApprovalRequestView, decideApproval, listApprovals } from "@/lib/console/approvals";
 import {
   createEabKey,
   deleteEabKey,
@@ -33,8 +40,10 @@ import {
   updateEabKey,
 } from "@/lib/console/eab-keys";
 import { applyAliasFileSchema } from "@/lib/console/schemas/aliases";
+import { applyApprovalProfileFileSchema } from "@/lib/console/schemas/approval-profiles";
+import { approvalParamsSchema } from "@/lib/console/schemas/approvals";
 import { getProtocolState, setProtocolEnabled } from "@/lib/console/settings";
-import { createUser, listUsers, updateUser } from "@/lib/console/users";
+import { cliActorForUser, createUser, listUsers, updateUser } from "@/lib/console/users";
 import { secretBox } from "@/lib/crypto/master-key";
 import { closeDb, db } from "@/lib/db/client";
 import { type EmbeddedDatabase, openEmbeddedDatabase } from "@/lib/db/embedded";
@@ -76,6 +85,17 @@ const USAGE = `Usage: npm run keyward -- <command>
   eab disable --alias <alias> --kid <key identifier or fingerprint>
   eab delete --alias <alias> --kid <key identifier or fingerprint>
                          external account binding keys (RFC 8555 §7.3.4) of an alias
+  approval list [--history] [--alias <alias>]
+                         open approval requests, oldest first (--history: decided and expired)
+  approval approve <id> --user <username> [--comment <text>]
+  approval reject <id> --user <username> --comment <text>
+                         decide a request as that user (a decision is a person's: approvers, or
+                         administrators where the request's approval profile allows)
+  approval-profile list
+  approval-profile apply --file <profile.json>
+                         create or change an approval profile from { "name": "...",
+                         "approvalsRequired": 1-5, "administratorsMayApprove": false,
+                         "selfApprovalAllowed": false, "requestValidity": "7d" }
 
 Options: --json prints the result as JSON.
 Database: DATABASE_URL, or the embedded database in KEYWARD_DATA_DIR (default ./data).`;
@@ -147,11 +167,13 @@ async function run(argv: string[]): Promise<void> {
       fingerprint: { type: "string" },
       "signature-algorithm": { type: "string" },
       binds: { type: "string" },
+      comment: { type: "string" },
+      history: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  const [group, command] = positionals;
+  const [group, command, argument] = positionals;
   if (values.help || !group) {
     console.log(USAGE);
     return;
@@ -165,22 +187,23 @@ async function run(argv: string[]): Promise<void> {
   if (group === "eab" && command === "create") eabInput = await eabCreateInput(values);
   let aliasFile: { name: string; settings: Record<string, unknown> } | undefined;
   if (group === "alias" && command === "apply") {
-    const file = required(values, "file");
-    let text: string;
-    try {
-      text = await fs.readFile(file, "utf8");
-    } catch (err) {
-      throw new Error(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
-    }
-    const parsed = applyAliasFileSchema.safeParse(json);
+    const parsed = applyAliasFileSchema.safeParse(await readJsonFile(required(values, "file")));
     if (!parsed.success) throw zodProblem(parsed.error);
     aliasFile = parsed.data;
+  }
+  let profileFile: ({ name: string } & Record<string, unknown>) | undefined;
+  if (group === "approval-profile" && command === "apply") {
+    const parsed = applyApprovalProfileFileSchema.safeParse(await readJsonFile(required(values, "file")));
+    if (!parsed.success) throw zodProblem(parsed.error);
+    profileFile = parsed.data;
+  }
+  let approvalId: number | undefined;
+  if (group === "approval" && (command === "approve" || command === "reject")) {
+    const parsed = approvalParamsSchema.safeParse({ id: argument });
+    if (!parsed.success)
+      throw new UsageError(`approval ${command} needs the request's id, e.g. approval ${command} 12`);
+    approvalId = parsed.data.id;
+    required(values, "user");
   }
   const known: Record<string, string[]> = {
     user: ["create", "list", "reset-password", "unlock"],
@@ -188,6 +211,8 @@ async function run(argv: string[]): Promise<void> {
     alias: ["list", "apply"],
     token: ["create"],
     eab: ["create", "list", "disable", "delete"],
+    approval: ["list", "approve", "reject"],
+    "approval-profile": ["list", "apply"],
   };
   if (!known[group]?.includes(command ?? ""))
     throw new UsageError(`Unknown command: ${[group, command].filter(Boolean).join(" ")}`);
@@ -335,6 +360,58 @@ async function run(argv: string[]): Promise<void> {
       }
       return;
     }
+    case "approval list": {
+      const page = await listApprovals({
+        actor,
+        view: values.history ? "history" : "pending",
+        alias: values.alias,
+        pageSize: 100,
+      });
+      print(
+        page.items.map(approvalLine).join("\n") ||
+          (values.history ? "No decided requests." : "No open requests."),
+        page.items,
+      );
+      return;
+    }
+    case "approval approve":
+    case "approval reject": {
+      const decider = await cliActorForUser(required(values, "user"));
+      const request = await decideApproval({
+        actor: decider,
+        id: approvalId as number,
+        input: {
+          verdict: command === "approve" ? "approve" : "reject",
+          ...(values.comment !== undefined ? { comment: values.comment } : {}),
+        },
+      });
+      print(
+        `${command === "approve" ? "Approved" : "Rejected"} request ${request.id} as ${decider.name}: ${request.status} (${request.approvals}/${request.approvalsRequired} approvals).`,
+        request,
+      );
+      return;
+    }
+    case "approval-profile list": {
+      const profiles = await listApprovalProfiles({ actor });
+      print(
+        profiles
+          .map(
+            (p) =>
+              `${p.name}\t${p.approvalsRequired} approval${p.approvalsRequired === 1 ? "" : "s"}\topen ${p.requestValidity}${p.administratorsMayApprove ? "\tadministrators may approve" : ""}${p.selfApprovalAllowed ? "\tself-approval allowed" : ""}\tused by: ${p.usedBy.map((u) => u.alias).join(", ") || "none"}`,
+          )
+          .join("\n") || "No approval profiles.",
+        profiles,
+      );
+      return;
+    }
+    case "approval-profile apply": {
+      const { created, profile } = await applyApprovalProfile({
+        actor,
+        input: profileFile as { name: string } & Record<string, unknown>,
+      });
+      print(`${created ? "Created" : "Updated"} approval profile "${profile.name}".`, profile);
+      return;
+    }
     case "token create": {
       const days = values["expires-days"];
       const input = {
@@ -402,6 +479,36 @@ async function eabKeyByIdentifier(alias: string, identifier: string): Promise<Ea
   const key = items.find((k) => k.keyIdentifier === identifier) ?? items.find((k) => k.id === identifier);
   if (!key) throw notFoundProblem(`EAB key "${identifier}" of alias "${alias}"`);
   return key;
+}
+
+async function readJsonFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch (err) {
+    throw new Error(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function approvalLine(r: ApprovalRequestView): string {
+  const who = r.decisions.map((d) => `${d.username} ${d.verdict === "approve" ? "approved" : "rejected"}`);
+  return [
+    `#${r.id}`,
+    r.status.toUpperCase(),
+    r.alias,
+    r.kind,
+    `key ${r.keyThumbprint}`,
+    r.contact.join(",") || "no contact",
+    `from ${r.clientIp ?? "?"}`,
+    `asked ${r.createdAt}`,
+    `${r.approvals}/${r.approvalsRequired} approvals`,
+    ...who,
+  ].join("\t");
 }
 
 async function main() {

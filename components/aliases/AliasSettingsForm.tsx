@@ -13,6 +13,17 @@ import type { AliasSettings, NotEnforcedAliasField } from "@/lib/ra/alias-settin
 import { ALIAS_FIELD_GROUPS, type AliasFieldSpec, defaultHint } from "./alias-fields";
 import { type AliasFormValues, formValuesToSettingsInput, settingsToFormValues } from "./alias-form-values";
 
+/** Fields the form shows but another action changes (kind "readonly"): never sent with a store. */
+const READONLY_FIELDS = ALIAS_FIELD_GROUPS.flatMap((g) => g.fields)
+  .filter((f) => f.kind.type === "readonly")
+  .map((f) => f.name);
+
+function editableInput(values: AliasFormValues): Record<string, unknown> {
+  const input = formValuesToSettingsInput(values);
+  for (const field of READONLY_FIELDS) delete input[field];
+  return input;
+}
+
 /** The badge beside every field that is stored but changes nothing yet. */
 const NOT_ENFORCED_BADGE = "Not enforced yet";
 
@@ -28,6 +39,7 @@ export function AliasSettingsForm({
   warnings: storedWarnings,
   configured,
   canManage,
+  approvalProfiles,
 }: {
   name: string;
   settings: AliasSettings;
@@ -36,6 +48,8 @@ export function AliasSettingsForm({
   warnings: readonly AliasWarning[];
   configured: boolean;
   canManage: boolean;
+  /** The approval profiles that exist, for the approval fields' choices. */
+  approvalProfiles: readonly string[];
 }) {
   const router = useRouter();
   const [values, setValues] = useState<AliasFormValues>(() => settingsToFormValues(settings));
@@ -98,7 +112,44 @@ export function AliasSettingsForm({
     }
     let control: React.ReactNode;
     const text = typeof value === "string" ? value : "";
-    if (spec.kind.type === "select") {
+    if (spec.kind.type === "approvalProfile") {
+      // A stored name no profile has any more (from before profiles were checked) stays visible.
+      const choices =
+        text && !approvalProfiles.includes(text) ? [...approvalProfiles, text] : approvalProfiles;
+      control = (
+        <Select
+          id={id}
+          name={spec.name}
+          value={text}
+          disabled={disabled}
+          invalid={!!error}
+          onChange={(e) => update(spec.name, e.target.value)}
+        >
+          <option value="">None</option>
+          {choices.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
+        </Select>
+      );
+    } else if (spec.kind.type === "readonly") {
+      // The stored value (refreshed after the action that changes it), never sent back.
+      const stored = settings[spec.name];
+      control = (
+        <>
+          <TextInput
+            id={id}
+            name={spec.name}
+            value={typeof stored === "string" ? stored : ""}
+            readOnly
+            disabled
+            placeholder="none"
+          />
+          <p className="mt-1 text-xs text-slate-500">{spec.kind.note}</p>
+        </>
+      );
+    } else if (spec.kind.type === "select") {
       control = (
         <Select
           id={id}
@@ -168,7 +219,7 @@ export function AliasSettingsForm({
           setFormError("Some fields need attention; nothing was stored.");
           return;
         }
-        mutation.mutate(formValuesToSettingsInput(values), {
+        mutation.mutate(editableInput(values), {
           onSuccess: (alias) => {
             setValues(settingsToFormValues(alias.settings));
             setWarnings(alias.warnings);

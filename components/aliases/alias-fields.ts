@@ -10,7 +10,11 @@ export type AliasFieldKind =
   | { type: "number" }
   | { type: "list"; placeholder?: string }
   | { type: "checkbox" }
-  | { type: "select"; options: { value: string; label: string }[] };
+  | { type: "select"; options: { value: string; label: string }[] }
+  // One of the approval profiles that exist (the form is given their names), or none.
+  | { type: "approvalProfile" }
+  // Shown, not edited here: changed by the action the note names.
+  | { type: "readonly"; note: string };
 
 export type AliasFieldSpec = { name: keyof AliasSettings; label: string; help: string; kind: AliasFieldKind };
 export type AliasFieldGroup = { id: string; title: string; description: string; fields: AliasFieldSpec[] };
@@ -174,8 +178,11 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
       {
         name: "termsOfServiceUrl",
         label: "Terms of service URL",
-        help: "URL of your terms of service for ACME (RFC 8555 §7.1.1).",
-        kind: { type: "text", placeholder: "https://" },
+        help: "URL of your terms of service for ACME (RFC 8555 §7.1.1). A new URL is a new version of the terms, recorded with the time it took effect.",
+        kind: {
+          type: "readonly",
+          note: "Change it with “Publish new terms” in the Terms of service card above.",
+        },
       },
       {
         name: "termsOfServiceChangeUrl",
@@ -186,7 +193,7 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
       {
         name: "termsOfServiceRequireNewApproval",
         label: "Require client approval for terms of service changes",
-        help: "Whether clients must approve the new version when the terms of service URL changes.",
+        help: "Whether clients must approve the new version when the terms of service URL changes: until an account agrees, every request it signs is refused with userActionRequired (RFC 8555 §7.3.3), naming the changes URL as the place to learn how.",
         kind: { type: "checkbox" },
       },
       {
@@ -211,14 +218,14 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
       {
         name: "registrationApprovalProfile",
         label: "Require approval for account registration",
-        help: "Approval profile applied to ACME account registration. Empty: none.",
-        kind: { type: "text", placeholder: "None" },
+        help: "Approval profile applied to ACME account registration: newAccount answers 500 serverInternal with the request's state and RequestID until approvers accept it. None: accounts register at once.",
+        kind: { type: "approvalProfile" },
       },
       {
         name: "keyChangeApprovalProfile",
         label: "Require approval for account key change",
-        help: "Approval profile applied to ACME account key change. Empty: none.",
-        kind: { type: "text", placeholder: "None" },
+        help: "Approval profile applied to ACME account key change: keyChange answers 500 serverInternal with the request's state and RequestID until approvers accept it; an expired request is renewed when the client asks again. None: keys change at once.",
+        kind: { type: "approvalProfile" },
       },
     ],
   },

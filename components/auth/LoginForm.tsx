@@ -1,10 +1,12 @@
 "use client";
-import { signIn } from "next-auth/react";
+import { getSession, signIn } from "next-auth/react";
 import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { Field, FormError, TextInput } from "@/components/ui/Field";
+import { homePathOf } from "@/lib/auth/permissions";
 
-export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
+/** Signs in, then goes to `callbackUrl`, or without one to the home page of the user's role. */
+export function LoginForm({ callbackUrl }: { callbackUrl: string | null }) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -23,7 +25,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
           setError("Wrong username or password, or the user is disabled.");
           return;
         }
-        window.location.assign(callbackUrl);
+        window.location.assign(callbackUrl ?? homePathOf((await getSession())?.user.role));
       }}
     >
       <Field id="username" label="Username">

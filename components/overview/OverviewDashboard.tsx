@@ -16,20 +16,35 @@ function Stat({
   value,
   hint,
   testId,
+  href,
 }: {
   label: string;
   value: number;
   hint?: string;
   testId: string;
+  /** Where the number's details are (the whole tile links there). */
+  href?: string;
 }) {
-  return (
-    <div className="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-xs">
+  const body = (
+    <>
       <p className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</p>
       <p className="mt-1 text-2xl font-semibold tabular-nums text-slate-900" data-testid={testId}>
         {value.toLocaleString("en")}
       </p>
       {hint && <p className="text-xs text-slate-400">{hint}</p>}
-    </div>
+    </>
+  );
+  const box = "block rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-xs";
+  return href ? (
+    <Link
+      href={href}
+      className={`${box} hover:border-indigo-300 hover:bg-indigo-50/40`}
+      data-testid={`${testId}-link`}
+    >
+      {body}
+    </Link>
+  ) : (
+    <div className={box}>{body}</div>
   );
 }
 
@@ -72,12 +87,18 @@ export function OverviewDashboard({
       </div>
 
       <div className="mb-6 grid grid-cols-2 gap-4 lg:grid-cols-3 xl:grid-cols-6">
-        <Stat label="Accounts" value={counts.accounts} testId="count-accounts" />
+        <Stat label="Accounts" value={counts.accounts} testId="count-accounts" href="/accounts" />
         <Stat label="Orders pending" value={counts.pendingOrders} testId="count-pending-orders" />
         <Stat label="Issued 24 h" value={counts.issuedLast24h} testId="count-issued-24h" />
         <Stat label="Issued 30 d" value={counts.issuedLast30d} testId="count-issued-30d" />
         <Stat label="Expiring 30 d" value={counts.expiringNext30d} testId="count-expiring" />
-        <Stat label="Pending approvals" value={counts.pendingApprovals} testId="count-approvals" />
+        <Stat
+          label="Pending approvals"
+          value={counts.pendingApprovals}
+          testId="count-approvals"
+          href="/approvals"
+          hint={counts.pendingApprovals > 0 ? "waiting for approvers" : undefined}
+        />
       </div>
 
       <div className="mb-6 grid gap-6 lg:grid-cols-2">

@@ -17,8 +17,8 @@ const NAV: NavGroup[] = [
       { label: "Protocol", href: "/protocol" },
       { label: "Aliases", href: "/aliases" },
       { label: "EAB keys", href: "/eab-keys" },
-      { label: "Terms of service" },
-      { label: "Approvals" },
+      { label: "Terms of service", href: "/terms" },
+      { label: "Approvals", href: "/approvals" },
     ],
   },
   {
@@ -32,7 +32,7 @@ const NAV: NavGroup[] = [
   {
     label: "Activity",
     items: [
-      { label: "Accounts" },
+      { label: "Accounts", href: "/accounts" },
       { label: "Orders" },
       { label: "Certificates" },
       { label: "End entities" },

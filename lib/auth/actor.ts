@@ -46,6 +46,21 @@ export const CLI_ACTOR: ConsoleActor = {
   permissions: ROLE_PERMISSIONS.administrator,
 };
 
+/**
+ * The command line acting as a named user, where the person matters: an approval decision is a
+ * person's (lib/ra/approvals.ts counts each person once), so `keyward approval approve` names one.
+ */
+export function cliActorFor(user: { id: string; username: string; role: Role }): ConsoleActor {
+  return {
+    kind: "cli",
+    id: "cli",
+    userId: user.id,
+    name: user.username,
+    role: user.role,
+    permissions: ROLE_PERMISSIONS[user.role],
+  };
+}
+
 /** A signed-in user, with their role as stored now. */
 export function userActor(user: { id: string; username: string; role: Role }, ip?: string): ConsoleActor {
   return {
@@ -80,11 +95,16 @@ export function tokenActor(
 export function auditActorOf(actor: ConsoleActor): AuditActor {
   if (actor.kind === "user") return `user:${actor.id}`;
   if (actor.kind === "token") return `token:${actor.id}`;
-  return "system";
+  return actor.userId ? `user:${actor.userId}` : "system";
 }
 
 export function actorCan(actor: ConsoleActor, permission: Permission): boolean {
   return actor.permissions.includes(permission);
+}
+
+/** Whether the actor has at least one of `permissions`. */
+export function actorCanAny(actor: ConsoleActor, permissions: readonly Permission[]): boolean {
+  return permissions.some((p) => actor.permissions.includes(p));
 }
 
 /** 403 naming whose role is missing `permission`: the actor's own, or a token owner's. */

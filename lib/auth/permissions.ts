@@ -18,8 +18,14 @@ export const PERMISSIONS = [
   // Create, disable and delete the external account binding keys of aliases (their secrets are
   // shown once, at creation, to the one who creates them).
   "eab.manage",
-  // Decide approval requests (account registration, key change).
+  // Decide approval requests (account registration, key change), whatever their approval profile.
   "approvals.decide",
+  // Decide the approval requests whose approval profile lets administrators approve.
+  "approvals.decideAsAdministrator",
+  // Create, change and delete approval profiles.
+  "approvalProfiles.manage",
+  // Deactivate ACME accounts.
+  "accounts.manage",
   // See who can sign in, with which role.
   "users.read",
   // Create users, change their role, disable them, reset their password.
@@ -34,18 +40,23 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  // Configures. Approvals are a separate duty: an administrator does not decide them.
+  // Configures. Approvals are a separate duty: an administrator decides only the requests whose
+  // approval profile says administrators may.
   administrator: [
     "console.read",
     "protocol.manage",
     "aliases.manage",
     "eab.manage",
+    "approvalProfiles.manage",
+    "approvals.decideAsAdministrator",
+    "accounts.manage",
     "users.read",
     "users.manage",
     "tokens.read",
     "tokens.manage",
     "audit.read",
   ],
+  // Decides approval requests and changes no configuration.
   approver: ["console.read", "approvals.decide"],
   // Reads everything, changes nothing.
   auditor: ["console.read", "users.read", "tokens.read", "audit.read"],
@@ -58,8 +69,8 @@ export const ROLE_LABELS: Record<Role, string> = {
 };
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
-  administrator: "Configures the protocol, aliases, EAB keys, users and API tokens",
-  approver: "Decides approval requests",
+  administrator: "Configures the protocol, aliases, EAB keys, approval profiles, users and API tokens",
+  approver: "Decides approval requests; changes no configuration",
   auditor: "Reads everything, changes nothing",
 };
 
@@ -68,8 +79,23 @@ export function hasPermission(role: Role, permission: Permission): boolean {
 }
 
 /**
- * What both roles allow. Roles are not a chain (an administrator does not decide approvals), so
- * "the lower of two roles" is the intersection of their permissions, which may be no role at all.
+ * Where a role lands after signing in: an approver's work is the approvals queue (issue 10),
+ * everyone else starts at the overview.
+ */
+export function homePathOf(role: Role | undefined): string {
+  return role === "approver" ? "/approvals" : "/";
+}
+
+/** The permissions that let an actor decide some approval request. */
+export const DECIDING_PERMISSIONS: readonly Permission[] = [
+  "approvals.decide",
+  "approvals.decideAsAdministrator",
+];
+
+/**
+ * What both roles allow. Roles are not a chain (an administrator does not decide what approvers
+ * decide), so "the lower of two roles" is the intersection of their permissions, which may be no
+ * role at all.
  */
 export function commonPermissions(a: Role, b: Role): Permission[] {
   return ROLE_PERMISSIONS[a].filter((p) => ROLE_PERMISSIONS[b].includes(p));

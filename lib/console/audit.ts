@@ -63,6 +63,11 @@ export async function listAuditEvents(o: {
   };
 }
 
+/** Audit actors ("user:<id>", "token:<id>") by name: usernames and "token <name>". */
+export async function actorNames(actors: string[]): Promise<Map<string, string>> {
+  return resolveNames(actors.map((actor) => ({ actor, targetType: "", targetId: null })));
+}
+
 /** Display names of actors (and of user, token and alias targets), keyed as stored. */
 export async function resolveNames(
   rows: { actor: string; targetType: string; targetId: string | null }[],

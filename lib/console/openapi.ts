@@ -10,8 +10,14 @@ import {
   EAB_SIGNATURE_ALGORITHMS,
   MAC_ALGORITHMS,
 } from "@/lib/ra/eab-algorithms";
+import { accountListQuerySchema } from "./schemas/accounts";
 import { cloneAliasBodySchema, createAliasBodySchema, renameAliasBodySchema } from "./schemas/aliases";
 import { createApiTokenBodySchema } from "./schemas/api-tokens";
+import {
+  createApprovalProfileBodySchema,
+  updateApprovalProfileBodySchema,
+} from "./schemas/approval-profiles";
+import { approvalDecisionBodySchema, approvalListQuerySchema } from "./schemas/approvals";
 import { auditQuerySchema } from "./schemas/audit";
 import { listQuerySchema, pagingSchema } from "./schemas/common";
 import {
@@ -20,6 +26,7 @@ import {
   updateEabKeyBodySchema,
 } from "./schemas/eab-keys";
 import { globalSettingsBodySchema, protocolBodySchema } from "./schemas/settings";
+import { publishTermsBodySchema } from "./schemas/terms";
 import { changePasswordBodySchema, createUserBodySchema, updateUserBodySchema } from "./schemas/users";
 
 type JsonSchema = Record<string, unknown>;
@@ -366,6 +373,99 @@ export function consoleOpenApiDocument(serverUrl?: string) {
             "What an uploaded certificate or public key holds — kind, key, default fingerprint, signature algorithm — before it is stored (administrator)",
           requestBody: body(inspectEabPublicKeyBodySchema),
           responses: { "200": ok("The key's description"), ...errors(401, 403, 422) },
+        },
+      },
+      "/api/console/aliases/{alias}/terms": {
+        parameters: [pathParam("alias", "Alias name")],
+        get: {
+          summary:
+            "The alias's terms-of-service versions, newest first, with the accounts that agreed to each",
+          responses: { "200": ok("The terms"), ...errors(401, 403, 404) },
+        },
+        post: {
+          summary:
+            "Publish new terms of service (administrator): the directory names the new URL from now on, and accounts that have not agreed to it are refused (403 userActionRequired) where the alias requires approval of changes",
+          requestBody: body(publishTermsBodySchema),
+          responses: { "201": ok("The terms"), ...errors(401, 403, 404, 422) },
+        },
+      },
+      "/api/console/terms": {
+        get: {
+          summary: "Every alias's terms of service: versions, when each took effect, accounts that agreed",
+          responses: { "200": ok("Terms per alias"), ...errors(401, 403) },
+        },
+      },
+      "/api/console/approval-profiles": {
+        get: {
+          summary: "Approval profiles, each with the aliases that use it",
+          responses: { "200": ok("The profiles"), ...errors(401, 403) },
+        },
+        post: {
+          summary: "Create an approval profile (administrator)",
+          requestBody: body(createApprovalProfileBodySchema),
+          responses: { "201": ok("The profile"), ...errors(401, 403, 409, 422) },
+        },
+      },
+      "/api/console/approval-profiles/{name}": {
+        parameters: [pathParam("name", "Profile name")],
+        get: {
+          summary: "An approval profile",
+          responses: { "200": ok("The profile"), ...errors(401, 403, 404) },
+        },
+        patch: {
+          summary:
+            "Change an approval profile's fields (administrator); open requests keep the rules they were made with",
+          requestBody: body(updateApprovalProfileBodySchema),
+          responses: { "200": ok("The profile"), ...errors(401, 403, 404, 422) },
+        },
+        delete: {
+          summary: "Delete an approval profile (administrator); refused while an alias names it",
+          responses: { "204": { description: "Deleted" }, ...errors(401, 403, 404, 409) },
+        },
+      },
+      "/api/console/approvals": {
+        get: {
+          summary:
+            "Approval requests: view=pending (open, oldest first) or view=history (decided and expired, newest first). Each says whether the caller may decide it (canDecide, cannotDecideReason)",
+          parameters: queryParameters(approvalListQuerySchema),
+          responses: { "200": ok("A page of requests"), ...errors(401, 403) },
+        },
+      },
+      "/api/console/approvals/{id}": {
+        parameters: [pathParam("id", "The RequestID")],
+        get: {
+          summary: "One approval request",
+          responses: { "200": ok("The request"), ...errors(401, 403, 404) },
+        },
+      },
+      "/api/console/approvals/{id}/decision": {
+        parameters: [pathParam("id", "The RequestID")],
+        post: {
+          summary:
+            "Approve or reject a request (approvers; administrators where the profile allows). A person decides a request once, and not one whose contacts name them unless the profile allows it; a rejection needs a comment",
+          requestBody: body(approvalDecisionBodySchema),
+          responses: { "200": ok("The request after the decision"), ...errors(401, 403, 404, 409, 422) },
+        },
+      },
+      "/api/console/accounts": {
+        get: {
+          summary: "ACME accounts, newest first, searched by alias, status, contact and key thumbprint",
+          parameters: queryParameters(accountListQuerySchema),
+          responses: { "200": ok("A page of accounts"), ...errors(401, 403) },
+        },
+      },
+      "/api/console/accounts/{id}": {
+        parameters: [pathParam("id", "Account id")],
+        get: {
+          summary: "An ACME account with its orders, certificates and approval requests",
+          responses: { "200": ok("The account"), ...errors(401, 403, 404) },
+        },
+      },
+      "/api/console/accounts/{id}/deactivate": {
+        parameters: [pathParam("id", "Account id")],
+        post: {
+          summary: "Deactivate an ACME account (administrator; irreversible, RFC 8555 §7.3.6)",
+          responses: { "200": ok("The account"), ...errors(401, 403, 404, 409) },
         },
       },
       "/api/console/users": {

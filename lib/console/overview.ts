@@ -4,6 +4,7 @@
 import { assertPermission, type ConsoleActor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { countExpiriesPerDay, countIssuedPerDay } from "@/lib/db/sql/certificates";
+import { countPendingApprovals } from "./approvals";
 import { getProtocolState, type ProtocolState } from "./settings";
 
 export const CHART_DAYS = 30;
@@ -59,6 +60,7 @@ export async function getOverview(o: { actor: ConsoleActor; now?: Date }): Promi
     issued,
     expiring,
     failed,
+    pendingApprovals,
   ] = await Promise.all([
     getProtocolState({ actor: o.actor }),
     database.alias.findMany({
@@ -87,6 +89,7 @@ export async function getOverview(o: { actor: ConsoleActor; now?: Date }): Promi
         authorization: { select: { identifierValue: true, wildcard: true } },
       },
     }),
+    countPendingApprovals(now),
   ]);
   return {
     protocol,
@@ -95,7 +98,7 @@ export async function getOverview(o: { actor: ConsoleActor; now?: Date }): Promi
       configured: a.configured,
       isDefault: a.id === protocol.defaultAlias?.id,
     })),
-    counts: { accounts, pendingOrders, issuedLast24h, issuedLast30d, expiringNext30d, pendingApprovals: 0 },
+    counts: { accounts, pendingOrders, issuedLast24h, issuedLast30d, expiringNext30d, pendingApprovals },
     issuancePerDay: fillDays(chartStart, CHART_DAYS, issued),
     expiriesPerDay: fillDays(today, CHART_DAYS, expiring),
     failedValidations: failed.map((c) => ({

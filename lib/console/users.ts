@@ -1,7 +1,7 @@
 // Console users: create, change role, disable, reset and change passwords. Guards against
 // locking everyone out: the last enabled administrator cannot be disabled or demoted.
 import { recordAudit } from "@/lib/audit/record";
-import { assertPermission, auditActorOf, type ConsoleActor } from "@/lib/auth/actor";
+import { assertPermission, auditActorOf, type ConsoleActor, cliActorFor } from "@/lib/auth/actor";
 import { passwordWeakness } from "@/lib/auth/password-strength";
 import { generatePassword, hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import type { Role } from "@/lib/auth/permissions";
@@ -212,4 +212,15 @@ export async function changeOwnPassword(o: { actor: ConsoleActor; input: unknown
       ip: o.actor.ip,
     });
   });
+}
+
+/**
+ * The command line acting as the enabled user `username` (`keyward approval approve --user`): a
+ * decision belongs to a person, with that person's role.
+ */
+export async function cliActorForUser(username: string): Promise<ConsoleActor> {
+  const user = await db().user.findUnique({ where: { username } });
+  if (!user) throw notFoundProblem(`User "${username}"`);
+  if (user.disabled) throw invalidParamsProblem([{ name: "user", reason: `User "${username}" is disabled` }]);
+  return cliActorFor(user);
 }

@@ -2,7 +2,7 @@
 // key change. Every change is audited in the same transaction. Status moves are conditional
 // updates, so a deactivated account can never be updated back by a racing request.
 
-import { recordAudit } from "@/lib/audit/record";
+import { type AuditActor, recordAudit } from "@/lib/audit/record";
 import type { AccountJwk } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
@@ -13,8 +13,9 @@ import {
   findAccountByKey,
   toAccountRecord,
 } from "@/lib/db/sql/accounts";
-import { AcmeProblem } from "@/lib/problem";
+import { AcmeProblem, conflictProblem, notFoundProblem } from "@/lib/problem";
 import type { ResolvedAlias } from "./aliases";
+import { markApprovalApplied, requireApproval } from "./approvals";
 import { usableEabKeyWhere } from "./eab-keys";
 import { randomId } from "./ids";
 import { moveWithAudit } from "./moves";
@@ -68,6 +69,10 @@ export type NewAccountRequest = {
   termsOfServiceAgreed: boolean;
   /** The external account binding key the request proved (lib/ra/eab.ts), if any. */
   eabKey?: { id: string; keyIdentifier: string };
+  /** The terms version agreed to (lib/ra/terms.ts); null: none. */
+  termsOfServiceVersion: number | null;
+  /** The approved registration request this account fulfils (lib/ra/approvals.ts), if any. */
+  approvalRequestId?: number;
   ip?: string;
 };
 
@@ -80,7 +85,8 @@ class EabKeyTakenError extends Error {}
  * With an external account binding key, the key is bound in the same transaction by a
  * conditional update (RFC 8555 §7.3.4): of two registrations racing for a key that binds one
  * account, exactly one gets it; the other is refused, or, if it was the same account key, gets
- * the account the winner created.
+ * the account the winner created. An approved registration request is marked applied in the same
+ * transaction.
  */
 export async function registerAccount(
   db: Db,
@@ -107,6 +113,7 @@ export async function registerAccount(
           termsOfServiceAgreed: req.termsOfServiceAgreed,
           eabKeyId: eabKey?.id ?? null,
           eabKeyIdentifier: eabKey?.keyIdentifier ?? null,
+          termsOfServiceVersion: req.termsOfServiceVersion,
         },
         select: ACCOUNT_SELECT,
       });
@@ -120,9 +127,21 @@ export async function registerAccount(
           keyThumbprint: req.thumbprint,
           contact: req.contact,
           ...(eabKey ? { eabKey: { id: eabKey.id, keyIdentifier: eabKey.keyIdentifier } } : {}),
+          ...(req.approvalRequestId === undefined ? {} : { approvalRequest: req.approvalRequestId }),
         },
         ip: req.ip,
       });
+      if (
+        req.approvalRequestId !== undefined &&
+        !(await markApprovalApplied(tx, req.approvalRequestId, {
+          accountId: id,
+          now: new Date(),
+          releaseSlot: false,
+        }))
+      ) {
+        // Applied meanwhile by a concurrent registration of this key, whose account exists.
+        throw AcmeProblem.serverInternal();
+      }
       return created;
     });
     return { account: toAccountRecord(row), created: true };
@@ -140,7 +159,11 @@ export async function registerAccount(
   }
 }
 
-export type AccountChanges = { contact?: string[]; termsOfServiceAgreed?: boolean };
+export type AccountChanges = {
+  contact?: string[];
+  termsOfServiceAgreed?: boolean;
+  termsOfServiceVersion?: number;
+};
 
 /** RFC 8555 §7.3.2. Only a valid account changes; the guard is in the WHERE clause. */
 export async function updateAccount(
@@ -152,8 +175,10 @@ export async function updateAccount(
   const contactChanged =
     changes.contact !== undefined && changes.contact.join("\n") !== account.contact.join("\n");
   const tosChanged =
-    changes.termsOfServiceAgreed !== undefined &&
-    changes.termsOfServiceAgreed !== account.termsOfServiceAgreed;
+    (changes.termsOfServiceAgreed !== undefined &&
+      changes.termsOfServiceAgreed !== account.termsOfServiceAgreed) ||
+    (changes.termsOfServiceVersion !== undefined &&
+      changes.termsOfServiceVersion !== account.termsOfServiceVersion);
   // Clients re-send what they registered with (acme-client does after every newAccount 200):
   // nothing to write and nothing to audit.
   if (!contactChanged && !tosChanged) return account;
@@ -168,7 +193,11 @@ export async function updateAccount(
         targetType: "account",
         targetId: account.id,
         details: {
-          before: { contact: account.contact, termsOfServiceAgreed: account.termsOfServiceAgreed },
+          before: {
+            contact: account.contact,
+            termsOfServiceAgreed: account.termsOfServiceAgreed,
+            termsOfServiceVersion: account.termsOfServiceVersion,
+          },
           after: { ...changes },
         },
         ip,
@@ -202,33 +231,105 @@ export async function deactivateAccount(db: Db, account: AccountRecord, ip?: str
 }
 
 /**
- * RFC 8555 §7.3.5: replaces the account key. The conditional update on the old thumbprint
- * makes two concurrent key changes of one account end with exactly one winner; the unique
- * (alias, thumbprint) index makes a key that another account registered meanwhile a conflict.
+ * An operator deactivates an account (the console's Accounts page): the same irreversible move as
+ * RFC 8555 §7.3.6, audited with the operator as actor. A deactivated or revoked account is a
+ * conflict, not a second deactivation.
  */
-export async function changeAccountKey(
+export async function deactivateAccountByOperator(
   db: Db,
-  account: AccountRecord,
-  next: { jwk: AccountJwk; thumbprint: string },
-  accountUrlOf: (id: string) => string,
-  ip?: string,
-): Promise<AccountRecord> {
+  accountId: string,
+  by: { actor: AuditActor; ip?: string },
+): Promise<void> {
+  const account = await findAccountById(db, accountId);
+  if (!account) throw notFoundProblem(`Account "${accountId}"`);
+  await moveWithAudit(
+    db,
+    (tx) =>
+      tx.account.updateMany({ where: { id: accountId, status: "valid" }, data: { status: "deactivated" } }),
+    {
+      lost: () => conflictProblem(`Account "${accountId}" is not valid any more; it cannot be deactivated`),
+      audit: {
+        actor: by.actor,
+        action: "account.deactivated",
+        targetType: "account",
+        targetId: accountId,
+        details: { before: { status: account.status }, after: { status: "deactivated" }, by: "operator" },
+        ip: by.ip,
+      },
+    },
+  );
+}
+
+export type KeyChangeRequest = {
+  alias: ResolvedAlias;
+  account: AccountRecord;
+  next: { jwk: AccountJwk; thumbprint: string };
+  accountUrlOf: (id: string) => string;
+  ip?: string;
+  now?: Date;
+};
+
+/**
+ * RFC 8555 §7.3.5: replaces the account key, once approvers accepted it where the alias requires
+ * approval of key changes. The conditional update on the old thumbprint makes two concurrent key
+ * changes of one account end with exactly one winner; the unique (alias, thumbprint) index makes a
+ * key that another account registered meanwhile a conflict.
+ */
+export async function changeAccountKey(db: Db, req: KeyChangeRequest): Promise<AccountRecord> {
+  const { account, next } = req;
   const conflict = async () => {
     const holder = await findAccountByKey(db, account.aliasId, next.thumbprint);
     return AcmeProblem.malformed("The new key is already in use by an account", {
       status: 409,
-      location: holder ? accountUrlOf(holder.id) : undefined,
+      location: holder ? req.accountUrlOf(holder.id) : undefined,
     });
   };
+
+  // 1. §7.3.5: "If there is an existing account registered with the new key", 409 with its URL;
+  //    checked before approval, so no approver is asked to accept what cannot happen.
   if (await findAccountByKey(db, account.aliasId, next.thumbprint)) throw await conflict();
+
+  // 2. Spec "Approvals for the keyChange Resource": with a key-change approval profile, the key
+  //    changes only once approvers accepted a request for this account, old key and new key; until
+  //    then every keyChange answers 500 serverInternal with the request's state and RequestID, and
+  //    an expired request is renewed (lib/ra/approvals.ts).
+  const profileName = req.alias.settings.keyChangeApprovalProfile;
+  const approval =
+    profileName === null
+      ? null
+      : await requireApproval(db, {
+          kind: "keyChange",
+          alias: req.alias,
+          profileName,
+          jwk: next.jwk,
+          thumbprint: next.thumbprint,
+          account: { id: account.id, keyThumbprint: account.keyThumbprint },
+          contact: account.contact,
+          ip: req.ip,
+          now: req.now ?? new Date(),
+        });
+
+  // 3. The key changes with its audit row, and an approval is marked applied in the same
+  //    transaction: a change approved once takes effect once.
   try {
     await moveWithAudit(
       db,
-      (tx) =>
-        tx.account.updateMany({
+      async (tx) => {
+        if (
+          approval &&
+          !(await markApprovalApplied(tx, approval.id, {
+            accountId: account.id,
+            now: req.now ?? new Date(),
+            releaseSlot: true,
+          }))
+        ) {
+          return { count: 0 };
+        }
+        return tx.account.updateMany({
           where: { id: account.id, status: "valid", keyThumbprint: account.keyThumbprint },
           data: { jwk: next.jwk, keyThumbprint: next.thumbprint },
-        }),
+        });
+      },
       {
         lost: () =>
           AcmeProblem.unauthorized("The account key changed meanwhile, or the account is not valid"),
@@ -240,8 +341,9 @@ export async function changeAccountKey(
           details: {
             before: { keyThumbprint: account.keyThumbprint },
             after: { keyThumbprint: next.thumbprint },
+            ...(approval ? { approvalRequest: approval.id } : {}),
           },
-          ip,
+          ip: req.ip,
         },
       },
     );

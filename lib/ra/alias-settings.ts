@@ -95,7 +95,8 @@ export const aliasSettingsSchema = z.object({
   // Empty = no restriction (spec "Authorized Redirect Ports").
   authorizedRedirectPorts: z.array(port).max(100, "At most 100 ports").default([22, 25, 80, 443]),
   orderValidity: orderValiditySchema.default("1h"),
-  // Approvals: the approval profile's name, or null for none.
+  // Approvals: the name of an approval profile (lib/ra/approval-profiles.ts; it must exist when
+  // the alias is stored), or null for none.
   registrationApprovalProfile: z.string().max(250).nullable().default(null),
   keyChangeApprovalProfile: z.string().max(250).nullable().default(null),
   // Security and chains
@@ -142,29 +143,9 @@ export const NOT_ENFORCED_ALIAS_FIELDS = [
       "There are no end entity profiles yet: every certificate is issued by Keyward's issuing CA with its built-in profile.",
   },
   {
-    field: "termsOfServiceChangeUrl",
-    reason: "Changes of the terms of service are not tracked yet, so this URL is never sent to clients.",
-  },
-  {
-    field: "termsOfServiceRequireNewApproval",
-    reason: "Changes of the terms of service are not tracked yet: accounts are never asked to agree again.",
-  },
-  {
-    field: "agreeToNewTermsOfServiceAllowed",
-    reason: "Changes of the terms of service are not tracked yet: there is nothing to agree to again.",
-  },
-  {
     field: "dnssecTrustAnchor",
     reason:
       "Keyward does not validate DNSSEC itself: “Require DNSSEC” trusts the resolver's AD bit, and the resolver's own trust anchor applies.",
-  },
-  {
-    field: "registrationApprovalProfile",
-    reason: "Accounts are registered at once: no approval request is created yet.",
-  },
-  {
-    field: "keyChangeApprovalProfile",
-    reason: "Account key changes take effect at once: no approval request is created yet.",
   },
   {
     field: "requireClientCertificate",

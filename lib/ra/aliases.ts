@@ -1,9 +1,9 @@
 // ACME aliases: several configurations served side by side (spec "Managing ACME Alias
 // Configurations"). Every rule about aliases lives here or in alias-settings.ts (the pure rules of
-// names and fields) — the first store, settings
-// validated as a whole, the single-alias-becomes-default rule, deletion only without accounts —
-// and every change goes through these functions (the console, its API and the CLI call them), in
-// one transaction with its audit row.
+// names and fields) — the first store, settings validated as a whole, approval profiles that must
+// exist, a changed terms URL as a new terms version, the single-alias-becomes-default rule,
+// deletion only without accounts — and every change goes through these functions (the console,
+// its API and the CLI call them), in one transaction with its audit row.
 import { type AuditActor, recordAudit } from "@/lib/audit/record";
 import type { Db, Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
@@ -23,6 +23,8 @@ import {
   DEFAULT_ALIAS_SETTINGS,
   readAliasSettings,
 } from "./alias-settings";
+import { assertApprovalProfilesExist } from "./approval-profiles";
+import { recordTermsOfServiceChange } from "./terms";
 
 type Tx = Prisma.TransactionClient;
 
@@ -34,6 +36,8 @@ export type ResolvedAlias = {
   name: string;
   configured: boolean;
   settings: AliasSettings;
+  /** The newest terms-of-service version the alias published (lib/ra/terms.ts); null: none. */
+  termsOfServiceVersion: number | null;
 };
 
 export const BOOTSTRAP_ALIAS_NAME = "default";
@@ -172,24 +176,77 @@ export async function storeAliasSettings(
   await db.$transaction(async (tx) => {
     const row = await lockAliasByName(tx, name);
     if (!row) throw notFoundProblem(`Alias "${name}"`);
-    const before = readAliasSettings(row.settings);
-    const parsed = aliasSettingsSchema.strict().safeParse({ ...before, ...changes });
-    if (!parsed.success) throw zodProblem(parsed.error, "settings");
-    const after = parsed.data;
-    await tx.alias.update({ where: { id: row.id }, data: { settings: after, configured: true } });
-    const changed = changedFields(before, after);
-    await recordAudit(tx, {
-      actor: by.actor,
-      action: "alias.updated",
-      targetType: "alias",
-      targetId: row.id,
-      details: {
-        name: row.name,
-        before: { ...changed.before, configured: row.configured },
-        after: { ...changed.after, configured: true },
-      } as Prisma.InputJsonValue,
-      ip: by.ip,
-    });
+    await storeLockedAlias(tx, row, changes, by, { markStored: true });
+  });
+}
+
+type LockedAliasRow = NonNullable<Awaited<ReturnType<typeof lockAliasByName>>>;
+
+/** The store itself, under the caller's row lock; `markStored` makes the alias serve ACME. */
+async function storeLockedAlias(
+  tx: Tx,
+  row: LockedAliasRow,
+  changes: Record<string, unknown>,
+  by: ChangedBy,
+  o: { markStored: boolean },
+): Promise<void> {
+  const configured = o.markStored || row.configured;
+  const before = readAliasSettings(row.settings);
+  const parsed = aliasSettingsSchema.strict().safeParse({ ...before, ...changes });
+  if (!parsed.success) throw zodProblem(parsed.error, "settings");
+  const after = parsed.data;
+  // Spec "Require approval for account registration/key change": an approval profile that exists.
+  await assertApprovalProfilesExist(tx, after);
+  await tx.alias.update({ where: { id: row.id }, data: { settings: after, configured } });
+  const changed = changedFields(before, after);
+  await recordAudit(tx, {
+    actor: by.actor,
+    action: "alias.updated",
+    targetType: "alias",
+    targetId: row.id,
+    details: {
+      name: row.name,
+      before: { ...changed.before, configured: row.configured },
+      after: { ...changed.after, configured },
+    } as Prisma.InputJsonValue,
+    ip: by.ip,
+  });
+  // Spec "Terms of Service": a new terms URL is new terms, which accounts may have to agree to.
+  await recordTermsOfServiceChange(tx, { aliasId: row.id, aliasName: row.name, before, after, by });
+}
+
+/**
+ * Publishes new terms of service (spec "Terms of Service URL", "Changes of Terms of Service URL"):
+ * the directory names the new URL from now on, and the new version is recorded with the time it
+ * took effect. The URL must differ from the one in force: clients recognise new terms by their
+ * URL (RFC 8555 §7.3.3 sends it as Link rel="terms-of-service").
+ */
+export async function publishTermsOfService(
+  db: Db,
+  name: string,
+  terms: { url: string; changeUrl: string | null },
+  by: ChangedBy,
+): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const row = await lockAliasByName(tx, name);
+    if (!row) throw notFoundProblem(`Alias "${name}"`);
+    if (readAliasSettings(row.settings).termsOfServiceUrl === terms.url) {
+      throw invalidParamsProblem([
+        {
+          name: "url",
+          reason:
+            "These terms are already in force: publish new terms at a new URL (clients recognise new terms by their URL)",
+        },
+      ]);
+    }
+    // Publishing changes the terms only: an alias not stored yet does not start serving ACME.
+    await storeLockedAlias(
+      tx,
+      row,
+      { termsOfServiceUrl: terms.url, termsOfServiceChangeUrl: terms.changeUrl },
+      by,
+      { markStored: false },
+    );
   });
 }
 
@@ -207,6 +264,7 @@ export async function applyAlias(
   assertStorableSettings(settings);
   const parsed = aliasSettingsSchema.strict().safeParse({ ...DEFAULT_ALIAS_SETTINGS, ...settings });
   if (!parsed.success) throw zodProblem(parsed.error, "settings");
+  await db.$transaction((tx) => assertApprovalProfilesExist(tx, parsed.data));
   const exists = await db.alias.findUnique({ where: { name }, select: { id: true } });
   if (!exists) await createAlias(db, name, by);
   await storeAliasSettings(db, name, settings, by);

@@ -1,11 +1,13 @@
 // Account registration and account updates (RFC 8555 §7.3) as the numbered steps a request
 // passes, the way Pebble's verifyEAB and Boulder's NewRegistration read. This is where the rules
-// of an alias meet an account: terms of service, external account binding (§7.3.4), and later
-// approvals and client certificates plug in as steps here, so the ACME resources stay one call.
+// of an alias meet an account: terms of service, external account binding (§7.3.4), approval of
+// the registration (spec "Approvals"), and later client certificates plug in as steps here, so
+// the ACME resources stay one call.
 import type { AccountJwk } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
 import { AcmeProblem } from "@/lib/problem";
 import {
+  type AccountChanges,
   type AccountRecord,
   deactivateAccount,
   findAccountByKey,
@@ -14,8 +16,10 @@ import {
   validateContacts,
 } from "./accounts";
 import type { ResolvedAlias } from "./aliases";
+import { requireApproval } from "./approvals";
 import { type EabKeyRecord, verifyExternalAccountBinding } from "./eab";
 import { aliasHasEabKeys, eabKeySource } from "./eab-keys";
+import { termsAgreementOfUpdate } from "./terms";
 
 export type RegistrationRequest = {
   alias: ResolvedAlias;
@@ -78,16 +82,42 @@ export async function registerOrFindAccount(db: Db, req: RegistrationRequest): P
   const eabKey = await checkExternalAccountBinding(db, req);
 
   // 5. §7.3: contacts are mailto: URLs (lib/ra/accounts.ts validateContacts).
-  const contact = validateContacts(req.contact ?? []);
+  let contact = validateContacts(req.contact ?? []);
 
-  // 6. Stored with its audit row; two concurrent registrations of one key end with one account,
-  //    and a key that binds one account binds one, however many registrations race for it.
+  // 6. Spec "Approvals for the newAccount Resource": with a registration approval profile, the
+  //    account is created only once approvers accepted a request for this key; until then every
+  //    newAccount answers 500 serverInternal with the request's state and RequestID
+  //    (lib/ra/approvals.ts). The account gets the contacts the approvers saw.
+  let approvalRequestId: number | undefined;
+  const profileName = settings.registrationApprovalProfile;
+  if (profileName !== null) {
+    const approved = await requireApproval(db, {
+      kind: "registration",
+      alias: req.alias,
+      profileName,
+      jwk: req.jwk,
+      thumbprint: req.thumbprint,
+      contact,
+      ip: req.ip,
+      now: req.now ?? new Date(),
+    });
+    approvalRequestId = approved.id;
+    contact = approved.contact;
+  }
+
+  // 7. Stored with its audit row (and the approval marked applied in the same transaction); two
+  //    concurrent registrations of one key end with one account, and a key that binds one
+  //    account binds one, however many registrations race for it. §7.3.3: an account that
+  //    agrees agrees to the terms in force, the alias's newest version.
+  const termsOfServiceAgreed = req.termsOfServiceAgreed === true;
   const result = await registerAccount(db, {
     alias: req.alias,
     jwk: req.jwk,
     thumbprint: req.thumbprint,
     contact,
-    termsOfServiceAgreed: req.termsOfServiceAgreed === true,
+    termsOfServiceAgreed,
+    termsOfServiceVersion: termsOfServiceAgreed ? req.alias.termsOfServiceVersion : null,
+    approvalRequestId,
     eabKey: eabKey ? { id: eabKey.id, keyIdentifier: eabKey.keyIdentifier } : undefined,
     ip: req.ip,
   });
@@ -123,6 +153,7 @@ async function checkExternalAccountBinding(db: Db, req: RegistrationRequest): Pr
 }
 
 export type AccountUpdateRequest = {
+  alias: ResolvedAlias;
   account: AccountRecord;
   /** The account id the URL names. */
   accountId: string;
@@ -142,13 +173,20 @@ export async function updateAccountByRequest(db: Db, req: AccountUpdateRequest):
   // 2. §7.3.6: deactivation, irreversible.
   if (req.status === "deactivated") return deactivateAccount(db, req.account, req.ip);
 
-  // 3. §7.3.2: new contacts replace the old ones, checked as at registration.
-  const changes: { contact?: string[]; termsOfServiceAgreed?: boolean } = {};
-  if (req.contact !== undefined) changes.contact = validateContacts(req.contact);
+  // 3. §7.3.3, spec "Terms of Service": an account that has not agreed to the alias's newest terms
+  //    may only agree to them (spec "updateAccount request and agree to new Terms of Service",
+  //    where "Agree to new Terms of Service allowed" is on) or deactivate itself (step 2: nobody
+  //    needs to accept terms to leave). Agreeing records the version in force; withdrawing
+  //    agreement is not something RFC 8555 offers, so false changes nothing. This resource is the
+  //    one the front end's terms step leaves out (lib/ra/terms.ts), because agreeing happens here.
+  const agreeing = req.termsOfServiceAgreed === true;
+  const agreement = termsAgreementOfUpdate(req.alias, req.account, agreeing);
+  const changes: AccountChanges = {};
+  if (agreeing) changes.termsOfServiceAgreed = true;
+  if (agreement) changes.termsOfServiceVersion = agreement.termsOfServiceVersion;
 
-  // 4. §7.3.3: agreeing (again) to the terms of service; withdrawing agreement is not something
-  //    RFC 8555 offers, so false changes nothing.
-  if (req.termsOfServiceAgreed === true) changes.termsOfServiceAgreed = true;
+  // 4. §7.3.2: new contacts replace the old ones, checked as at registration.
+  if (req.contact !== undefined) changes.contact = validateContacts(req.contact);
 
   return updateAccount(db, req.account, changes, req.ip);
 }

@@ -129,7 +129,6 @@ describe("aliases", () => {
     await page.getByLabel("Order validity").fill("30s 30m 1h");
     await page.getByLabel("DNS port").fill("5353");
     await page.getByLabel("Site URL").fill("https://shop.example/");
-    await page.getByLabel("Terms of service URL", { exact: true }).fill("https://shop.example/tos");
     await page.getByLabel("CAA identities").fill("shop.example, ca.example");
     await page.getByLabel("Pre-authorization allowed").check();
     await page.getByLabel("DNS identifier challenge types").selectOption("dns-01");
@@ -142,6 +141,21 @@ describe("aliases", () => {
     expect(await page.getByLabel("Pre-authorization allowed").isChecked()).toBe(true);
     expect(await page.getByTestId("alias-not-stored").count()).toBe(0);
     await screenshot(page, "alias-edit");
+
+    // Terms of service are published, not typed into the form: the form shows the URL read-only.
+    expect(await page.getByLabel("Terms of service URL", { exact: true }).isDisabled()).toBe(true);
+    await page.getByTestId("terms-publish").click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Terms of service URL", { exact: true }).fill("https://shop.example/tos");
+    await dialog.getByRole("button", { name: "Publish" }).click();
+    await expect
+      .poll(() => page.getByRole("table", { name: `Terms of service of ${ALIAS}` }).textContent(), {
+        timeout: 15_000,
+      })
+      .toContain("https://shop.example/tos");
+    expect(await page.getByLabel("Terms of service URL", { exact: true }).inputValue()).toBe(
+      "https://shop.example/tos",
+    );
   });
 
   it("[ALIASES]: fields nothing enforces yet say so beside the field, and raise no flag in the list", async () => {
@@ -155,10 +169,8 @@ describe("aliases", () => {
     expect(await checkbox.getAttribute("aria-describedby")).toContain(
       "field-requireClientCertificate-caveat",
     );
-    // The same mark on the approval profiles; none on what is enforced (EAB, order validity).
-    expect(await page.getByTestId("field-registrationApprovalProfile-caveat").textContent()).toContain(
-      "Not enforced yet",
-    );
+    // None on what is enforced (EAB, order validity, the approval profiles since issue 10).
+    expect(await page.getByTestId("field-registrationApprovalProfile-caveat").count()).toBe(0);
     expect(await page.getByTestId("field-requireExternalAccountBinding-caveat").count()).toBe(0);
     expect(await page.getByTestId("field-orderValidity-caveat").count()).toBe(0);
 

@@ -7,7 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aliasSettingsInputSchema } from "@/lib/console/schemas/aliases";
-import { enableAcme, keyward, testDb } from "../support/keyward";
+import { generateTestKey, RawAcmeClient } from "../support/acme-signer";
+import { createTestAlias, directoryUrl, enableAcme, keyward, testDb } from "../support/keyward";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let workDir: string;
@@ -387,4 +388,87 @@ describe("eab", () => {
     },
     CLI_SEQUENCE_MS,
   );
+});
+
+describe("approvals", () => {
+  it("fail/a profile file the console would refuse → exit 1 naming the field; ok/apply creates, then changes it", async () => {
+    const name = `cli-profile-${randomBytes(3).toString("hex")}`;
+    const bad = await keywardCli(
+      "approval-profile",
+      "apply",
+      "--file",
+      await aliasFile({ name, approvalsRequired: 7 }),
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("approvalsRequired: From 1 to 5 approvals");
+    expect(await testDb().approvalProfile.count({ where: { name } })).toBe(0);
+
+    const created = await keywardCli(
+      "approval-profile",
+      "apply",
+      "--file",
+      await aliasFile({ name, approvalsRequired: 2 }),
+    );
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain(`Created approval profile "${name}"`);
+    const updated = await keywardCli(
+      "approval-profile",
+      "apply",
+      "--file",
+      await aliasFile({ name, administratorsMayApprove: true, requestValidity: "2d" }),
+    );
+    expect(updated.stdout).toContain(`Updated approval profile "${name}"`);
+    const list = await keywardCli("approval-profile", "list");
+    expect(list.stdout).toMatch(new RegExp(`${name}\t2 approvals\topen 2d\tadministrators may approve`));
+  });
+
+  it("list, approve and reject as a named user; the decision is that person's; refusals exit 1", async () => {
+    const profile = `cli-approvals-${randomBytes(3).toString("hex")}`;
+    await keywardCli("approval-profile", "apply", "--file", await aliasFile({ name: profile }));
+    const client = await new RawAcmeClient(
+      directoryUrl(await createTestAlias({ registrationApprovalProfile: profile })),
+    ).init();
+    const ask = async () => {
+      const res = await client.signedPost(await generateTestKey(), client.directory.newAccount as string, {});
+      expect(res.status).toBe(500);
+      return /RequestID=(\d+)/.exec(res.body.detail)?.[1] as string;
+    };
+    const [first, second] = [await ask(), await ask()];
+    const approver = `cli-approver-${randomBytes(3).toString("hex")}`;
+    await keywardCli("user", "create", "--username", approver, "--role", "approver");
+
+    const list = await keywardCli("approval", "list");
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`#${first}\tPENDING\t.*\tregistration\tkey `));
+
+    const approved = await keywardCli("approval", "approve", first, "--user", approver, "--comment", "ok");
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toContain(`Approved request ${first} as ${approver}: approved (1/1 approvals).`);
+    const decision = await testDb().approvalDecision.findFirstOrThrow({
+      where: { requestId: Number(first) },
+    });
+    expect(decision).toMatchObject({ verdict: "approve", comment: "ok" });
+    expect((await testDb().user.findUniqueOrThrow({ where: { id: decision.userId } })).username).toBe(
+      approver,
+    );
+
+    const noComment = await keywardCli("approval", "reject", second, "--user", approver);
+    expect(noComment.code).toBe(1);
+    expect(noComment.stderr).toContain("comment: Say why the request is rejected");
+    expect((await keywardCli("approval", "reject", second, "--user", approver, "--comment", "no")).code).toBe(
+      0,
+    );
+    // The administrators of a profile that does not let them decide: refused.
+    const admin = await testDb().user.findFirstOrThrow({ where: { role: "administrator", disabled: false } });
+    const third = await ask();
+    const byAdmin = await keywardCli("approval", "approve", third, "--user", admin.username);
+    expect(byAdmin.code).toBe(1);
+    expect(byAdmin.stderr).toContain("does not let administrators approve");
+
+    const history = await keywardCli("approval", "list", "--history");
+    expect(history.stdout).toMatch(new RegExp(`#${second}\tREJECTED.*${approver} rejected`));
+    const usage = await keywardCli("approval", "approve", "--user", approver);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("needs the request's id");
+  });
 });

@@ -95,6 +95,8 @@ describe("authentication and roles", () => {
   it("fail/an auditor token may read but every change is refused with 403, and audited", async () => {
     expect((await api("GET", "/api/console/aliases", { token: auditorToken })).status).toBe(200);
     expect((await api("GET", "/api/console/audit", { token: auditorToken })).status).toBe(200);
+    // Issue 15 item 10: token metadata is readable by auditors (never a secret).
+    expect((await api("GET", "/api/console/tokens", { token: auditorToken })).status).toBe(200);
     const attempts: [string, string, unknown?][] = [
       ["PUT", "/api/console/protocol", { acmeEnabled: false }],
       ["PUT", "/api/console/settings", { replayNonceValidityMs: 5000 }],
@@ -106,7 +108,7 @@ describe("authentication and roles", () => {
       ["POST", "/api/console/users", { username: uniqueName("u"), role: "administrator" }],
       ["POST", "/api/console/tokens", { name: "x", role: "administrator" }],
       ["PATCH", "/api/console/users/admin", { disabled: true }],
-      ["GET", "/api/console/tokens"],
+      ["DELETE", "/api/console/tokens/00000000-0000-4000-8000-000000000000"],
     ];
     for (const [method, p, body] of attempts) {
       const res = await api(method, p, { token: auditorToken, body });
@@ -217,7 +219,7 @@ describe("a token acts with no more than its owner's current role", () => {
       kind: "token",
       role: "administrator",
       owner: { username: owner.username, role: "auditor" },
-      permissions: ["console.read", "users.read", "audit.read"],
+      permissions: ["console.read", "users.read", "tokens.read", "audit.read"],
     });
 
     // Promoted back: the same token configures again, on its next request.
@@ -430,8 +432,6 @@ describe("alias fields that are not enforced yet", () => {
       body: {
         settings: {
           requireClientCertificate: true,
-          registrationApprovalProfile: "two approvers",
-          keyChangeApprovalProfile: "two approvers",
           requireExternalAccountBinding: true,
         },
       },
@@ -448,11 +448,6 @@ describe("alias fields that are not enforced yet", () => {
     const fields = stored.body.notEnforced.map((f: { field: string }) => f.field);
     for (const field of [
       "requireClientCertificate",
-      "registrationApprovalProfile",
-      "keyChangeApprovalProfile",
-      "termsOfServiceChangeUrl",
-      "termsOfServiceRequireNewApproval",
-      "agreeToNewTermsOfServiceAllowed",
       "raNameGenScheme",
       "raNameGenParams",
       "raNameGenPrefix",
@@ -465,6 +460,16 @@ describe("alias fields that are not enforced yet", () => {
     }
     // EAB is enforced (a binding with one of the alias's keys), so it stays a flag; the others raise none.
     expect(fields).not.toContain("requireExternalAccountBinding");
+    // Made real by issue 10: approvals and changes of the terms of service.
+    for (const field of [
+      "registrationApprovalProfile",
+      "keyChangeApprovalProfile",
+      "termsOfServiceChangeUrl",
+      "termsOfServiceRequireNewApproval",
+      "agreeToNewTermsOfServiceAllowed",
+    ]) {
+      expect(fields).not.toContain(field);
+    }
     expect((await api("GET", `/api/console/aliases/${name}`)).body.notEnforced).toEqual(
       stored.body.notEnforced,
     );

@@ -92,16 +92,23 @@ export function jsonPayload<S extends z.ZodType>(
 /** A POST route as serve.ts runs it: the payload is read and handed to the typed handler. */
 export type PostRoute = {
   readonly auth: RouteAuth;
+  /**
+   * The resource's lib/ra call checks the account's agreement to the terms of service itself,
+   * instead of the front end's terms step (only the account resource: agreeing happens there).
+   */
+  readonly checksTermsItself?: true;
   run(ctx: AcmeContext, verified: VerifiedJws, payloadText: string, extra: Extra): Promise<AcmeReply>;
 };
 
 function post<A extends RouteAuth, T>(def: {
   auth: A;
   payload: PayloadReader<T>;
+  checksTermsItself?: true;
   handle: (ctx: AcmeContext, verified: VerifiedFor<A>, payload: T, extra: Extra) => Promise<AcmeReply>;
 }): PostRoute {
   return {
     auth: def.auth,
+    checksTermsItself: def.checksTermsItself,
     run(ctx, verified, payloadText, extra) {
       // serve.ts verifies with the key kind the route names; this only tells the type system.
       if (def.auth !== "jwk-or-kid" && verified.auth !== def.auth) {
@@ -146,6 +153,8 @@ const ROUTES: Readonly<Record<AcmeResource, Route>> = {
     post: post({
       auth: "kid",
       payload: jsonPayload(accountUpdatePayloadSchema, { postAsGet: true }),
+      // Agreeing to new terms of service is an account update (lib/ra/registration.ts).
+      checksTermsItself: true,
       handle: postAccount,
     }),
   },

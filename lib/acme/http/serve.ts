@@ -13,7 +13,8 @@
 //   8. nonce       issued here, unused, young enough (§6.5)
 //   9. url         the url header names this request's URL (§6.4)
 //  10. account     a deactivated account signs nothing any more (§7.3.6)
-//  11. payload     as the route reads it (routes.ts), then the resource
+//  11. terms       an account that must agree to new terms of service does nothing else (§7.3.3)
+//  12. payload     as the route reads it (routes.ts), then the resource
 
 import type { AcmeContext, VerifiedJws } from "@/lib/acme/resources/types";
 import {
@@ -31,6 +32,7 @@ import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { AcmeProblem, isAcmeProblem } from "@/lib/problem";
 import { type AccountRecord, findAccountById } from "@/lib/ra/accounts";
 import { loadAliasContext } from "@/lib/ra/request-context";
+import { assertAgreedToCurrentTerms } from "@/lib/ra/terms";
 import { bodyTooLarge, isJoseContentType, readBody } from "./body";
 import type { NonceService } from "./nonces";
 import { type CommonHeaders, methodNotAllowed, problemToResponse, replyToResponse } from "./respond";
@@ -151,11 +153,11 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
     if (opts.bodyTooLarge) throw bodyTooLarge();
     const body = await readBody(req);
 
-    // 4.–10.
+    // 4.–11.
     const verified = await verifyRequest(ctx, route.post, body);
     event.accountId = verified.account?.id;
 
-    // 11. payload and resource
+    // 12. payload and resource
     const payloadText = Buffer.from(verified.payloadBytes).toString("utf8");
     const reply = await route.post.run(ctx, verified, payloadText, { method, query: url.searchParams });
     return replyToResponse(reply, common, method);
@@ -215,6 +217,17 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
     if (account && account.status !== "valid") {
       throw AcmeProblem.unauthorized(`Account is ${account.status}`, { status: 401 });
     }
+
+    // 11. terms: spec "Terms of Service": with "Require client approval for Terms of Service
+    //     changes" on and newer terms published, "requesting ACME resources except the newAccount
+    //     resource will fail" for an account that has not agreed to them (403 userActionRequired,
+    //     RFC 8555 §7.3.3). The check is a step here rather than in each resource's lib/ra call:
+    //     it is a property of the account, not of a resource, so one step covers every resource
+    //     (those added later too) and runs before any of them changes anything, as the
+    //     deactivated-account check above does. newAccount is signed with a jwk and never gets
+    //     here; the account resource checks it itself (routes.ts checksTermsItself), because an
+    //     account agrees to new terms there.
+    if (account && !route.checksTermsItself) assertAgreedToCurrentTerms(ctx.alias, account);
 
     return account
       ? { auth: "kid", header, alg, jws, account, payloadBytes }

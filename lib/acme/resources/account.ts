@@ -10,6 +10,7 @@ export async function postAccount(
   payload: AccountUpdatePayload | null,
 ): Promise<AcmeReply> {
   const account = await updateAccountByRequest(ctx.db, {
+    alias: ctx.alias,
     account: verified.account,
     accountId: ctx.params.id as string,
     ...payload,

@@ -63,13 +63,15 @@ export async function keyChange(
   if (oldKeyThumbprint !== account.keyThumbprint) {
     throw AcmeProblem.unauthorized("keyChange.oldKey is not the account's current key");
   }
-  // 9. No account (this one included) already has the new key: 409 with its URL.
-  const updated = await changeAccountKey(
-    ctx.db,
+  // 9. No account (this one included) already has the new key: 409 with its URL. Then, where the
+  //    alias requires it, approval of the key change (spec "Approvals for the keyChange Resource").
+  const updated = await changeAccountKey(ctx.db, {
+    alias: ctx.alias,
     account,
-    { jwk: innerHeader.jwk, thumbprint: await jwkThumbprint(innerHeader.jwk) },
-    (id) => ctx.links.account(id),
-    ctx.clientIp,
-  );
+    next: { jwk: innerHeader.jwk, thumbprint: await jwkThumbprint(innerHeader.jwk) },
+    accountUrlOf: (id) => ctx.links.account(id),
+    ip: ctx.clientIp,
+    now: ctx.now,
+  });
   return { status: 200, location: ctx.links.account(updated.id), body: toAccountJson(updated, ctx.links) };
 }

@@ -6,7 +6,7 @@
 import "server-only";
 import type { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
-import { actorCan, auditActorOf, type ConsoleActor, permissionDeniedProblem } from "@/lib/auth/actor";
+import { actorCanAny, auditActorOf, type ConsoleActor, permissionDeniedProblem } from "@/lib/auth/actor";
 import { authenticateRequest, type SessionActor } from "@/lib/auth/guard";
 import type { Permission } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
@@ -20,8 +20,11 @@ const MAX_BODY_BYTES = 256 * 1024;
 type RouteContext = { params: Promise<unknown> };
 
 export type ConsoleRouteOptions<B, Q, P> = {
-  /** Required permission; null: any authenticated caller (e.g. changing one's own password). */
-  permission: Permission | null;
+  /**
+   * Required permission (a list: any one of them); null: any authenticated caller (e.g. changing
+   * one's own password).
+   */
+  permission: Permission | readonly Permission[] | null;
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
@@ -54,9 +57,10 @@ export function withConsole<B = undefined, Q = undefined, P = undefined>(
         throw AcmeProblem.unauthorized("Change your one-time password first (/change-password)");
       }
       // A token's permissions are already cut down to what its owner's current role allows.
-      if (options.permission && !actorCan(actor, options.permission)) {
+      const required = typeof options.permission === "string" ? [options.permission] : options.permission;
+      if (required && !actorCanAny(actor, required)) {
         await recordDenied(actor, options, req);
-        throw permissionDeniedProblem(actor, options.permission);
+        throw permissionDeniedProblem(actor, required[0] as Permission);
       }
       const params = options.params
         ? parseWith(options.params, await ctx.params, "params")

@@ -2,11 +2,15 @@
 // react-query hooks over the console API, with one query-key factory. Mutations invalidate the
 // keys they change; pages rendered on the server are refreshed by the components that call them.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { AccountDetail } from "@/lib/console/accounts";
 import type { AliasDetail } from "@/lib/console/aliases";
 import type { ApiTokenView } from "@/lib/console/api-tokens";
+import type { ApprovalProfileView } from "@/lib/console/approval-profiles";
+import type { ApprovalRequestView } from "@/lib/console/approvals";
 import type { EabKeyCreated, EabKeyView, InspectedEabPublicKey } from "@/lib/console/eab-keys";
 import type { Overview } from "@/lib/console/overview";
 import type { ProtocolState } from "@/lib/console/settings";
+import type { AliasTermsView } from "@/lib/console/terms";
 import type { UserView } from "@/lib/console/users";
 import { apiRequest } from "./api";
 
@@ -19,6 +23,10 @@ export const consoleKeys = {
   tokens: () => ["tokens"] as const,
   eabKeys: (alias: string) => ["eabKeys", alias] as const,
   audit: (params: Record<string, string | undefined>) => ["audit", params] as const,
+  approvals: () => ["approvals"] as const,
+  approvalProfiles: () => ["approvalProfiles"] as const,
+  accounts: () => ["accounts"] as const,
+  terms: (alias: string) => ["terms", alias] as const,
 };
 
 const enc = encodeURIComponent;
@@ -173,5 +181,65 @@ export function useDeleteEabKeyMutation(alias: string) {
     mutationFn: (id: string) =>
       apiRequest<void>("DELETE", `/api/console/aliases/${enc(alias)}/eab-keys/${enc(id)}`),
     onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.eabKeys(alias) }),
+  });
+}
+
+export function useDecideApprovalMutation(id: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { verdict: "approve" | "reject"; comment: string }) =>
+      apiRequest<ApprovalRequestView>("POST", `/api/console/approvals/${id}/decision`, input),
+    onSuccess: () =>
+      Promise.all([
+        qc.invalidateQueries({ queryKey: consoleKeys.approvals() }),
+        qc.invalidateQueries({ queryKey: consoleKeys.overview() }),
+      ]),
+  });
+}
+
+export function useCreateApprovalProfileMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: Record<string, unknown>) =>
+      apiRequest<ApprovalProfileView>("POST", "/api/console/approval-profiles", input),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.approvalProfiles() }),
+  });
+}
+
+export function useUpdateApprovalProfileMutation(name: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: Record<string, unknown>) =>
+      apiRequest<ApprovalProfileView>("PATCH", `/api/console/approval-profiles/${enc(name)}`, input),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.approvalProfiles() }),
+  });
+}
+
+export function useDeleteApprovalProfileMutation(name: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiRequest<void>("DELETE", `/api/console/approval-profiles/${enc(name)}`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.approvalProfiles() }),
+  });
+}
+
+export function useDeactivateAccountMutation(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiRequest<AccountDetail>("POST", `/api/console/accounts/${enc(id)}/deactivate`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.accounts() }),
+  });
+}
+
+export function usePublishTermsMutation(alias: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { url: string; changeUrl: string | null }) =>
+      apiRequest<AliasTermsView>("POST", `/api/console/aliases/${enc(alias)}/terms`, input),
+    onSuccess: () =>
+      Promise.all([
+        qc.invalidateQueries({ queryKey: consoleKeys.terms(alias) }),
+        qc.invalidateQueries({ queryKey: consoleKeys.alias(alias) }),
+      ]),
   });
 }

@@ -1,6 +1,7 @@
 // Account rows and their one mapper to AccountRecord, the shape every layer above reads.
 import type { AccountJwk } from "@/lib/crypto/jwk";
 import type { Db } from "../client";
+import { Prisma } from "../generated/client";
 
 export type AccountStatus = "valid" | "deactivated" | "revoked";
 
@@ -12,6 +13,8 @@ export type AccountRecord = {
   keyThumbprint: string;
   contact: string[];
   termsOfServiceAgreed: boolean;
+  /** The alias's terms-of-service version the account agreed to; null: none. */
+  termsOfServiceVersion: number | null;
   createdAt: Date;
 };
 
@@ -24,6 +27,7 @@ export const ACCOUNT_SELECT = {
   keyThumbprint: true,
   contact: true,
   termsOfServiceAgreed: true,
+  termsOfServiceVersion: true,
   createdAt: true,
 } as const;
 
@@ -49,4 +53,46 @@ export async function findAccountByKey(
     select: ACCOUNT_SELECT,
   });
   return row && toAccountRecord(row);
+}
+
+export type AccountSearch = {
+  aliasName?: string;
+  status?: AccountStatus;
+  /** Part of a contact URL, case-insensitive ("ops@", "example.com"). */
+  contact?: string;
+  /** The beginning of the key's RFC 7638 thumbprint. */
+  thumbprintPrefix?: string;
+  offset: number;
+  limit: number;
+};
+
+/** `text` matched literally inside a LIKE pattern: its %, _ and \ lose their meaning. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The console's account search: ids of one page, newest first, and how many match in all. In SQL
+ * because contacts are a text array, and "contains this part of an address" is not a filter
+ * Prisma can express on one.
+ */
+export async function searchAccountIds(db: Db, q: AccountSearch): Promise<{ ids: string[]; total: number }> {
+  const alias = q.aliasName ?? null;
+  const status = q.status ?? null;
+  const contact = q.contact ? `%${likeLiteral(q.contact)}%` : null;
+  const thumbprint = q.thumbprintPrefix ? `${likeLiteral(q.thumbprintPrefix)}%` : null;
+  const matching = Prisma.sql`
+    FROM "Account" a JOIN "Alias" al ON al."id" = a."aliasId"
+    WHERE (${alias}::text IS NULL OR al."name" = ${alias}::text)
+      AND (${status}::text IS NULL OR a."status"::text = ${status}::text)
+      AND (${thumbprint}::text IS NULL OR a."keyThumbprint" LIKE ${thumbprint}::text)
+      AND (${contact}::text IS NULL OR array_to_string(a."contact", ' ') ILIKE ${contact}::text)`;
+  const [page, count] = await Promise.all([
+    db.$queryRaw<{ id: string }[]>`
+      SELECT a."id" ${matching}
+      ORDER BY a."createdAt" DESC, a."id" DESC
+      OFFSET ${q.offset} LIMIT ${q.limit}`,
+    db.$queryRaw<{ total: bigint }[]>`SELECT count(*) AS "total" ${matching}`,
+  ]);
+  return { ids: page.map((r) => r.id), total: Number(count[0]?.total ?? 0) };
 }

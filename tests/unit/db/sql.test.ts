@@ -11,8 +11,13 @@ import { createDb, type Db } from "@/lib/db/client";
 import { startEmbeddedDatabase } from "@/lib/db/embedded";
 import { lockForTransaction } from "@/lib/db/locks";
 import { applyMigrations } from "@/lib/db/migrate";
-import { findAccountById, findAccountByKey } from "@/lib/db/sql/accounts";
+import { findAccountById, findAccountByKey, searchAccountIds } from "@/lib/db/sql/accounts";
 import { selectAliasContext } from "@/lib/db/sql/alias-context";
+import {
+  lockApprovalProfileForUpdate,
+  lockApprovalProfilesForShare,
+  lockApprovalRequest,
+} from "@/lib/db/sql/approvals";
 import { countExpiriesPerDay, countIssuedPerDay } from "@/lib/db/sql/certificates";
 import { queueChallengeValidation, recordChallengeOutcome } from "@/lib/db/sql/challenges";
 import { deleteExpiredNonces, insertRedeemedNonce } from "@/lib/db/sql/nonces";
@@ -89,11 +94,116 @@ describe.each(targets)("lib/db statements on the $name", (target) => {
       defaultAliasId: aliasId,
       replayNonceValidityMs: 3_600_000,
     });
-    expect(byDefault.alias).toEqual({ id: aliasId, name: "shop", configured: true, settings: { x: 1 } });
+    expect(byDefault.alias).toEqual({
+      id: aliasId,
+      name: "shop",
+      configured: true,
+      settings: { x: 1 },
+      termsOfServiceVersion: null,
+    });
     expect((await selectAliasContext(db, "shop")).alias?.id).toBe(aliasId);
     const unknown = await selectAliasContext(db, "nope");
     expect(unknown.alias).toBeNull();
     expect(unknown.globals.defaultAliasId).toBe(aliasId);
+  });
+
+  it("selectAliasContext: the alias's newest terms-of-service version", async () => {
+    const other = await db.alias.create({ data: { name: "terms", configured: true, settings: {} } });
+    expect((await selectAliasContext(db, "terms")).alias?.termsOfServiceVersion).toBeNull();
+    for (const version of [1, 2, 3]) {
+      await db.termsOfServiceVersion.create({
+        data: { aliasId: other.id, version, url: `https://t.example/v${version}`, publishedBy: "system" },
+      });
+    }
+    expect((await selectAliasContext(db, "terms")).alias?.termsOfServiceVersion).toBe(3);
+    // Another alias's versions are not this one's.
+    expect((await selectAliasContext(db, "shop")).alias?.termsOfServiceVersion).toBeNull();
+  });
+
+  it("searchAccountIds: by alias, status, part of a contact, thumbprint prefix; wildcards are literal", async () => {
+    const other = await db.alias.create({ data: { name: "search", configured: true, settings: {} } });
+    const make = (contact: string[], thumbprint: string, status: "valid" | "deactivated" = "valid") =>
+      db.account.create({
+        data: { id: id(), aliasId: other.id, jwk: {}, keyThumbprint: thumbprint, contact, status },
+      });
+    const a = await make(["mailto:ops@shop.example"], "AAAA-1");
+    const b = await make(["mailto:Billing@Shop.example", "mailto:x_y@else.example"], "AAAB-2", "deactivated");
+    const c = await make([], "ZZZZ-3");
+    const page = (q: Partial<Parameters<typeof searchAccountIds>[1]>) =>
+      searchAccountIds(db, { aliasName: "search", offset: 0, limit: 10, ...q });
+
+    expect((await page({})).total).toBe(3);
+    expect(new Set((await page({})).ids)).toEqual(new Set([a.id, b.id, c.id]));
+    expect((await page({ contact: "shop.EXAMPLE" })).ids.sort()).toEqual([a.id, b.id].sort());
+    expect((await page({ contact: "billing@" })).ids).toEqual([b.id]);
+    expect((await page({ status: "deactivated" })).ids).toEqual([b.id]);
+    expect((await page({ thumbprintPrefix: "AAA" })).total).toBe(2);
+    // "_" and "%" in a search are the characters themselves, not LIKE wildcards.
+    expect((await page({ contact: "x_y" })).ids).toEqual([b.id]);
+    expect((await page({ contact: "x%y" })).ids).toEqual([]);
+    expect((await page({ thumbprintPrefix: "A_A" })).ids).toEqual([]);
+    // Paging: the total counts every match; a page past the end is empty.
+    const first = await page({ limit: 2 });
+    expect(first).toMatchObject({ total: 3 });
+    expect(first.ids).toHaveLength(2);
+    expect(await page({ offset: 10 })).toEqual({ ids: [], total: 3 });
+    expect((await searchAccountIds(db, { aliasName: "nope", offset: 0, limit: 10 })).total).toBe(0);
+  });
+
+  it("approval locks: a request and profiles, shared and exclusive", async () => {
+    const request = await db.approvalRequest.create({
+      data: {
+        aliasId,
+        kind: "registration",
+        jwk: {},
+        keyThumbprint: "k",
+        contact: [],
+        profileName: "p",
+        approvalsRequired: 1,
+        administratorsMayApprove: false,
+        selfApprovalAllowed: false,
+        expiresAt: new Date(Date.now() + HOUR_MS),
+      },
+    });
+    await db.approvalProfile.createMany({ data: [{ name: "one" }, { name: "two" }] });
+    await db.$transaction(async (tx) => {
+      expect(await lockApprovalRequest(tx, request.id)).toBe(request.id);
+      expect(await lockApprovalRequest(tx, request.id + 1000)).toBeNull();
+      expect((await lockApprovalProfilesForShare(tx, ["one", "two", "three"])).sort()).toEqual([
+        "one",
+        "two",
+      ]);
+      expect(await lockApprovalProfilesForShare(tx, [])).toEqual([]);
+    });
+    expect(await db.$transaction((tx) => lockApprovalProfileForUpdate(tx, "missing"))).toBeNull();
+
+    // A deletion waits for a store that holds the profile FOR SHARE, then finds it still there.
+    const events: string[] = [];
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let shared: () => void = () => {};
+    const isShared = new Promise<void>((resolve) => {
+      shared = resolve;
+    });
+    const store = db.$transaction(async (tx) => {
+      await lockApprovalProfilesForShare(tx, ["one"]);
+      events.push("store holds");
+      shared();
+      await held;
+      events.push("store done");
+    });
+    await isShared;
+    const deletion = db.$transaction(async (tx) => {
+      const locked = await lockApprovalProfileForUpdate(tx, "one");
+      events.push(`delete locked ${locked ? "found" : "missing"}`);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(events).toEqual(["store holds"]);
+    release();
+    await Promise.all([store, deletion]);
+    expect(events).toEqual(["store holds", "store done", "delete locked found"]);
   });
 
   it("accounts: found by id and by key through the one mapper", async () => {

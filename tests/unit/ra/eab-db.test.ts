@@ -48,7 +48,13 @@ describe("EAB keys on PostgreSQL", () => {
     const row = await db.alias.create({
       data: { name: "shop", configured: true, settings: { requireExternalAccountBinding: true } },
     });
-    alias = { id: row.id, name: row.name, configured: true, settings: readAliasSettings(row.settings) };
+    alias = {
+      id: row.id,
+      name: row.name,
+      configured: true,
+      settings: readAliasSettings(row.settings),
+      termsOfServiceVersion: null,
+    };
   }, TIMEOUT_MS);
 
   afterAll(async () => {
@@ -65,6 +71,7 @@ describe("EAB keys on PostgreSQL", () => {
       thumbprint: await jwkThumbprint(jwk),
       contact: [],
       termsOfServiceAgreed: true,
+      termsOfServiceVersion: null,
       eabKey,
     });
   }

@@ -4,6 +4,8 @@ import { notFound } from "next/navigation";
 import { AliasActions } from "@/components/aliases/AliasActions";
 import { AliasSettingsForm } from "@/components/aliases/AliasSettingsForm";
 import { aliasDirectoryUrls } from "@/components/aliases/alias-urls";
+import { TermsHistoryTable } from "@/components/terms/TermsHistoryTable";
+import { TermsPublishButton } from "@/components/terms/TermsPublishButton";
 import { Badge } from "@/components/ui/Badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/Card";
 import { CopyField } from "@/components/ui/CopyButton";
@@ -12,7 +14,9 @@ import { RelativeTime } from "@/components/ui/RelativeTime";
 import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
 import { type AliasDetail, getAlias } from "@/lib/console/aliases";
+import { listApprovalProfiles } from "@/lib/console/approval-profiles";
 import { requestOrigin } from "@/lib/console/request-origin";
+import { getAliasTerms } from "@/lib/console/terms";
 import { isAcmeProblem } from "@/lib/problem";
 
 export async function generateMetadata({ params }: { params: Promise<{ alias: string }> }) {
@@ -30,7 +34,11 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
     if (isAcmeProblem(err) && err.status === 404) notFound();
     throw err;
   }
-  const origin = await requestOrigin();
+  const [origin, terms, profiles] = await Promise.all([
+    requestOrigin(),
+    getAliasTerms({ actor, alias: alias.name }),
+    listApprovalProfiles({ actor }),
+  ]);
   const urls = aliasDirectoryUrls(origin, alias.name, alias.isDefault);
   const canManage = actorCan(actor, "aliases.manage");
   return (
@@ -95,6 +103,27 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
           )}
         </CardBody>
       </Card>
+      <Card className="mb-6">
+        <CardHeader
+          title="Terms of service"
+          description={
+            terms.currentUrl
+              ? `The directory names ${terms.currentUrl}. ${terms.accountsAgreedToCurrent} of ${terms.accounts} account${terms.accounts === 1 ? "" : "s"} agreed to it.`
+              : "The directory names no terms of service: accounts register without agreeing to any."
+          }
+          actions={
+            canManage && (
+              <TermsPublishButton
+                alias={alias.name}
+                currentChangeUrl={terms.currentChangeUrl}
+                requireNewApproval={terms.requireNewApproval}
+                agreeToNewAllowed={terms.agreeToNewAllowed}
+              />
+            )
+          }
+        />
+        <TermsHistoryTable terms={terms} />
+      </Card>
       <AliasSettingsForm
         name={alias.name}
         settings={alias.settings}
@@ -102,6 +131,7 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
         warnings={alias.warnings}
         configured={alias.configured}
         canManage={canManage}
+        approvalProfiles={profiles.map((p) => p.name)}
       />
     </>
   );
