@@ -4,16 +4,18 @@
 //     → lib/acme/http → lib/acme/resources, lib/acme/wire → lib/ra → lib/va, lib/ca → lib/db
 //     → lib/console → lib/auth → lib/ra, lib/ca → lib/db
 //   shared leaves, below everything: lib/problem.ts, lib/env.ts, lib/names.ts, lib/data-dir.ts,
-//     lib/acme/paths.ts, lib/crypto/**, lib/audit/**
+//     lib/forwarded.ts, lib/acme/paths.ts, lib/crypto/**, lib/audit/**
 //   components/ → only what runs in a browser: lib/console/schemas, lib/console/client,
-//     lib/auth/permissions, lib/ra/alias-settings (pure), and type-only imports of view types.
+//     lib/auth/permissions, lib/ra/alias-settings and lib/ra/access-rights (pure), and type-only
+//     imports of view types.
 //
 // A layer may skip layers below it (the front end reads the alias context from lib/ra and the
 // nonce table through lib/db), never import one above or beside it. The README's architecture
 // section shows the same picture.
 
 /** Folders by layer, as path regular expressions. */
-const LEAF = "^lib/(problem|env|names|data-dir)\\.ts$|^lib/acme/paths\\.ts$|^lib/crypto/|^lib/audit/";
+const LEAF =
+  "^lib/(problem|env|names|data-dir|forwarded)\\.ts$|^lib/acme/paths\\.ts$|^lib/crypto/|^lib/audit/";
 const DB = "^lib/db/";
 const VA = "^lib/va/";
 const CA = "^lib/ca/";
@@ -26,7 +28,7 @@ const CONSOLE = "^lib/console/";
 const ENTRY = "^(app/|server\\.ts$|lib/bootstrap\\.ts$)";
 const COMPONENTS = "^components/";
 const BROWSER_SAFE =
-  "^lib/console/(schemas|client)/|^lib/auth/permissions\\.ts$|^lib/ra/(alias-settings|durations)\\.ts$|^lib/acme/paths\\.ts$|^components/";
+  "^lib/console/(schemas|client)/|^lib/auth/permissions\\.ts$|^lib/ra/(alias-settings|durations|access-rights)\\.ts$|^lib/acme/paths\\.ts$|^components/";
 
 const any = (...paths) => paths.join("|");
 

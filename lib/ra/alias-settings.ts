@@ -167,11 +167,6 @@ export const NOT_ENFORCED_ALIAS_FIELDS = [
     reason: "Account key changes take effect at once: no approval request is created yet.",
   },
   {
-    field: "requireClientCertificate",
-    reason:
-      "Accounts and orders are accepted over plain HTTP and over HTTPS without a client certificate: nothing checks one yet.",
-  },
-  {
     field: "preferredRootCaSubjectDn",
     reason:
       "Clients always receive the issuing CA's one chain: there are no cross-signed chains to choose from yet.",

@@ -1,7 +1,8 @@
 // Account registration and account updates (RFC 8555 §7.3) as the numbered steps a request
 // passes, the way Pebble's verifyEAB and Boulder's NewRegistration read. This is where the rules
 // of an alias meet an account: terms of service, external account binding (§7.3.4), and later
-// approvals and client certificates plug in as steps here, so the ACME resources stay one call.
+// approvals plug in as steps here, so the ACME resources stay one call. (An alias's client
+// certificate rule holds for every request, not only accounts: lib/ra/client-authentication.ts.)
 import type { AccountJwk } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
 import { AcmeProblem } from "@/lib/problem";

@@ -447,7 +447,6 @@ describe("alias fields that are not enforced yet", () => {
     );
     const fields = stored.body.notEnforced.map((f: { field: string }) => f.field);
     for (const field of [
-      "requireClientCertificate",
       "registrationApprovalProfile",
       "keyChangeApprovalProfile",
       "termsOfServiceChangeUrl",
@@ -463,14 +462,15 @@ describe("alias fields that are not enforced yet", () => {
     ]) {
       expect(fields).toContain(field);
     }
-    // EAB is enforced (every newAccount is refused), so it stays a flag; the others raise none.
+    // EAB and client certificates are enforced, so they are flags; the others raise none.
     expect(fields).not.toContain("requireExternalAccountBinding");
+    expect(fields).not.toContain("requireClientCertificate");
     expect((await api("GET", `/api/console/aliases/${name}`)).body.notEnforced).toEqual(
       stored.body.notEnforced,
     );
     const list = await api("GET", `/api/console/aliases?q=${name}`);
     expect(list.body.items).toHaveLength(1);
-    expect(list.body.items[0].flags).toEqual(["eab"]);
+    expect(list.body.items[0].flags).toEqual(["eab", "client-certificate"]);
 
     const doc = await (await fetch(`${keyward().httpUrl}/api/console/openapi.json`)).json();
     const properties = doc.components.schemas.AliasSettings.properties;
@@ -478,6 +478,7 @@ describe("alias fields that are not enforced yet", () => {
       expect(properties[field].description, field).toBe(`Not enforced yet: ${reason}`);
     }
     expect(properties.requireExternalAccountBinding.description ?? "").not.toContain("Not enforced");
+    expect(properties.requireClientCertificate.description ?? "").not.toContain("Not enforced");
     expect(doc.components.schemas.Alias.properties.notEnforced.type).toBe("array");
     expect((await api("DELETE", `/api/console/aliases/${name}`)).status).toBe(204);
   });

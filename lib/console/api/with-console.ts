@@ -10,6 +10,7 @@ import { actorCan, auditActorOf, type ConsoleActor, permissionDeniedProblem } fr
 import { authenticateRequest, type SessionActor } from "@/lib/auth/guard";
 import type { Permission } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
+import { forwardedHost } from "@/lib/forwarded";
 import { AcmeProblem, invalidParamsProblem, isAcmeProblem, zodProblem } from "@/lib/problem";
 
 // Bodies are small JSON documents; anything bigger is a mistake or an attack.
@@ -112,7 +113,8 @@ async function readJsonBody(req: Request): Promise<unknown> {
 function assertSameOrigin(req: Request): void {
   if (req.method === "GET" || req.method === "HEAD") return;
   const origin = req.headers.get("origin");
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  // The host server.ts resolved: a trusted proxy's X-Forwarded-Host, else Host (lib/forwarded.ts).
+  const host = forwardedHost(req.headers);
   if (origin) {
     let originHost: string | null = null;
     try {

@@ -1,9 +1,11 @@
-// One alias: its URLs in the three forms, and every field of its configuration.
+// One alias: its URLs in the three forms, with and without client authentication, every field of
+// its configuration, and the client certificates it accepts.
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { AliasAccessRules } from "@/components/aliases/AliasAccessRules";
 import { AliasActions } from "@/components/aliases/AliasActions";
 import { AliasSettingsForm } from "@/components/aliases/AliasSettingsForm";
-import { aliasDirectoryUrls } from "@/components/aliases/alias-urls";
+import { type AliasDirectoryUrls, aliasUrlSets } from "@/components/aliases/alias-urls";
 import { Badge } from "@/components/ui/Badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/Card";
 import { CopyField } from "@/components/ui/CopyButton";
@@ -11,8 +13,9 @@ import { PageHeader } from "@/components/ui/PageHeader";
 import { RelativeTime } from "@/components/ui/RelativeTime";
 import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
+import { getAccessRuleChoices, listAccessRules } from "@/lib/console/access-rules";
 import { type AliasDetail, getAlias } from "@/lib/console/aliases";
-import { requestOrigin } from "@/lib/console/request-origin";
+import { requestOrigins } from "@/lib/console/request-origin";
 import { isAcmeProblem } from "@/lib/problem";
 
 export async function generateMetadata({ params }: { params: Promise<{ alias: string }> }) {
@@ -30,8 +33,13 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
     if (isAcmeProblem(err) && err.status === 404) notFound();
     throw err;
   }
-  const origin = await requestOrigin();
-  const urls = aliasDirectoryUrls(origin, alias.name, alias.isDefault);
+  const [origins, accessRules, choices] = await Promise.all([
+    requestOrigins(),
+    listAccessRules({ actor, alias: alias.name }),
+    getAccessRuleChoices({ actor }),
+  ]);
+  const urls = aliasUrlSets(origins, alias.name, alias.isDefault);
+  const requiresClientCertificate = alias.settings.requireClientCertificate;
   const canManage = actorCan(actor, "aliases.manage");
   return (
     <>
@@ -78,23 +86,32 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
           title="Directory URLs"
           description="Some clients drop the query string: prefer the path form."
         />
-        <CardBody className="space-y-3 text-sm">
-          <div>
-            <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Path form</p>
-            <CopyField value={urls.path} testId="url-path" />
-          </div>
-          <div>
-            <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Query form</p>
-            <CopyField value={urls.query} testId="url-query" />
-          </div>
-          {urls.default && (
-            <div>
-              <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Default alias</p>
-              <CopyField value={urls.default} testId="url-default" />
-            </div>
-          )}
+        <CardBody className="grid gap-6 text-sm lg:grid-cols-2">
+          <UrlForms
+            title="Without client authentication"
+            note={
+              requiresClientCertificate
+                ? "Only the directory answers here: this alias requires a client certificate."
+                : "HTTPS and HTTP ports."
+            }
+            urls={urls.withoutClientAuth}
+            testIdPrefix="url"
+          />
+          <UrlForms
+            title="With client authentication"
+            note="The mutual-TLS port: the client presents its certificate in the TLS handshake."
+            urls={urls.withClientAuth}
+            testIdPrefix="url-client-auth"
+          />
         </CardBody>
       </Card>
+      <AliasAccessRules
+        alias={alias.name}
+        initial={accessRules}
+        choices={choices}
+        requiresClientCertificate={requiresClientCertificate}
+        canManage={canManage}
+      />
       <AliasSettingsForm
         name={alias.name}
         settings={alias.settings}
@@ -103,5 +120,40 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
         canManage={canManage}
       />
     </>
+  );
+}
+
+function UrlForms({
+  title,
+  note,
+  urls,
+  testIdPrefix,
+}: {
+  title: string;
+  note: string;
+  urls: AliasDirectoryUrls;
+  testIdPrefix: string;
+}) {
+  return (
+    <div className="space-y-3" data-testid={`${testIdPrefix}-set`}>
+      <div>
+        <h3 className="font-medium text-slate-900">{title}</h3>
+        <p className="text-xs text-slate-500">{note}</p>
+      </div>
+      <div>
+        <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Path form</p>
+        <CopyField value={urls.path} testId={`${testIdPrefix}-path`} />
+      </div>
+      <div>
+        <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Query form</p>
+        <CopyField value={urls.query} testId={`${testIdPrefix}-query`} />
+      </div>
+      {urls.default && (
+        <div>
+          <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Default alias</p>
+          <CopyField value={urls.default} testId={`${testIdPrefix}-default`} />
+        </div>
+      )}
+    </div>
   );
 }
