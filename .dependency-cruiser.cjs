@@ -3,18 +3,20 @@
 //   app, server.ts, lib/bootstrap.ts                         (entry points and composition)
 //     → lib/acme/http → lib/acme/resources, lib/acme/wire → lib/ra → lib/va, lib/ca → lib/db
 //     → lib/console → lib/auth → lib/ra, lib/ca → lib/db
-//   shared leaves, below everything: lib/problem.ts, lib/env.ts, lib/names.ts, lib/text.ts, lib/data-dir.ts,
-//     lib/acme/paths.ts, lib/crypto/**, lib/audit/**
+//   shared leaves, below everything: lib/problem.ts, lib/env.ts, lib/names.ts, lib/text.ts,
+//     lib/data-dir.ts, lib/forwarded.ts, lib/acme/paths.ts, lib/crypto/**, lib/audit/**
 //   components/ → only what runs in a browser: lib/console/schemas, lib/console/client,
-//     lib/auth/permissions, lib/ra/alias-settings, lib/ra/eab-algorithms and
-//     lib/ra/approval-profile-fields (pure), and type-only imports of view types.
+//     lib/auth/permissions, lib/ra/alias-settings, lib/ra/eab-algorithms,
+//     lib/ra/approval-profile-fields and lib/ra/access-rights (pure), and type-only imports of
+//     view types.
 //
 // A layer may skip layers below it (the front end reads the alias context from lib/ra and the
 // nonce table through lib/db), never import one above or beside it. The README's architecture
 // section shows the same picture.
 
 /** Folders by layer, as path regular expressions. */
-const LEAF = "^lib/(problem|env|names|text|data-dir)\\.ts$|^lib/acme/paths\\.ts$|^lib/crypto/|^lib/audit/";
+const LEAF =
+  "^lib/(problem|env|names|text|data-dir|forwarded)\\.ts$|^lib/acme/paths\\.ts$|^lib/crypto/|^lib/audit/";
 const DB = "^lib/db/";
 const VA = "^lib/va/";
 const CA = "^lib/ca/";
@@ -27,7 +29,7 @@ const CONSOLE = "^lib/console/";
 const ENTRY = "^(app/|server\\.ts$|lib/bootstrap\\.ts$)";
 const COMPONENTS = "^components/";
 const BROWSER_SAFE =
-  "^lib/console/(schemas|client)/|^lib/auth/permissions\\.ts$|^lib/ra/(alias-settings|approval-profile-fields|durations|eab-algorithms)\\.ts$|^lib/acme/paths\\.ts$|^lib/text\\.ts$|^components/";
+  "^lib/console/(schemas|client)/|^lib/auth/permissions\\.ts$|^lib/ra/(alias-settings|approval-profile-fields|durations|eab-algorithms|access-rights)\\.ts$|^lib/acme/paths\\.ts$|^lib/text\\.ts$|^components/";
 
 const any = (...paths) => paths.join("|");
 

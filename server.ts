@@ -1,27 +1,51 @@
-// Keyward's one server process: HTTP and HTTPS listeners in front of the Next app (console) and
-// the ACME front end. /acme is answered by lib/acme/http directly, without the framework's
+// Keyward's one server process: three listeners in front of the Next app (console) and the ACME
+// front end — HTTP, HTTPS, and mutual-TLS HTTPS, which asks every client for a certificate (spec
+// "URL Endpoints and Aliases": the URLs with and without client authentication, as EJBCA serves
+// 8443 beside 8442). /acme is answered by lib/acme/http directly, without the framework's
 // per-request cost (STACK.md: a Next route handler costs ~25× a bare Node handler); everything
-// else goes to Next. The HTTPS listener asks for (but does not require) a client certificate, for
-// aliases that require one.
+// else goes to Next.
+//
+// Every request is resolved here first, before anything reads it (lib/forwarded.ts): who sent it,
+// over which scheme, to which host — from X-Forwarded-* only when the peer is a trusted proxy —
+// and which client certificate it carries: the mutual-TLS handshake's, or a trusted proxy's
+// X-SSL-Client-Cert. The certificate is verified (lib/ca/client-certificates.ts) and handed to
+// the ACME front end as a value, never as a header.
+import { constants } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
 import next from "next";
 import { prepareAcme, pruneNonces, serveAcme } from "@/lib/acme/http";
 import { MAX_REQUEST_BYTES } from "@/lib/acme/http/body";
 import { firstAdministratorBanner } from "@/lib/auth/bootstrap-admin";
 import { bootstrapKeyward } from "@/lib/bootstrap";
+import {
+  type ClientCertificateCheck,
+  certificatesFromProxyHeader,
+  verifyClientCertificate,
+} from "@/lib/ca/client-certificates";
 import { refreshCrlsIfDue } from "@/lib/ca/crl";
 import { ensureServerTlsCertificate } from "@/lib/ca/server-tls";
 import { db } from "@/lib/db/client";
-import { adoptBoundHttpPort, env } from "@/lib/env";
+import { adoptBoundHttpPort, adoptBoundMtlsPort, env } from "@/lib/env";
+import {
+  markForwardedHeadersResolved,
+  PROXY_HEADERS,
+  type RequestFacts,
+  resolveRequestFacts,
+  TrustedProxies,
+} from "@/lib/forwarded";
+import { AcmeProblem } from "@/lib/problem";
 import { runValidationJob } from "@/lib/ra/challenges";
 import { getGlobalSettings } from "@/lib/ra/global-settings";
 import { finishInterruptedOrders } from "@/lib/ra/orders";
 import { startValidationWorker } from "@/lib/va/jobs";
 
-// Headers only this process may set; stripped from every incoming request first (STACK.md).
-const INTERNAL_HEADERS = ["x-keyward-client-cert", "x-keyward-client-verified"];
+// Headers only this process may set (the x-keyward- prefix); stripped from every incoming request
+// first (STACK.md). Keyward passes nothing this way today: certificates travel as values.
+const INTERNAL_HEADER_PREFIX = "x-keyward-";
+type Listener = "http" | "https" | "mtls";
 const NONCE_PRUNE_INTERVAL_MS = 60_000;
 const CRL_REFRESH_INTERVAL_MS = 10 * 60_000;
 const ORDER_SWEEP_INTERVAL_MS = 15_000;
@@ -44,36 +68,67 @@ async function main() {
   await app.prepare();
   const nextHandler = app.getRequestHandler();
 
-  const listener =
-    (scheme: "http" | "https") => async (req: http.IncomingMessage, res: http.ServerResponse) => {
-      for (const name of INTERNAL_HEADERS) delete req.headers[name];
-      try {
-        if (req.url === "/acme" || req.url?.startsWith("/acme/") || req.url?.startsWith("/acme?")) {
-          await answerAcme(scheme, req, res);
-        } else if (!hasDecodablePath(req.url ?? "/")) {
-          // Next answers a path it cannot decode with a 500; it is the client's mistake.
-          res.writeHead(400, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
-          res.end("Bad request: the path is not valid percent-encoded UTF-8\n");
-        } else {
-          await nextHandler(req, res);
-        }
-      } catch (err) {
-        console.error(`[server] ${req.method} ${req.url} failed:`, err);
-        if (!res.headersSent) {
-          res.statusCode = 500;
-          res.end();
-        } else res.destroy();
+  const trustedProxies = new TrustedProxies(config.KEYWARD_TRUSTED_PROXIES);
+  // The console's readers believe X-Forwarded-* from now on: this process rewrites them (below).
+  markForwardedHeadersResolved();
+
+  const listener = (kind: Listener) => async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    for (const name of Object.keys(req.headers)) {
+      if (name.startsWith(INTERNAL_HEADER_PREFIX)) delete req.headers[name];
+    }
+    const facts = resolveRequestFacts({
+      peer: req.socket.remoteAddress,
+      scheme: kind === "http" ? "http" : "https",
+      headers: req.headers,
+      trusted: trustedProxies,
+    });
+    rewriteForwardedHeaders(req, facts);
+    try {
+      if (req.url === "/acme" || req.url?.startsWith("/acme/") || req.url?.startsWith("/acme?")) {
+        await answerAcme(kind, facts, req, res);
+      } else if (!hasDecodablePath(req.url ?? "/")) {
+        // Next answers a path it cannot decode with a 500; it is the client's mistake.
+        res.writeHead(400, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+        res.end("Bad request: the path is not valid percent-encoded UTF-8\n");
+      } else {
+        await nextHandler(req, res);
       }
-    };
+    } catch (err) {
+      console.error(`[server] ${req.method} ${req.url} failed:`, err);
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end();
+      } else res.destroy();
+    }
+  };
 
   const httpServer = http.createServer(listener("http"));
-  const httpsServer = https.createServer(
-    { cert: tls.cert, key: tls.key, ca: tls.caPem, requestCert: true, rejectUnauthorized: false },
-    listener("https"),
+  // No client certificate is asked for here: browsers would prompt for one on the console.
+  const httpsServer = https.createServer({ cert: tls.cert, key: tls.key, ca: tls.caPem }, listener("https"));
+  // Asks every client for a certificate but completes the handshake without one (rejectUnauthorized
+  // false), so that a client without one gets a problem document instead of a TLS alert, and an
+  // alias that needs none works here too. OpenSSL still checks that a client holds the key of the
+  // certificate it sends; whether Keyward trusts it is decided per request against the trust
+  // anchors in the database (lib/ca/client-certificates.ts), which change without a restart — so
+  // the request names no acceptable CAs (no `ca`): clients offer whichever certificate they hold.
+  // No session tickets: a resumed session keeps the client's certificate but not the CA
+  // certificates it sent, which a path through an intermediate needs.
+  const mtlsServer = https.createServer(
+    {
+      cert: tls.cert,
+      key: tls.key,
+      requestCert: true,
+      rejectUnauthorized: false,
+      secureOptions: constants.SSL_OP_NO_TICKET,
+    },
+    listener("mtls"),
   );
+  const servers = [httpServer, httpsServer, mtlsServer];
   const httpPort = await listen(httpServer, config.KEYWARD_HTTP_PORT, config.KEYWARD_LISTEN);
   const httpsPort = await listen(httpsServer, config.KEYWARD_HTTPS_PORT, config.KEYWARD_LISTEN);
+  const mtlsPort = await listen(mtlsServer, config.KEYWARD_MTLS_PORT, config.KEYWARD_LISTEN);
   adoptBoundHttpPort(httpPort);
+  adoptBoundMtlsPort(mtlsPort);
 
   const pruneTimer = setInterval(() => {
     pruneNonces().catch((err) => console.error("[server] nonce pruning failed:", err));
@@ -108,12 +163,16 @@ async function main() {
   printBanner({
     httpPort,
     httpsPort,
+    mtlsPort,
+    trustedProxies: trustedProxies.size,
     boot,
     acmeEnabled: settings.acmeEnabled,
     ms: performance.now() - started,
   });
   // One machine-readable line for scripts and tests that start the server on port 0.
-  console.log(`KEYWARD_READY ${JSON.stringify({ http: httpPort, https: httpsPort, pid: process.pid })}`);
+  console.log(
+    `KEYWARD_READY ${JSON.stringify({ http: httpPort, https: httpsPort, mtls: mtlsPort, pid: process.pid })}`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -123,13 +182,11 @@ async function main() {
     clearInterval(pruneTimer);
     clearInterval(crlTimer);
     clearInterval(orderTimer);
-    const closed = Promise.all([close(httpServer), close(httpsServer)]);
-    httpServer.closeIdleConnections();
-    httpsServer.closeIdleConnections();
+    const closed = Promise.all(servers.map(close));
+    for (const server of servers) server.closeIdleConnections();
     // In-flight requests get a moment to finish, then connections are cut.
     const deadline = setTimeout(() => {
-      httpServer.closeAllConnections();
-      httpsServer.closeAllConnections();
+      for (const server of servers) server.closeAllConnections();
     }, 5_000);
     await closed;
     clearTimeout(deadline);
@@ -141,8 +198,56 @@ async function main() {
   process.once("SIGINT", () => void stop("SIGINT"));
 }
 
-async function answerAcme(scheme: "http" | "https", req: http.IncomingMessage, res: http.ServerResponse) {
-  const host = req.headers.host ?? "localhost";
+/**
+ * The forwarded headers as everything after this point reads them (Next, next-auth, the console's
+ * guard): from a trusted proxy, replaced by the resolved single values; from anyone else, forged
+ * ones removed and the socket's own facts written in their place. The client-certificate header
+ * never goes further: the ACME front end gets the certificate as a value.
+ */
+function rewriteForwardedHeaders(req: http.IncomingMessage, facts: RequestFacts): void {
+  for (const name of PROXY_HEADERS) delete req.headers[name];
+  if (facts.clientIp) req.headers["x-forwarded-for"] = facts.clientIp;
+  req.headers["x-forwarded-proto"] = facts.scheme;
+  req.headers["x-forwarded-host"] = facts.host;
+}
+
+/**
+ * The request's client certificate, verified: a trusted proxy's header (the TLS peer is then the
+ * proxy), else the mutual-TLS handshake's. Undefined when there is none to check.
+ */
+async function clientCertificateOf(
+  kind: Listener,
+  facts: RequestFacts,
+  req: http.IncomingMessage,
+): Promise<ClientCertificateCheck | undefined> {
+  if (facts.clientCertificateHeader !== undefined) {
+    const chain = certificatesFromProxyHeader(facts.clientCertificateHeader);
+    return verifyClientCertificate(db(), chain ?? [], { via: "proxy" });
+  }
+  if (kind !== "mtls") return undefined;
+  const chain = peerCertificateChain(req.socket as TLSSocket);
+  return chain.length > 0 ? verifyClientCertificate(db(), chain, { via: "tls" }) : undefined;
+}
+
+/** The certificates the TLS client sent, its own first (empty when it sent none). */
+function peerCertificateChain(socket: TLSSocket): Uint8Array[] {
+  const chain: Uint8Array[] = [];
+  let certificate = socket.getPeerCertificate(true);
+  while (certificate?.raw && chain.length < 10) {
+    chain.push(new Uint8Array(certificate.raw));
+    const next = certificate.issuerCertificate;
+    if (!next || next === certificate || next.fingerprint256 === certificate.fingerprint256) break;
+    certificate = next;
+  }
+  return chain;
+}
+
+async function answerAcme(
+  kind: Listener,
+  facts: RequestFacts,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+) {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
@@ -150,13 +255,31 @@ async function answerAcme(scheme: "http" | "https", req: http.IncomingMessage, r
   }
   const method = req.method ?? "GET";
   const read = method === "GET" || method === "HEAD" ? undefined : await readAtMost(req, MAX_REQUEST_BYTES);
-  const request = new Request(`${scheme}://${host}${req.url}`, {
+  // The URL the client used (through a trusted proxy: its scheme and host), which the JWS "url"
+  // must name (RFC 8555 §6.4) and every URL Keyward returns keeps.
+  const request = new Request(`${facts.scheme}://${facts.host}${req.url}`, {
     method,
     headers,
     body: read && !read.tooLarge && read.body.length > 0 ? new Uint8Array(read.body) : undefined,
   });
+  let clientCertificate: ClientCertificateCheck | undefined;
+  try {
+    clientCertificate = await clientCertificateOf(kind, facts, req);
+  } catch (err) {
+    // The trust anchors or revocation records could not be read: not the client's fault, and
+    // no reason to let it in. A problem document, as every failure on an ACME path (DESIGN).
+    console.error("[server] client certificate check failed:", err);
+    const problem = AcmeProblem.serverInternal();
+    res.writeHead(problem.status, {
+      "content-type": "application/problem+json",
+      "cache-control": "no-store",
+    });
+    res.end(JSON.stringify(problem.toJSON()));
+    return;
+  }
   const response = await serveAcme(request, {
-    clientIp: req.socket.remoteAddress,
+    clientIp: facts.clientIp,
+    clientCertificate,
     bodyTooLarge: read?.tooLarge,
   });
   res.statusCode = response.status;
@@ -226,6 +349,8 @@ function close(server: http.Server | https.Server): Promise<void> {
 function printBanner(o: {
   httpPort: number;
   httpsPort: number;
+  mtlsPort: number;
+  trustedProxies: number;
   boot: Awaited<ReturnType<typeof bootstrapKeyward>>;
   acmeEnabled: boolean;
   ms: number;
@@ -238,6 +363,10 @@ function printBanner(o: {
     `  ACME directory:   https://${host}:${o.httpsPort}/acme/directory`,
     `                    http://${host}:${o.httpPort}/acme/directory`,
     `  Per alias:        https://${host}:${o.httpsPort}/acme/<alias>/directory`,
+    `  Client cert auth: https://${host}:${o.mtlsPort}/acme/<alias>/directory  (mutual TLS)`,
+    ...(o.trustedProxies > 0
+      ? [`  X-Forwarded-* and X-SSL-Client-Cert are believed from ${o.trustedProxies} trusted proxy entries.`]
+      : []),
     `  Root CA:          ${o.boot.caFiles.rootPem}  (also at /ca/root.pem and /ca/root.der)`,
     ...firstAdministratorBanner(o.boot.firstAdministrator),
     o.acmeEnabled

@@ -4,6 +4,7 @@
 // table lists the same variables; keep the two in step.
 import path from "node:path";
 import { z } from "zod";
+import { parseProxyAddress } from "./forwarded";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const flag = z
@@ -17,12 +18,26 @@ const list = z.string().transform((s) =>
     .filter(Boolean),
 );
 
+const trustedProxy = z.string().refine((entry) => parseProxyAddress(entry) !== null, {
+  error: (issue) =>
+    `"${String(issue.input)}" is not an IP address or CIDR range (e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8)`,
+});
+
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   KEYWARD_DATA_DIR: z.string().min(1).default("./data"),
   KEYWARD_LISTEN: z.string().min(1).default("0.0.0.0"),
   KEYWARD_HTTP_PORT: port.default(3000),
   KEYWARD_HTTPS_PORT: port.default(3443),
+  // The mutual-TLS HTTPS port: it asks every client for a certificate (spec "URL Endpoints and
+  // Aliases": the URLs with client authentication, as EJBCA serves 8443 beside 8442).
+  KEYWARD_MTLS_PORT: port.default(3444),
+  // Where ACME clients reach Keyward with client-certificate authentication, when that is not the
+  // mutual-TLS port of the host they asked (behind a TLS-terminating proxy): an https origin.
+  KEYWARD_MTLS_URL: z.url({ protocol: /^https$/, error: "KEYWARD_MTLS_URL must be an https URL" }).optional(),
+  // Addresses and CIDR ranges of proxies whose X-Forwarded-For/-Proto/-Host and X-SSL-Client-Cert
+  // headers are believed (lib/forwarded.ts); from anyone else those headers are removed.
+  KEYWARD_TRUSTED_PROXIES: list.pipe(z.array(trustedProxy).max(100)).default([]),
   KEYWARD_HOSTNAMES: list.default(["localhost", "127.0.0.1", "::1"]),
   // base64 of 32 random bytes; when unset, <data dir>/master.key (mode 0600) is used or created.
   KEYWARD_MASTER_KEY: z.string().min(1).optional(),
@@ -96,6 +111,29 @@ export function adoptBoundHttpPort(port: number): void {
   const e = env();
   if (e.KEYWARD_PUBLIC_URL || e.KEYWARD_HTTP_PORT !== 0) return;
   e.publicUrl = e.publicUrl.replace(/:0$/, `:${port}`);
+}
+
+/**
+ * Called by the server once the mutual-TLS listener is bound: with KEYWARD_MTLS_PORT=0 the system
+ * chose the port. Written to process.env as well, since the Next app has its own copy of this
+ * module (its bundle) and must show the same URL.
+ */
+export function adoptBoundMtlsPort(port: number): void {
+  env().KEYWARD_MTLS_PORT = port;
+  process.env.KEYWARD_MTLS_PORT = String(port);
+}
+
+/**
+ * The origin where ACME clients authenticate with a client certificate: KEYWARD_MTLS_URL when
+ * set (a TLS-terminating proxy), else the mutual-TLS port on `hostname`, the host the request
+ * named (a bracketed IPv6 literal stays bracketed).
+ */
+export function clientAuthOrigin(hostname: string): string {
+  const e = env();
+  if (e.KEYWARD_MTLS_URL) return new URL(e.KEYWARD_MTLS_URL).origin;
+  // Read again rather than cached: the server adopts the bound port after this copy may have parsed.
+  const port = envSchema.shape.KEYWARD_MTLS_PORT.parse(process.env.KEYWARD_MTLS_PORT);
+  return `https://${hostname}${port === 443 ? "" : `:${port}`}`;
 }
 
 /**

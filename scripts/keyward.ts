@@ -17,6 +17,11 @@
 //   npm run keyward -- approval reject <id> --user <username> --comment <text>
 //   npm run keyward -- approval-profile list
 //   npm run keyward -- approval-profile apply --file <profile.json>   { "name": "...", ... }
+//   npm run keyward -- access-rule list --alias <a>
+//   npm run keyward -- access-rule add --alias <a> (--certificate <file> | --issuer <dn> --subject <pattern>)
+//                      [--right <rule>]… [--all-rights] [--description <text>]
+//   npm run keyward -- access-rule remove --alias <a> --id <id>
+//   npm run keyward -- trust-anchor list | import --file <ca.pem> | remove --id <id>
 //
 // It changes the database through the same lib/console services as the console and its API, so
 // it refuses what they refuse, and every change is audited (actor "system"). The database is
@@ -28,6 +33,12 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { CLI_ACTOR } from "@/lib/auth/actor";
 import { ROLES } from "@/lib/auth/permissions";
+import {
+  addAccessRule,
+  getAccessRuleChoices,
+  listAccessRules,
+  removeAccessRule,
+} from "@/lib/console/access-rules";
 import { applyAlias, listAliases } from "@/lib/console/aliases";
 import { createApiToken } from "@/lib/console/api-tokens";
 import { applyApprovalProfile, listApprovalProfiles } from "@/lib/console/approval-profiles";
@@ -39,10 +50,13 @@ import {
   listEabKeys,
   updateEabKey,
 } from "@/lib/console/eab-keys";
+import { accessRuleBodySchema } from "@/lib/console/schemas/access-rules";
 import { applyAliasFileSchema } from "@/lib/console/schemas/aliases";
 import { applyApprovalProfileFileSchema } from "@/lib/console/schemas/approval-profiles";
 import { approvalParamsSchema } from "@/lib/console/schemas/approvals";
+import { trustAnchorBodySchema } from "@/lib/console/schemas/trust-anchors";
 import { getProtocolState, setProtocolEnabled } from "@/lib/console/settings";
+import { importTrustAnchor, listTrustAnchors, removeTrustAnchor } from "@/lib/console/trust-anchors";
 import { cliActorForUser, createUser, listUsers, updateUser } from "@/lib/console/users";
 import { secretBox } from "@/lib/crypto/master-key";
 import { closeDb, db } from "@/lib/db/client";
@@ -96,6 +110,17 @@ const USAGE = `Usage: npm run keyward -- <command>
                          create or change an approval profile from { "name": "...",
                          "approvalsRequired": 1-5, "administratorsMayApprove": false,
                          "selfApprovalAllowed": false, "requestValidity": "7d" }
+  access-rule list --alias <alias>
+  access-rule add --alias <alias> (--certificate <file.pem> | --issuer <dn> --subject <pattern>)
+                  [--right <access rule>]... [--all-rights] [--description <text>]
+                         register a client certificate for an alias that requires one; --right
+                         grants one of the spec's access rules (/ra_functionality/view_end_entity/,
+                         /ca/<CA name>/ …), --all-rights every function rule and the issuing CA
+  access-rule remove --alias <alias> --id <id>
+  trust-anchor list
+  trust-anchor import --file <ca.pem>
+                         a CA certificate that client certificates may chain to
+  trust-anchor remove --id <id>
 
 Options: --json prints the result as JSON.
 Database: DATABASE_URL, or the embedded database in KEYWARD_DATA_DIR (default ./data).`;
@@ -169,6 +194,13 @@ async function run(argv: string[]): Promise<void> {
       binds: { type: "string" },
       comment: { type: "string" },
       history: { type: "boolean", default: false },
+      id: { type: "string" },
+      certificate: { type: "string" },
+      issuer: { type: "string" },
+      subject: { type: "string" },
+      right: { type: "string", multiple: true },
+      "all-rights": { type: "boolean", default: false },
+      description: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -213,9 +245,23 @@ async function run(argv: string[]): Promise<void> {
     eab: ["create", "list", "disable", "delete"],
     approval: ["list", "approve", "reject"],
     "approval-profile": ["list", "apply"],
+    "access-rule": ["list", "add", "remove"],
+    "trust-anchor": ["list", "import", "remove"],
   };
   if (!known[group]?.includes(command ?? ""))
     throw new UsageError(`Unknown command: ${[group, command].filter(Boolean).join(" ")}`);
+
+  // Files named by options are read (and their input checked) before the database opens, too.
+  const readText = async (file: string) => {
+    try {
+      return await fs.readFile(file, "utf8");
+    } catch (err) {
+      throw new Error(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+  };
+  const certificatePem = values.certificate === undefined ? undefined : await readText(values.certificate);
+  const anchorPem =
+    group === "trust-anchor" && command === "import" ? await readText(required(values, "file")) : undefined;
 
   await openDatabase();
 
@@ -410,6 +456,77 @@ async function run(argv: string[]): Promise<void> {
         input: profileFile as { name: string } & Record<string, unknown>,
       });
       print(`${created ? "Created" : "Updated"} approval profile "${profile.name}".`, profile);
+      return;
+    }
+    case "access-rule list": {
+      const rules = await listAccessRules({ actor, alias: required(values, "alias") });
+      print(
+        rules
+          .map(
+            (r) =>
+              `${r.id}\t${r.match}\t${r.subjectPattern}\tissued by ${r.issuerDn}\t${r.rights.join(" ") || "(no rights)"}`,
+          )
+          .join("\n") || "No client certificates registered.",
+        rules,
+      );
+      return;
+    }
+    case "access-rule add": {
+      const alias = required(values, "alias");
+      const rights = [...(values.right ?? [])];
+      if (values["all-rights"]) {
+        const choices = await getAccessRuleChoices({ actor });
+        rights.push(
+          ...choices.functionRules.map((r) => r.rule),
+          ...choices.cas.filter((c) => c.role === "issuing").map((c) => c.rule),
+        );
+      }
+      const input =
+        certificatePem !== undefined
+          ? { match: "certificate", certificatePem, rights, description: values.description }
+          : {
+              match: "subject",
+              issuerDn: required(values, "issuer"),
+              subjectPattern: required(values, "subject"),
+              rights,
+              description: values.description,
+            };
+      const parsed = accessRuleBodySchema.safeParse(input);
+      if (!parsed.success) throw zodProblem(parsed.error);
+      const rule = await addAccessRule({ actor, alias, input: parsed.data });
+      print(
+        `Registered ${rule.match === "certificate" ? "certificate" : "subject pattern"} "${rule.subjectPattern}" (issued by ${rule.issuerDn}) for alias "${alias}": ${rule.rights.join(" ") || "no rights (account operations only)"}\nid ${rule.id}`,
+        rule,
+      );
+      return;
+    }
+    case "access-rule remove": {
+      await removeAccessRule({ actor, alias: required(values, "alias"), id: required(values, "id") });
+      print("Removed.", { removed: values.id });
+      return;
+    }
+    case "trust-anchor list": {
+      const anchors = await listTrustAnchors({ actor });
+      print(
+        anchors.map((a) => `${a.id}\t${a.source}\t${a.subjectDn}\tuntil ${a.notAfter}`).join("\n") ||
+          "No trust anchors: no client certificate is trusted.",
+        anchors,
+      );
+      return;
+    }
+    case "trust-anchor import": {
+      const parsed = trustAnchorBodySchema.safeParse({ certificatePem: anchorPem });
+      if (!parsed.success) throw zodProblem(parsed.error);
+      const anchor = await importTrustAnchor({ actor, certificatePem: parsed.data.certificatePem });
+      print(
+        `Imported "${anchor.subjectDn}" (SHA-256 ${anchor.sha256}) as a client trust anchor.\nid ${anchor.id}`,
+        anchor,
+      );
+      return;
+    }
+    case "trust-anchor remove": {
+      await removeTrustAnchor({ actor, id: required(values, "id") });
+      print("Removed.", { removed: values.id });
       return;
     }
     case "token create": {

@@ -3,17 +3,17 @@ import { OverviewDashboard } from "@/components/overview/OverviewDashboard";
 import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
 import { getOverview } from "@/lib/console/overview";
-import { requestOrigin } from "@/lib/console/request-origin";
+import { requestOrigins } from "@/lib/console/request-origin";
 
 export const metadata = { title: "Overview · Keyward" };
 
 export default async function OverviewPage() {
   const actor = await requirePermission("console.read", "/");
-  const [overview, origin] = await Promise.all([getOverview({ actor }), requestOrigin()]);
+  const [overview, origins] = await Promise.all([getOverview({ actor }), requestOrigins()]);
   return (
     <OverviewDashboard
       initial={overview}
-      origin={origin}
+      origins={origins}
       canManageProtocol={actorCan(actor, "protocol.manage")}
     />
   );

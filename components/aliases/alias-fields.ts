@@ -237,7 +237,7 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
       {
         name: "requireClientCertificate",
         label: "Require client certificate",
-        help: "The ACME client must authenticate over HTTPS with a valid client certificate with sufficient access rights; otherwise requests fail with 'This ACME endpoint requires client certificate authentication'.",
+        help: "The ACME client must authenticate with a valid client certificate (on the URLs with client authentication) that is registered under “Client certificates” on this page with sufficient access rules; otherwise every request but the directory fails with 'This ACME endpoint requires client certificate authentication'. Certificates are checked against the client trust anchors (PKI → Client trust anchors).",
         kind: { type: "checkbox" },
       },
       {

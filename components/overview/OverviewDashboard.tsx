@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { aliasDirectoryUrls } from "@/components/aliases/alias-urls";
+import { aliasUrlSets } from "@/components/aliases/alias-urls";
 import { Badge } from "@/components/ui/Badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/Card";
 import { CopyField } from "@/components/ui/CopyButton";
@@ -50,11 +50,11 @@ function Stat({
 
 export function OverviewDashboard({
   initial,
-  origin,
+  origins,
   canManageProtocol,
 }: {
   initial: Overview;
-  origin: string;
+  origins: { origin: string; clientAuthOrigin: string };
   canManageProtocol: boolean;
 }) {
   const { data } = useOverviewQuery(initial);
@@ -123,7 +123,15 @@ export function OverviewDashboard({
         <Card className="lg:col-span-2">
           <CardHeader
             title="Directory URLs"
-            description="Give ACME clients the directory URL of the alias they should use."
+            description={
+              <>
+                Give ACME clients the directory URL of the alias they should use. With client certificate
+                authentication (mutual TLS):{" "}
+                <code className="font-mono text-xs text-slate-700" data-testid="client-auth-origin">
+                  {origins.clientAuthOrigin}
+                </code>
+              </>
+            }
             actions={
               <Link className="text-sm font-medium text-indigo-700 hover:underline" href="/aliases">
                 All aliases →
@@ -140,7 +148,9 @@ export function OverviewDashboard({
           ) : (
             <ul className="divide-y divide-slate-100">
               {data.aliases.map((a) => {
-                const urls = aliasDirectoryUrls(origin, a.name, a.isDefault);
+                const sets = aliasUrlSets(origins, a.name, a.isDefault);
+                // An alias that requires a client certificate works only on the mutual-TLS URLs.
+                const urls = a.requiresClientCertificate ? sets.withClientAuth : sets.withoutClientAuth;
                 return (
                   <li key={a.name} className="px-5 py-3">
                     <div className="mb-1.5 flex items-center gap-2">
@@ -152,8 +162,9 @@ export function OverviewDashboard({
                       </Link>
                       {a.isDefault && <Badge tone="indigo">default</Badge>}
                       {!a.configured && <Badge tone="amber">not stored yet</Badge>}
+                      {a.requiresClientCertificate && <Badge tone="blue">client cert</Badge>}
                     </div>
-                    <CopyField value={urls.path} />
+                    <CopyField value={urls.path} testId={`overview-url-${a.name}`} />
                     {urls.default && (
                       <div className="mt-1.5">
                         <CopyField value={urls.default} />

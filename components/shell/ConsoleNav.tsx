@@ -25,6 +25,7 @@ const NAV: NavGroup[] = [
     label: "PKI",
     items: [
       { label: "Certificate authorities" },
+      { label: "Client trust anchors", href: "/trust-anchors" },
       { label: "Certificate profiles" },
       { label: "End entity profiles" },
     ],

@@ -17,6 +17,11 @@ export function useSchemaForm<V extends Record<string, string>, I, T>(o: {
   const input = o.toInput(values);
   const parsed = o.schema.safeParse(input);
   const clientErrors: Record<string, string> = {};
+  const setValue = (field: keyof V & string, value: string) => {
+    setValues((v) => ({ ...v, [field]: value }));
+    setTouched((t) => ({ ...t, [field]: true }));
+    setServerErrors(({ [field]: _edited, ...others }) => others);
+  };
   if (!parsed.success)
     for (const issue of parsed.error.issues) clientErrors[String(issue.path[0])] ??= issue.message;
 
@@ -26,11 +31,12 @@ export function useSchemaForm<V extends Record<string, string>, I, T>(o: {
     parsed,
     errorOf: (field: keyof V & string) =>
       serverErrors[field] ?? (touched[field] ? clientErrors[field] : undefined),
-    set: (field: keyof V & string) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
-      setValues((v) => ({ ...v, [field]: e.target.value }));
-      setTouched((t) => ({ ...t, [field]: true }));
-      setServerErrors(({ [field]: _edited, ...others }) => others);
-    },
+    set:
+      (field: keyof V & string) =>
+      (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
+        setValue(field, e.target.value),
+    /** A value from elsewhere than the field itself (a file read into a text area). */
+    setValue,
     setServerErrors,
     /** On submit: show every field's error, touched or not. */
     touchAll: () => setTouched(Object.fromEntries(Object.keys(values).map((field) => [field, true]))),

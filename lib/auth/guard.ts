@@ -9,6 +9,7 @@ import { forbidden, redirect } from "next/navigation";
 import { getServerSession } from "next-auth";
 import { actorCan, type ConsoleActor, userActor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
+import { forwardedClientIp } from "@/lib/forwarded";
 import { authenticateApiToken } from "./api-tokens";
 import { authOptions, SIGN_IN_PATH } from "./options";
 import type { Permission } from "./permissions";
@@ -63,7 +64,9 @@ export async function requirePermission(permission: Permission, callbackUrl?: st
 
 /** API: "Authorization: Bearer kw_…" when present (and then only that), else the session cookie. */
 export async function authenticateRequest(req: Request): Promise<ConsoleActor | SessionActor | null> {
-  const ip = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || undefined;
+  // The address server.ts resolved (a trusted proxy's X-Forwarded-For, else the socket's): never
+  // what the client wrote itself (lib/forwarded.ts).
+  const ip = forwardedClientIp(req.headers);
   const authorization = req.headers.get("authorization");
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);

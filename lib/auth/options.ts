@@ -7,6 +7,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { db } from "@/lib/db/client";
 import { env, trustRequestHostForSignIn } from "@/lib/env";
+import { forwardedClientIp, headerReader } from "@/lib/forwarded";
 import { verifyCredentials } from "./credentials";
 import { isRole, type Role } from "./permissions";
 import { sameOriginPath } from "./redirects";
@@ -58,8 +59,7 @@ export function authOptions(): NextAuthOptions {
           const username = String(credentials?.username ?? "").slice(0, 64);
           const password = String(credentials?.password ?? "").slice(0, 256);
           if (!username || !password) return null;
-          const forwarded = req?.headers?.["x-forwarded-for"];
-          const ip = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
+          const ip = forwardedClientIp(headerReader(req?.headers));
           const user = await verifyCredentials(db(), { username, password, ip });
           if (!user) return null;
           const sid = await createSession(db(), {

@@ -6,7 +6,7 @@
 //
 // This file: the stored hierarchy (one self-signed root, one issuing CA beneath it), created at
 // first start, loaded afterwards, and its public certificates for files and web routes.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { type AuditRecord, recordAudit } from "@/lib/audit/record";
@@ -32,6 +32,8 @@ import {
   type KeyAlgorithm,
   parseKeyAlgorithm,
 } from "./keys";
+import { sha256Hex } from "./pem";
+import { trustAsClientAnchors } from "./trust-anchors";
 
 export type CaRole = "root" | "issuing";
 
@@ -187,6 +189,8 @@ export async function bootstrapCertificateAuthorities(
         if (rootAlreadyThere) return false;
         await tx.certificateAuthority.create({ data: rootRow });
         await tx.certificateAuthority.create({ data: issuingRow });
+        // Keyward's own CAs are trust anchors for ACME client certificates by default (issue 11).
+        await trustAsClientAnchors(tx, [rootRow, issuingRow]);
         await recordAudit(tx, caCreatedAuditRecord(rootRow));
         await recordAudit(tx, caCreatedAuditRecord(issuingRow));
         return true;
@@ -430,8 +434,4 @@ function caCreatedAuditRecord(row: Awaited<ReturnType<typeof buildCaRow>>): Audi
       sha256Fingerprint: sha256Hex(row.certificateDer),
     },
   };
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }

@@ -46,8 +46,8 @@ export type AliasDetail = AliasSummary & {
 
 /**
  * The settings as the ACME side acts on them: every field that is not enforced yet at its
- * default (off), whatever is stored. Flags come from these, so a stored "require client
- * certificate" shows no badge until something checks certificates.
+ * default (off), whatever is stored. Flags come from these, so a stored approval profile shows
+ * no badge until something creates approval requests.
  */
 function settingsInForce(settings: AliasSettings): AliasSettings {
   const inForce: Record<string, unknown> = { ...settings };

@@ -3,6 +3,7 @@
 // (zod 4's z.toJSONSchema), so the document cannot drift from what the server accepts.
 import { z } from "zod";
 import { ROLES } from "@/lib/auth/permissions";
+import { FUNCTION_ACCESS_RULES } from "@/lib/ra/access-rights";
 import { aliasSettingsSchema, NOT_ENFORCED_ALIAS_FIELDS } from "@/lib/ra/alias-settings";
 import {
   EAB_KEY_STATES,
@@ -10,6 +11,7 @@ import {
   EAB_SIGNATURE_ALGORITHMS,
   MAC_ALGORITHMS,
 } from "@/lib/ra/eab-algorithms";
+import { accessRuleBodySchema } from "./schemas/access-rules";
 import { accountListQuerySchema } from "./schemas/accounts";
 import { cloneAliasBodySchema, createAliasBodySchema, renameAliasBodySchema } from "./schemas/aliases";
 import { createApiTokenBodySchema } from "./schemas/api-tokens";
@@ -27,6 +29,7 @@ import {
 } from "./schemas/eab-keys";
 import { globalSettingsBodySchema, protocolBodySchema } from "./schemas/settings";
 import { publishTermsBodySchema } from "./schemas/terms";
+import { trustAnchorBodySchema } from "./schemas/trust-anchors";
 import { changePasswordBodySchema, createUserBodySchema, updateUserBodySchema } from "./schemas/users";
 
 type JsonSchema = Record<string, unknown>;
@@ -118,6 +121,12 @@ const EAB_KEY_PROPERTIES = {
   createdAt: { type: "string", format: "date-time" },
   createdBy: { type: "string" },
 };
+const ACCESS_RULE = { $ref: "#/components/schemas/AccessRule" };
+const TRUST_ANCHOR = { $ref: "#/components/schemas/TrustAnchor" };
+const itemsOf = (schema: JsonSchema) => ({
+  type: "object",
+  properties: { items: { type: "array", items: schema } },
+});
 const problem = { $ref: "#/components/responses/Problem" };
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
 const json = (schema: JsonSchema) => ({ content: { "application/json": { schema } } });
@@ -191,6 +200,39 @@ export function consoleOpenApiDocument(serverUrl?: string) {
           },
         },
         EabKey: { type: "object", properties: EAB_KEY_PROPERTIES },
+        AccessRule: {
+          type: "object",
+          description:
+            "A client certificate registered for an alias (match certificate: exactly this certificate; match subject: any certificate of issuerDn whose subject matches subjectPattern) and the access rules granted to it.",
+          properties: {
+            id: { type: "string", format: "uuid" },
+            match: { type: "string", enum: ["certificate", "subject"] },
+            issuerDn: { type: "string" },
+            subjectPattern: { type: "string" },
+            certificateSha256: { type: ["string", "null"] },
+            certificatePem: { type: ["string", "null"] },
+            rights: {
+              type: "array",
+              description: `The spec's access rules: ${FUNCTION_ACCESS_RULES.map((r) => r.rule).join(", ")}, and /ca/<CA name>/ per CA. End entity profile rules (/endentityprofilesrules/…) are refused until Keyward has end entity profiles.`,
+              items: { type: "string" },
+            },
+            description: { type: "string" },
+            createdAt: { type: "string", format: "date-time" },
+          },
+        },
+        TrustAnchor: {
+          type: "object",
+          properties: {
+            id: { type: "string", format: "uuid" },
+            subjectDn: { type: "string" },
+            sha256: { type: "string" },
+            notBefore: { type: "string", format: "date-time" },
+            notAfter: { type: "string", format: "date-time" },
+            source: { type: "string", enum: ["keyward", "imported"] },
+            pem: { type: "string" },
+            createdAt: { type: "string", format: "date-time" },
+          },
+        },
         Role: { type: "string", enum: [...ROLES] },
         Problem: {
           type: "object",
@@ -466,6 +508,44 @@ export function consoleOpenApiDocument(serverUrl?: string) {
         post: {
           summary: "Deactivate an ACME account (administrator; irreversible, RFC 8555 §7.3.6)",
           responses: { "200": ok("The account"), ...errors(401, 403, 404, 409) },
+        },
+      },
+      "/api/console/aliases/{alias}/access-rules": {
+        parameters: [pathParam("alias", "Alias name")],
+        get: {
+          summary: "The client certificates registered for an alias and the access rules granted to each",
+          responses: { "200": ok("The access rules", itemsOf(ACCESS_RULE)), ...errors(401, 403, 404) },
+        },
+        post: {
+          summary:
+            "Register a client certificate for an alias (administrator): an uploaded certificate, or an issuer and a subject pattern (`*` inside a value, or `*` alone for any subject), with the access rules it is granted",
+          requestBody: body(accessRuleBodySchema),
+          responses: { "201": ok("The access rule", ACCESS_RULE), ...errors(401, 403, 404, 409, 415, 422) },
+        },
+      },
+      "/api/console/aliases/{alias}/access-rules/{id}": {
+        parameters: [pathParam("alias", "Alias name"), pathParam("id", "Access rule id")],
+        delete: {
+          summary: "Remove an access rule (administrator)",
+          responses: { "204": { description: "Removed" }, ...errors(401, 403, 404) },
+        },
+      },
+      "/api/console/trust-anchors": {
+        get: {
+          summary: "The CA certificates ACME client certificates may chain to",
+          responses: { "200": ok("The trust anchors", itemsOf(TRUST_ANCHOR)), ...errors(401, 403) },
+        },
+        post: {
+          summary: "Import a CA certificate as a client trust anchor (administrator)",
+          requestBody: body(trustAnchorBodySchema),
+          responses: { "201": ok("The trust anchor", TRUST_ANCHOR), ...errors(401, 403, 409, 415, 422) },
+        },
+      },
+      "/api/console/trust-anchors/{id}": {
+        parameters: [pathParam("id", "Trust anchor id")],
+        delete: {
+          summary: "Remove a client trust anchor (administrator)",
+          responses: { "204": { description: "Removed" }, ...errors(401, 403, 404) },
         },
       },
       "/api/console/users": {

@@ -4,6 +4,7 @@
 import { assertPermission, type ConsoleActor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { countExpiriesPerDay, countIssuedPerDay } from "@/lib/db/sql/certificates";
+import { readAliasSettings } from "@/lib/ra/alias-settings";
 import { countPendingApprovals } from "./approvals";
 import { getProtocolState, type ProtocolState } from "./settings";
 
@@ -14,7 +15,7 @@ export type DayCount = { day: string; count: number };
 
 export type Overview = {
   protocol: ProtocolState;
-  aliases: { name: string; configured: boolean; isDefault: boolean }[];
+  aliases: { name: string; configured: boolean; isDefault: boolean; requiresClientCertificate: boolean }[];
   counts: {
     accounts: number;
     pendingOrders: number;
@@ -65,7 +66,7 @@ export async function getOverview(o: { actor: ConsoleActor; now?: Date }): Promi
     getProtocolState({ actor: o.actor }),
     database.alias.findMany({
       orderBy: { name: "asc" },
-      select: { id: true, name: true, configured: true },
+      select: { id: true, name: true, configured: true, settings: true },
       take: 50,
     }),
     database.account.count(),
@@ -97,6 +98,7 @@ export async function getOverview(o: { actor: ConsoleActor; now?: Date }): Promi
       name: a.name,
       configured: a.configured,
       isDefault: a.id === protocol.defaultAlias?.id,
+      requiresClientCertificate: readAliasSettings(a.settings).requireClientCertificate,
     })),
     counts: { accounts, pendingOrders, issuedLast24h, issuedLast30d, expiringNext30d, pendingApprovals },
     issuancePerDay: fillDays(chartStart, CHART_DAYS, issued),

@@ -148,11 +148,6 @@ export const NOT_ENFORCED_ALIAS_FIELDS = [
       "Keyward does not validate DNSSEC itself: “Require DNSSEC” trusts the resolver's AD bit, and the resolver's own trust anchor applies.",
   },
   {
-    field: "requireClientCertificate",
-    reason:
-      "Accounts and orders are accepted over plain HTTP and over HTTPS without a client certificate: nothing checks one yet.",
-  },
-  {
     field: "preferredRootCaSubjectDn",
     reason:
       "Clients always receive the issuing CA's one chain: there are no cross-signed chains to choose from yet.",

@@ -1,8 +1,9 @@
 // Account registration and account updates (RFC 8555 §7.3) as the numbered steps a request
 // passes, the way Pebble's verifyEAB and Boulder's NewRegistration read. This is where the rules
-// of an alias meet an account: terms of service, external account binding (§7.3.4), approval of
-// the registration (spec "Approvals"), and later client certificates plug in as steps here, so
-// the ACME resources stay one call.
+// of an alias meet an account: terms of service, external account binding (§7.3.4) and approval
+// of the registration (spec "Approvals") plug in as steps here, so the ACME resources stay one
+// call. (An alias's client certificate rule holds for every request, not only accounts:
+// lib/ra/client-authentication.ts.)
 import type { AccountJwk } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
 import { AcmeProblem } from "@/lib/problem";

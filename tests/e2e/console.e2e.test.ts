@@ -3,9 +3,18 @@
 // directory at its three URL forms, EAB keys (generate, copy the certbot command, the account a
 // real client registers with the key appears under it), and what an auditor cannot do — in the
 // browser and by direct requests.
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import * as acme from "acme-client";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type ClientCredential,
+  createTestCa,
+  type IssuingCaForTests,
+  issueClientCertificate,
+} from "../support/client-certificates";
 import { e2e, launchBrowser, newContext, screenshot, signIn } from "./support/browser";
 
 const ALIAS = "e2e-shop";
@@ -160,36 +169,38 @@ describe("aliases", () => {
 
   it("[ALIASES]: fields nothing enforces yet say so beside the field, and raise no flag in the list", async () => {
     await page.goto(`/aliases/${ALIAS}`);
-    const checkbox = page.getByLabel("Require client certificate");
-    const caveat = page.getByTestId("field-requireClientCertificate-caveat");
+    const input = page.getByLabel("Preferred root CA subject DN");
+    const caveat = page.getByTestId("field-preferredRootCaSubjectDn-caveat");
     expect(await caveat.isVisible()).toBe(true);
     expect(await caveat.textContent()).toContain("Not enforced yet");
-    expect(await caveat.textContent()).toContain("without a client certificate");
-    // Announced with the checkbox, not only shown in amber.
-    expect(await checkbox.getAttribute("aria-describedby")).toContain(
-      "field-requireClientCertificate-caveat",
-    );
-    // None on what is enforced (EAB, order validity, the approval profiles since issue 10).
-    expect(await page.getByTestId("field-registrationApprovalProfile-caveat").count()).toBe(0);
-    expect(await page.getByTestId("field-requireExternalAccountBinding-caveat").count()).toBe(0);
-    expect(await page.getByTestId("field-orderValidity-caveat").count()).toBe(0);
+    // Announced with the field, not only shown in amber.
+    expect(await input.getAttribute("aria-describedby")).toContain("field-preferredRootCaSubjectDn-caveat");
+    // None on what is enforced: EAB, client certificates, order validity, and the approval
+    // profiles and terms-of-service changes since issue 10.
+    for (const field of [
+      "requireExternalAccountBinding",
+      "requireClientCertificate",
+      "orderValidity",
+      "registrationApprovalProfile",
+      "termsOfServiceRequireNewApproval",
+    ]) {
+      expect(await page.getByTestId(`field-${field}-caveat`).count(), field).toBe(0);
+    }
 
-    await checkbox.check();
+    await input.fill("CN=Example Root CA");
     await page.getByTestId("alias-store").click();
     await expect.poll(() => page.getByTestId("alias-saved").isVisible()).toBe(true);
-    // Stored as ticked (the form re-renders from the stored alias), and still marked.
+    // Stored (the form re-renders from the stored alias), and still marked.
     await page.reload();
-    expect(await page.getByLabel("Require client certificate").isChecked()).toBe(true);
+    expect(await page.getByLabel("Preferred root CA subject DN").inputValue()).toBe("CN=Example Root CA");
     expect(await caveat.textContent()).toContain("Not enforced yet");
     await screenshot(page, "alias-not-enforced");
 
     await page.goto("/aliases");
     const flags = page.getByTestId(`alias-flags-${ALIAS}`);
     await flags.waitFor();
-    expect(await flags.textContent()).not.toContain("client cert");
-    expect(await page.getByRole("table", { name: "Aliases" }).textContent()).not.toContain("client cert");
     const stored = await (await page.request.get(`/api/console/aliases/${ALIAS}`)).json();
-    expect(stored.settings.requireClientCertificate).toBe(true);
+    expect(stored.settings.preferredRootCaSubjectDn).toBe("CN=Example Root CA");
     expect(stored.flags).toEqual([]);
     await screenshot(page, "aliases-no-unenforced-flags");
   });
@@ -253,6 +264,145 @@ describe("aliases", () => {
     await page.waitForURL("**/aliases");
     expect((await page.request.get(`/api/console/aliases/${ALIAS}-old`)).status()).toBe(404);
     await screenshot(page, "aliases");
+  });
+});
+
+describe("client certificates", () => {
+  const MTLS_ALIAS = "e2e-mtls";
+  let workDir: string;
+  let agent: ClientCredential;
+  let otherCa: IssuingCaForTests;
+
+  beforeAll(async () => {
+    workDir = await fs.mkdtemp(path.join(os.tmpdir(), "keyward-e2e-certs-"));
+    otherCa = await createTestCa("E2E Ops Client CA");
+    agent = await issueClientCertificate(otherCa, { commonName: "agent.ops.e2e" });
+    await fs.writeFile(path.join(workDir, "agent.pem"), agent.cert);
+    const created = await page.request.post("/api/console/aliases", {
+      headers: { origin: e2e().baseUrl },
+      data: { name: MTLS_ALIAS },
+    });
+    expect(created.status()).toBe(201);
+  });
+
+  afterAll(() => fs.rm(workDir, { recursive: true, force: true }));
+
+  it("[CLIENT AUTH]: requiring a client certificate shows both sets of URLs and flags the alias", async () => {
+    await page.goto(`/aliases/${MTLS_ALIAS}`);
+    await page.getByLabel("Require client certificate").check();
+    await page.getByTestId("alias-store").click();
+    await expect.poll(() => page.getByTestId("alias-saved").isVisible()).toBe(true);
+    await page.reload();
+    const mtlsPort = new URL(e2e().mtlsUrl).port;
+    const host = new URL(e2e().baseUrl).hostname;
+    expect(await page.getByTestId("url-path").textContent()).toBe(
+      `${e2e().baseUrl}/acme/${MTLS_ALIAS}/directory`,
+    );
+    expect(await page.getByTestId("url-client-auth-path").textContent()).toBe(
+      `https://${host}:${mtlsPort}/acme/${MTLS_ALIAS}/directory`,
+    );
+    expect(await page.getByTestId("url-client-auth-query").textContent()).toBe(
+      `https://${host}:${mtlsPort}/acme/directory?configurationId=${MTLS_ALIAS}`,
+    );
+    await screenshot(page, "alias-client-auth-urls");
+
+    // The directory still answers on the plain port; the rest asks for a certificate.
+    expect((await directory(`${e2e().baseUrl}/acme/${MTLS_ALIAS}/directory`)).status).toBe(200);
+    const nonce = await fetch(`${e2e().baseUrl}/acme/${MTLS_ALIAS}/newNonce`);
+    expect(nonce.status).toBe(403);
+    expect(((await nonce.json()) as DirectoryBody).detail).toBe(
+      "This ACME endpoint requires client certificate authentication",
+    );
+
+    await page.goto("/aliases");
+    expect(await page.getByTestId(`alias-flags-${MTLS_ALIAS}`).textContent()).toContain("client cert");
+    await page.goto("/");
+    expect(await page.getByTestId(`overview-url-${MTLS_ALIAS}`).textContent()).toBe(
+      `https://${host}:${mtlsPort}/acme/${MTLS_ALIAS}/directory`,
+    );
+    expect(await page.getByTestId("client-auth-origin").textContent()).toBe(`https://${host}:${mtlsPort}`);
+  });
+
+  it("[CLIENT AUTH]: an administrator registers a certificate by upload, and one by issuer and subject", async () => {
+    await page.goto(`/aliases/${MTLS_ALIAS}`);
+    expect(await page.getByText("No client certificates registered").isVisible()).toBe(true);
+
+    // By upload, without the right to revoke.
+    await page.getByTestId("access-rule-add").click();
+    let dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Client certificate (PEM)").fill("not a certificate");
+    await dialog.getByRole("button", { name: "Add" }).click();
+    await expect
+      .poll(() => dialog.locator('[data-field-error="access-rule-pem"]').textContent())
+      .toContain("Paste exactly one PEM certificate");
+    await dialog.getByLabel("Certificate file").setInputFiles(path.join(workDir, "agent.pem"));
+    await expect
+      .poll(() => dialog.getByLabel("Client certificate (PEM)").inputValue())
+      .toContain("BEGIN CERTIFICATE");
+    expect(await dialog.getByLabel("Revoke end entity").isChecked()).toBe(true);
+    await dialog.getByLabel("Revoke end entity").uncheck();
+    await dialog.getByLabel("Description").fill("the ops agent");
+    await screenshot(page, "access-rule-upload");
+    await dialog.getByRole("button", { name: "Add" }).click();
+    const table = page.getByRole("table", { name: "Access rules" });
+    await expect.poll(() => table.textContent()).toContain("CN=agent.ops.e2e");
+    const row = table.locator("tr", { hasText: "CN=agent.ops.e2e" });
+    expect(await row.textContent()).toContain("Create certificate");
+    expect(await row.textContent()).not.toContain("Revoke end entity");
+    expect(await row.textContent()).toContain("the ops agent");
+
+    // By issuer and subject pattern; the server's refusal is shown at the field.
+    await page.getByTestId("access-rule-add").click();
+    dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Match").selectOption("subject");
+    await dialog.getByLabel("Issuer DN").fill("garbage");
+    await dialog.getByLabel("Subject pattern").fill("CN=*.ops.e2e");
+    await dialog.getByRole("button", { name: "Add" }).click();
+    await expect
+      .poll(() => dialog.locator('[data-field-error="access-rule-issuer"]').textContent())
+      .toContain("Enter a distinguished name");
+    await dialog.getByLabel("Issuer DN").fill(otherCa.subjectDn);
+    await dialog.getByRole("button", { name: "Add" }).click();
+    await expect.poll(() => table.textContent()).toContain("CN=*.ops.e2e");
+    await screenshot(page, "access-rules");
+
+    const rules = await (await page.request.get(`/api/console/aliases/${MTLS_ALIAS}/access-rules`)).json();
+    expect(rules.items.map((r: { match: string }) => r.match)).toEqual(["certificate", "subject"]);
+  });
+
+  it("[CLIENT AUTH]: removing an access rule asks first, naming it", async () => {
+    await page.goto(`/aliases/${MTLS_ALIAS}`);
+    await page.getByRole("button", { name: "Remove CN=*.ops.e2e" }).click();
+    const dialog = page.getByRole("dialog");
+    expect(await dialog.textContent()).toContain('Remove "CN=*.ops.e2e"?');
+    await dialog.getByRole("button", { name: "Remove" }).click();
+    const table = page.getByRole("table", { name: "Access rules" });
+    await expect.poll(() => table.textContent()).not.toContain("CN=*.ops.e2e");
+    expect(await table.textContent()).toContain("CN=agent.ops.e2e");
+    await page.goto("/audit?action=accessRule.");
+    const audit = await page.getByRole("table", { name: "Audit events" }).textContent();
+    expect(audit).toContain("accessRule.created");
+    expect(audit).toContain("accessRule.deleted");
+  });
+
+  it("[CLIENT AUTH]: trust anchors are Keyward's CAs by default; an administrator imports and removes one", async () => {
+    await page.goto("/trust-anchors");
+    const table = page.getByRole("table", { name: "Trust anchors" });
+    expect((await table.textContent())?.match(/Keyward CA/g)).toHaveLength(2);
+    await page.getByTestId("trust-anchor-import").click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("CA certificate (PEM)").fill(agent.cert);
+    await dialog.getByRole("button", { name: "Import" }).click();
+    await expect
+      .poll(() => dialog.locator('[data-field-error="trust-anchor-pem"]').textContent())
+      .toContain("not a CA certificate");
+    await dialog.getByLabel("CA certificate (PEM)").fill(otherCa.pem);
+    await dialog.getByRole("button", { name: "Import" }).click();
+    await expect.poll(() => table.textContent()).toContain("E2E Ops Client CA");
+    await screenshot(page, "trust-anchors");
+    await page.getByRole("button", { name: `Remove ${otherCa.subjectDn}` }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Remove" }).click();
+    await expect.poll(() => table.textContent()).not.toContain("E2E Ops Client CA");
   });
 });
 
@@ -501,6 +651,10 @@ describe("roles", () => {
     await auditorPage.goto(`/aliases/${ALIAS}`);
     expect(await auditorPage.getByLabel("Order validity").isDisabled()).toBe(true);
     expect(await auditorPage.getByTestId("alias-store").count()).toBe(0);
+    expect(await auditorPage.getByTestId("access-rule-add").count()).toBe(0);
+    await auditorPage.goto("/trust-anchors");
+    expect(await auditorPage.getByRole("table", { name: "Trust anchors" }).isVisible()).toBe(true);
+    expect(await auditorPage.getByTestId("trust-anchor-import").count()).toBe(0);
     await auditorPage.goto("/protocol");
     expect(await auditorPage.getByTestId("protocol-toggle").count()).toBe(0);
     await screenshot(auditorPage, "auditor-protocol");
@@ -529,6 +683,11 @@ describe("roles", () => {
       req.delete(`/api/console/aliases/${ALIAS}`, { headers }),
       req.post("/api/console/users", { headers, data: { username: "mallory", role: "administrator" } }),
       req.post("/api/console/tokens", { headers, data: { name: "t", role: "administrator" } }),
+      req.post(`/api/console/aliases/${ALIAS}/access-rules`, {
+        headers,
+        data: { match: "subject", issuerDn: "CN=x", subjectPattern: "*", rights: [] },
+      }),
+      req.post("/api/console/trust-anchors", { headers, data: { certificatePem: "x" } }),
     ];
     for (const res of await Promise.all(attempts)) {
       expect(res.status(), res.url()).toBe(403);

@@ -92,7 +92,7 @@ describe("alias apply", () => {
         settings: {
           orderValidity: "30s 30m 1h",
           termsOfServiceUrl: "https://ca.example/tos",
-          requireClientCertificate: true,
+          preferredRootCaSubjectDn: "CN=Example Root CA",
         },
       }),
     );
@@ -100,7 +100,7 @@ describe("alias apply", () => {
     expect(created.code).toBe(0);
     expect(created.stdout).toContain(`Created and stored alias "${name}"`);
     // Stored, but said to change nothing yet (lib/ra/alias-settings.ts NOT_ENFORCED_ALIAS_FIELDS).
-    expect(created.stdout).toContain("Not enforced yet: requireClientCertificate:");
+    expect(created.stdout).toContain("Not enforced yet: preferredRootCaSubjectDn:");
     expect(created.stdout).not.toContain("Not enforced yet: orderValidity");
     const res = await fetch(`${keyward().httpUrl}/acme/${name}/directory`);
     expect(res.status).toBe(200);
@@ -470,5 +470,57 @@ describe("approvals", () => {
     const usage = await keywardCli("approval", "approve", "--user", approver);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("needs the request's id");
+  });
+});
+
+describe("access rules and trust anchors", () => {
+  it("ok/registers, lists and removes a client certificate; fail/an unknown right; trust anchors list Keyward's CAs", async () => {
+    const alias = `cli-mtls-${randomBytes(4).toString("hex")}`;
+    expect(
+      (await keywardCli("alias", "apply", "--file", await aliasFile({ name: alias, settings: {} }))).code,
+    ).toBe(0);
+    const pattern = [
+      "access-rule",
+      "add",
+      "--alias",
+      alias,
+      "--issuer",
+      "CN=Ops CA, O=Example",
+      "--subject",
+      "CN=*.ops",
+    ];
+
+    const unknown = await keywardCli(...pattern, "--right", "/superadmin/");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("rights.0");
+
+    const added = await keywardCli(...pattern, "--all-rights", "--json");
+    expect(added.stderr).toBe("");
+    expect(added.code).toBe(0);
+    const rule = JSON.parse(added.stdout);
+    expect(rule.rights).toContain("/ra_functionality/revoke_end_entity/");
+    expect(rule.rights.some((r: string) => r.startsWith("/ca/"))).toBe(true);
+
+    const listed = await keywardCli("access-rule", "list", "--alias", alias);
+    expect(listed.stdout).toContain("CN=*.ops");
+    expect((await keywardCli("access-rule", "remove", "--alias", alias, "--id", rule.id)).code).toBe(0);
+    expect((await keywardCli("access-rule", "list", "--alias", alias)).stdout).toContain(
+      "No client certificates",
+    );
+    const audit = await testDb().auditEvent.findMany({
+      where: { action: { startsWith: "accessRule." }, actor: "system" },
+    });
+    expect(audit.filter((a) => (a.details as { accessRule?: string }).accessRule === rule.id)).toHaveLength(
+      2,
+    );
+
+    const anchors = await keywardCli("trust-anchor", "list");
+    expect(anchors.code).toBe(0);
+    expect(anchors.stdout).toMatch(/\tkeyward\t.*Root CA/);
+    const notCa = path.join(workDir, "not-a-ca.pem");
+    await fs.writeFile(notCa, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    const refused = await keywardCli("trust-anchor", "import", "--file", notCa);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("certificatePem");
   });
 });

@@ -447,7 +447,6 @@ describe("alias fields that are not enforced yet", () => {
     );
     const fields = stored.body.notEnforced.map((f: { field: string }) => f.field);
     for (const field of [
-      "requireClientCertificate",
       "raNameGenScheme",
       "raNameGenParams",
       "raNameGenPrefix",
@@ -458,8 +457,9 @@ describe("alias fields that are not enforced yet", () => {
     ]) {
       expect(fields).toContain(field);
     }
-    // EAB is enforced (a binding with one of the alias's keys), so it stays a flag; the others raise none.
+    // EAB and client certificates are enforced, so they are flags; the others raise none.
     expect(fields).not.toContain("requireExternalAccountBinding");
+    expect(fields).not.toContain("requireClientCertificate");
     // Made real by issue 10: approvals and changes of the terms of service.
     for (const field of [
       "registrationApprovalProfile",
@@ -475,7 +475,7 @@ describe("alias fields that are not enforced yet", () => {
     );
     const list = await api("GET", `/api/console/aliases?q=${name}`);
     expect(list.body.items).toHaveLength(1);
-    expect(list.body.items[0].flags).toEqual(["eab"]);
+    expect(list.body.items[0].flags).toEqual(["eab", "client-certificate"]);
 
     const doc = await (await fetch(`${keyward().httpUrl}/api/console/openapi.json`)).json();
     const properties = doc.components.schemas.AliasSettings.properties;
@@ -483,6 +483,7 @@ describe("alias fields that are not enforced yet", () => {
       expect(properties[field].description, field).toBe(`Not enforced yet: ${reason}`);
     }
     expect(properties.requireExternalAccountBinding.description ?? "").not.toContain("Not enforced");
+    expect(properties.requireClientCertificate.description ?? "").not.toContain("Not enforced");
     expect(doc.components.schemas.Alias.properties.notEnforced.type).toBe("array");
     expect((await api("DELETE", `/api/console/aliases/${name}`)).status).toBe(204);
   });

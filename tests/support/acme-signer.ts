@@ -68,27 +68,36 @@ export async function signJws(
   return { protected: jws.protected as string, payload: jws.payload, signature: jws.signature };
 }
 
+/** How RawAcmeClient sends: global fetch, or one presenting a client certificate. */
+export type Fetcher = (
+  url: string,
+  init?: { method?: string; headers?: Record<string, string>; body?: string },
+) => Promise<Response>;
+
 /** A bare-bones ACME client over fetch with exact control of every request. */
 export class RawAcmeClient {
   directory: Record<string, string> = {};
-  constructor(readonly directoryUrl: string) {}
+  constructor(
+    readonly directoryUrl: string,
+    readonly fetcher: Fetcher = (url, init) => fetch(url, init),
+  ) {}
 
   async init(): Promise<this> {
-    const res = await fetch(this.directoryUrl);
+    const res = await this.fetcher(this.directoryUrl);
     if (!res.ok) throw new Error(`directory ${res.status}: ${await res.text()}`);
     this.directory = (await res.json()) as Record<string, string>;
     return this;
   }
 
   async nonce(): Promise<string> {
-    const res = await fetch(this.directory.newNonce as string, { method: "HEAD" });
+    const res = await this.fetcher(this.directory.newNonce as string, { method: "HEAD" });
     const nonce = res.headers.get("replay-nonce");
     if (!nonce) throw new Error("no Replay-Nonce");
     return nonce;
   }
 
   async post(url: string, body: unknown, contentType = "application/jose+json"): Promise<AcmeResult> {
-    const res = await fetch(url, {
+    const res = await this.fetcher(url, {
       method: "POST",
       headers: { "content-type": contentType },
       body: typeof body === "string" ? body : JSON.stringify(body),

@@ -5,13 +5,15 @@ import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedDatabase } from "@/lib/db/embedded";
-import { freePort } from "./ports";
+import { freePort, TRUSTED_PROXY_ADDRESS } from "./ports";
 import { startServer } from "./server-process";
 import { createFreshDatabase } from "./test-db";
 
 export type KeywardUnderTest = {
   httpUrl: string;
   httpsUrl: string;
+  /** ACME with client-certificate authentication (KEYWARD_MTLS_PORT). */
+  mtlsUrl: string;
   databaseUrl: string;
   dataDir: string;
   pid: number;
@@ -39,7 +41,8 @@ export default async function setup(project: TestProject) {
     databaseUrl = embedded.url;
     dropDatabase = embedded.stop;
   }
-  const [httpPort, httpsPort, http01Port, tlsAlpn01Port] = [
+  const [httpPort, httpsPort, mtlsPort, http01Port, tlsAlpn01Port] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -50,12 +53,16 @@ export default async function setup(project: TestProject) {
     KEYWARD_DATA_DIR: dataDir,
     KEYWARD_HTTP_PORT: String(httpPort),
     KEYWARD_HTTPS_PORT: String(httpsPort),
+    KEYWARD_MTLS_PORT: String(mtlsPort),
+    // tests/integration/trusted-proxies.test.ts plays the proxy from this address.
+    KEYWARD_TRUSTED_PROXIES: TRUSTED_PROXY_ADDRESS,
     KEYWARD_VA_HTTP01_PORT: String(http01Port),
     KEYWARD_VA_TLSALPN01_PORT: String(tlsAlpn01Port),
   });
   project.provide("keyward", {
     httpUrl: server.httpUrl,
     httpsUrl: server.httpsUrl,
+    mtlsUrl: server.mtlsUrl,
     databaseUrl,
     dataDir,
     pid: server.pid,

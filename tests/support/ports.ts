@@ -11,3 +11,10 @@ export async function freePort(host = "127.0.0.1"): Promise<number> {
     });
   });
 }
+
+/**
+ * The one source address the integration server believes X-Forwarded-* and X-SSL-Client-Cert from
+ * (KEYWARD_TRUSTED_PROXIES): all of 127.0.0.0/8 is loopback, so a test binds it as the source of
+ * a connection to play the proxy, and plain requests (from 127.0.0.1) play anybody else.
+ */
+export const TRUSTED_PROXY_ADDRESS = "127.0.0.2";

@@ -7,6 +7,8 @@ export type RunningServer = {
   pid: number;
   httpUrl: string;
   httpsUrl: string;
+  /** The mutual-TLS port: ACME with client-certificate authentication. */
+  mtlsUrl: string;
   output: () => string;
   stop: () => Promise<number | null>;
 };
@@ -27,6 +29,7 @@ export async function startServer(
       KEYWARD_LISTEN: "127.0.0.1",
       KEYWARD_HTTP_PORT: "0",
       KEYWARD_HTTPS_PORT: "0",
+      KEYWARD_MTLS_PORT: "0",
       KEYWARD_HOSTNAMES: "localhost,127.0.0.1",
       ...env,
     },
@@ -37,7 +40,7 @@ export async function startServer(
   child.stderr?.on("data", (d) => (log += d));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
-  const ports = await new Promise<{ http: number; https: number }>((resolve, reject) => {
+  const ports = await new Promise<{ http: number; https: number; mtls: number }>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`server did not start in ${timeoutMs} ms:\n${log}`)),
       timeoutMs,
@@ -60,6 +63,7 @@ export async function startServer(
     pid: child.pid as number,
     httpUrl: `http://127.0.0.1:${ports.http}`,
     httpsUrl: `https://localhost:${ports.https}`,
+    mtlsUrl: `https://localhost:${ports.mtls}`,
     output: () => log,
     stop: async () => {
       // Already gone (it exited, or a signal killed it): nothing to stop.

@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { AliasActions } from "@/components/aliases/AliasActions";
 import { AliasCreateButton } from "@/components/aliases/AliasCreateButton";
-import { aliasDirectoryUrls } from "@/components/aliases/alias-urls";
+import { aliasUrlSets } from "@/components/aliases/alias-urls";
 import { Badge } from "@/components/ui/Badge";
 import { Card } from "@/components/ui/Card";
 import { CopyField } from "@/components/ui/CopyButton";
@@ -14,7 +14,7 @@ import { Table, Td, Th, Tr } from "@/components/ui/Table";
 import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
 import { type AliasFlag, listAliases } from "@/lib/console/aliases";
-import { requestOrigin } from "@/lib/console/request-origin";
+import { requestOrigins } from "@/lib/console/request-origin";
 import { listQuerySchema } from "@/lib/console/schemas/common";
 
 export const metadata = { title: "Aliases · Keyward" };
@@ -35,7 +35,7 @@ export default async function AliasesPage({
   const actor = await requirePermission("console.read", "/aliases");
   const parsed = listQuerySchema.safeParse(await searchParams);
   const query = parsed.success ? parsed.data : listQuerySchema.parse({});
-  const [page, origin] = await Promise.all([listAliases({ actor, ...query }), requestOrigin()]);
+  const [page, origins] = await Promise.all([listAliases({ actor, ...query }), requestOrigins()]);
   const canManage = actorCan(actor, "aliases.manage");
   return (
     <>
@@ -49,7 +49,7 @@ export default async function AliasesPage({
           <SearchBox placeholder="Search aliases" label="Search aliases by name" />
           <p className="text-xs text-slate-500">
             Flags show protections in force. Fields marked &ldquo;Not enforced yet&rdquo; on an alias&rsquo;s
-            page (client certificates, approvals, …) are stored but raise no flag.
+            page (approvals, …) are stored but raise no flag.
           </p>
         </div>
         {page.items.length === 0 ? (
@@ -91,7 +91,15 @@ export default async function AliasesPage({
                     )}
                   </Td>
                   <Td className="max-w-sm">
-                    <CopyField value={aliasDirectoryUrls(origin, a.name, a.isDefault).path} />
+                    {a.flags.includes("client-certificate") ? (
+                      // The URL that works for such an alias: the one with client authentication.
+                      <div>
+                        <CopyField value={aliasUrlSets(origins, a.name, a.isDefault).withClientAuth.path} />
+                        <p className="mt-0.5 text-xs text-slate-500">with client authentication</p>
+                      </div>
+                    ) : (
+                      <CopyField value={aliasUrlSets(origins, a.name, a.isDefault).withoutClientAuth.path} />
+                    )}
                   </Td>
                   <Td>
                     <div className="flex flex-wrap gap-1" data-testid={`alias-flags-${a.name}`}>

@@ -191,17 +191,18 @@ const ROUTES: Readonly<Record<AcmeResource, Route>> = {
 };
 
 const COMPILED = (Object.keys(ROUTES) as AcmeResource[]).map((resource) => ({
+  resource,
   route: ROUTES[resource],
   parts: ACME_RESOURCE_PATTERNS[resource].split("/"),
 }));
 
-export type RouteMatch = { route: Route; params: Record<string, string> };
+export type RouteMatch = { resource: AcmeResource; route: Route; params: Record<string, string> };
 
 // Ids are base64url (lib/ra/ids.ts); anything else cannot name a resource.
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 export function matchRoute(segments: readonly string[]): RouteMatch | null {
-  for (const { route, parts } of COMPILED) {
+  for (const { resource, route, parts } of COMPILED) {
     if (parts.length !== segments.length) continue;
     const params: Record<string, string> = {};
     const matches = parts.every((part, i) => {
@@ -210,7 +211,7 @@ export function matchRoute(segments: readonly string[]): RouteMatch | null {
       params[part.slice(1)] = segment;
       return ID.test(segment);
     });
-    if (matches) return { route, params };
+    if (matches) return { resource, route, params };
   }
   return null;
 }

@@ -5,6 +5,7 @@
 //
 //   1. alias       which alias, in which URL form; protocol enabled; alias stored
 //   2. route       resource and method (404, 405 with Allow)
+//  2a. client      the alias's client-certificate rule for this resource (lib/ra)
 //   3. transport   Content-Type application/jose+json (415, §6.2) and a bounded body (413)
 //   4. JWS         flattened JWS, protected header: alg allowlist, exactly one of jwk and kid
 //   5. key         the embedded jwk, or the account the kid names (exactly its URL)
@@ -26,11 +27,14 @@ import {
   verifyJwsSignature,
 } from "@/lib/acme/wire/jws";
 import { AcmeLinks } from "@/lib/acme/wire/links";
+import type { ClientCertificateCheck } from "@/lib/ca/client-certificates";
 import { type AccountJwk, assertAcceptableAccountKey, jwkThumbprint } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
+import { clientAuthOrigin } from "@/lib/env";
 import { AcmeProblem, isAcmeProblem } from "@/lib/problem";
 import { type AccountRecord, findAccountById } from "@/lib/ra/accounts";
+import { authorizeClientCertificate } from "@/lib/ra/client-authentication";
 import { loadAliasContext } from "@/lib/ra/request-context";
 import { assertAgreedToCurrentTerms } from "@/lib/ra/terms";
 import { bodyTooLarge, isJoseContentType, readBody } from "./body";
@@ -55,12 +59,20 @@ export type RequestEvent = {
   status: number;
   problem?: string;
   accountId?: string;
+  /** The client certificate's subject and whether it passed (never its refusal in the response). */
+  clientCertificate?: string;
   ms: number;
   error?: unknown;
 };
 
 export type ServeOptions = {
   clientIp?: string;
+  /**
+   * The client certificate, verified by server.ts (lib/ca/client-certificates.ts): from the
+   * mutual-TLS port's handshake, or from a trusted proxy's header. Never read from the request:
+   * the Next route cannot see one, so aliases that require one refuse what it serves.
+   */
+  clientCertificate?: ClientCertificateCheck;
   /** Set by server.ts when it stopped reading a body at the limit (the rest is drained, unread). */
   bodyTooLarge?: boolean;
 };
@@ -127,7 +139,7 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
     // 2. route
     const match = matchRoute(target.segments);
     if (!match) throw AcmeProblem.notFound("Resource");
-    const { route, params } = match;
+    const { resource, route, params } = match;
     const ctx: AcmeContext = {
       db: deps.db,
       alias,
@@ -137,7 +149,25 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
       params,
       requestUrl: url.href,
       clientIp: opts.clientIp,
+      clientCertificate: opts.clientCertificate,
     };
+
+    // 2a. client certificate (spec "ACME with Client Authentication")
+    const certificate = opts.clientCertificate;
+    if (certificate) {
+      event.clientCertificate =
+        certificate.status === "verified"
+          ? `verified: ${certificate.certificate.subjectDn}`
+          : `refused (${certificate.reason}): ${certificate.subjectDn ?? ""} ${certificate.detail}`.trim();
+    }
+    await authorizeClientCertificate(deps.db, {
+      alias,
+      resource,
+      clientCertificate: certificate,
+      clientAuthDirectoryUrl: new AcmeLinks(clientAuthOrigin(url.hostname), target.form, alias.name)
+        .directory,
+    });
+
     if ((method === "GET" || method === "HEAD") && route.get) {
       return replyToResponse(await route.get(ctx, method), common, method);
     }

@@ -2,6 +2,7 @@
 
 import type { FlattenedJws, JwsAlgorithm, ProtectedHeader } from "@/lib/acme/wire/jws";
 import type { AcmeLinks } from "@/lib/acme/wire/links";
+import type { ClientCertificateCheck } from "@/lib/ca/client-certificates";
 import type { AccountJwk } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
 import type { AccountRecord } from "@/lib/ra/accounts";
@@ -19,6 +20,8 @@ export type AcmeContext = {
   /** The URL the request was sent to, as the JWS "url" must name it (RFC 8555 §6.4). */
   requestUrl: string;
   clientIp?: string;
+  /** The TLS client certificate as the server verified it; absent when none was presented. */
+  clientCertificate?: ClientCertificateCheck;
 };
 
 /** A request whose JWS signature, nonce and url have been checked (only serve.ts makes one). */

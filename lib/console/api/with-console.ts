@@ -11,6 +11,7 @@ import { authenticateRequest, type SessionActor } from "@/lib/auth/guard";
 import type { Permission } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
+import { forwardedHost } from "@/lib/forwarded";
 import { AcmeProblem, invalidParamsProblem, isAcmeProblem, zodProblem } from "@/lib/problem";
 import { findUnstorableText, UNSTORABLE_TEXT_REASON } from "@/lib/text";
 
@@ -130,7 +131,8 @@ async function readJsonBody(req: Request): Promise<unknown> {
 function assertSameOrigin(req: Request): void {
   if (req.method === "GET" || req.method === "HEAD") return;
   const origin = req.headers.get("origin");
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  // The host server.ts resolved: a trusted proxy's X-Forwarded-Host, else Host (lib/forwarded.ts).
+  const host = forwardedHost(req.headers);
   if (origin) {
     let originHost: string | null = null;
     try {

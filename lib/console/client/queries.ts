@@ -2,6 +2,7 @@
 // react-query hooks over the console API, with one query-key factory. Mutations invalidate the
 // keys they change; pages rendered on the server are refreshed by the components that call them.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { AccessRuleView } from "@/lib/console/access-rules";
 import type { AccountDetail } from "@/lib/console/accounts";
 import type { AliasDetail } from "@/lib/console/aliases";
 import type { ApiTokenView } from "@/lib/console/api-tokens";
@@ -9,8 +10,10 @@ import type { ApprovalProfileView } from "@/lib/console/approval-profiles";
 import type { ApprovalRequestView } from "@/lib/console/approvals";
 import type { EabKeyCreated, EabKeyView, InspectedEabPublicKey } from "@/lib/console/eab-keys";
 import type { Overview } from "@/lib/console/overview";
+import type { AccessRuleBody } from "@/lib/console/schemas/access-rules";
 import type { ProtocolState } from "@/lib/console/settings";
 import type { AliasTermsView } from "@/lib/console/terms";
+import type { TrustAnchorView } from "@/lib/console/trust-anchors";
 import type { UserView } from "@/lib/console/users";
 import { apiRequest } from "./api";
 
@@ -19,6 +22,8 @@ export const consoleKeys = {
   protocol: () => ["protocol"] as const,
   aliases: () => ["aliases"] as const,
   alias: (name: string) => ["aliases", name] as const,
+  accessRules: (alias: string) => ["aliases", alias, "access-rules"] as const,
+  trustAnchors: () => ["trust-anchors"] as const,
   users: () => ["users"] as const,
   tokens: () => ["tokens"] as const,
   eabKeys: (alias: string) => ["eabKeys", alias] as const,
@@ -241,5 +246,54 @@ export function usePublishTermsMutation(alias: string) {
         qc.invalidateQueries({ queryKey: consoleKeys.terms(alias) }),
         qc.invalidateQueries({ queryKey: consoleKeys.alias(alias) }),
       ]),
+  });
+}
+
+export function useAccessRulesQuery(alias: string, initialData: AccessRuleView[]) {
+  return useQuery({
+    queryKey: consoleKeys.accessRules(alias),
+    queryFn: async () =>
+      (
+        await apiRequest<{ items: AccessRuleView[] }>(
+          "GET",
+          `/api/console/aliases/${enc(alias)}/access-rules`,
+        )
+      ).items,
+    initialData,
+  });
+}
+
+export function useAddAccessRuleMutation(alias: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: AccessRuleBody) =>
+      apiRequest<AccessRuleView>("POST", `/api/console/aliases/${enc(alias)}/access-rules`, input),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.accessRules(alias) }),
+  });
+}
+
+export function useRemoveAccessRuleMutation(alias: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      apiRequest<void>("DELETE", `/api/console/aliases/${enc(alias)}/access-rules/${enc(id)}`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.accessRules(alias) }),
+  });
+}
+
+export function useImportTrustAnchorMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (certificatePem: string) =>
+      apiRequest<TrustAnchorView>("POST", "/api/console/trust-anchors", { certificatePem }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.trustAnchors() }),
+  });
+}
+
+export function useRemoveTrustAnchorMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => apiRequest<void>("DELETE", `/api/console/trust-anchors/${enc(id)}`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.trustAnchors() }),
   });
 }

@@ -15,6 +15,8 @@ import { createFreshDatabase } from "../../support/test-db";
 export type E2eUser = { username: string; password: string };
 export type E2eContext = {
   baseUrl: string;
+  /** The mutual-TLS port (ACME with client authentication). */
+  mtlsUrl: string;
   databaseUrl: string;
   users: { admin: E2eUser; auditor: E2eUser; newcomer: E2eUser };
 };
@@ -73,7 +75,7 @@ export default async function setup(project: TestProject) {
   } finally {
     await database.$disconnect();
   }
-  project.provide("e2e", { baseUrl: server.httpUrl, databaseUrl, users });
+  project.provide("e2e", { baseUrl: server.httpUrl, mtlsUrl: server.mtlsUrl, databaseUrl, users });
 
   return async () => {
     const code = await server.stop();

@@ -1,9 +1,11 @@
-// One alias: its URLs in the three forms, and every field of its configuration.
+// One alias: its URLs in the three forms, with and without client authentication, every field of
+// its configuration, and the client certificates it accepts.
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { AliasAccessRules } from "@/components/aliases/AliasAccessRules";
 import { AliasActions } from "@/components/aliases/AliasActions";
 import { AliasSettingsForm } from "@/components/aliases/AliasSettingsForm";
-import { aliasDirectoryUrls } from "@/components/aliases/alias-urls";
+import { type AliasDirectoryUrls, aliasUrlSets } from "@/components/aliases/alias-urls";
 import { TermsHistoryTable } from "@/components/terms/TermsHistoryTable";
 import { TermsPublishButton } from "@/components/terms/TermsPublishButton";
 import { Badge } from "@/components/ui/Badge";
@@ -13,9 +15,10 @@ import { PageHeader } from "@/components/ui/PageHeader";
 import { RelativeTime } from "@/components/ui/RelativeTime";
 import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
+import { getAccessRuleChoices, listAccessRules } from "@/lib/console/access-rules";
 import { type AliasDetail, getAlias } from "@/lib/console/aliases";
 import { listApprovalProfiles } from "@/lib/console/approval-profiles";
-import { requestOrigin } from "@/lib/console/request-origin";
+import { requestOrigins } from "@/lib/console/request-origin";
 import { getAliasTerms } from "@/lib/console/terms";
 import { isAcmeProblem } from "@/lib/problem";
 
@@ -34,12 +37,15 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
     if (isAcmeProblem(err) && err.status === 404) notFound();
     throw err;
   }
-  const [origin, terms, profiles] = await Promise.all([
-    requestOrigin(),
+  const [origins, accessRules, choices, terms, profiles] = await Promise.all([
+    requestOrigins(),
+    listAccessRules({ actor, alias: alias.name }),
+    getAccessRuleChoices({ actor }),
     getAliasTerms({ actor, alias: alias.name }),
     listApprovalProfiles({ actor }),
   ]);
-  const urls = aliasDirectoryUrls(origin, alias.name, alias.isDefault);
+  const urls = aliasUrlSets(origins, alias.name, alias.isDefault);
+  const requiresClientCertificate = alias.settings.requireClientCertificate;
   const canManage = actorCan(actor, "aliases.manage");
   return (
     <>
@@ -86,21 +92,23 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
           title="Directory URLs"
           description="Some clients drop the query string: prefer the path form."
         />
-        <CardBody className="space-y-3 text-sm">
-          <div>
-            <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Path form</p>
-            <CopyField value={urls.path} testId="url-path" />
-          </div>
-          <div>
-            <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Query form</p>
-            <CopyField value={urls.query} testId="url-query" />
-          </div>
-          {urls.default && (
-            <div>
-              <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Default alias</p>
-              <CopyField value={urls.default} testId="url-default" />
-            </div>
-          )}
+        <CardBody className="grid gap-6 text-sm lg:grid-cols-2">
+          <UrlForms
+            title="Without client authentication"
+            note={
+              requiresClientCertificate
+                ? "Only the directory answers here: this alias requires a client certificate."
+                : "HTTPS and HTTP ports."
+            }
+            urls={urls.withoutClientAuth}
+            testIdPrefix="url"
+          />
+          <UrlForms
+            title="With client authentication"
+            note="The mutual-TLS port: the client presents its certificate in the TLS handshake."
+            urls={urls.withClientAuth}
+            testIdPrefix="url-client-auth"
+          />
         </CardBody>
       </Card>
       <Card className="mb-6">
@@ -124,6 +132,13 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
         />
         <TermsHistoryTable terms={terms} />
       </Card>
+      <AliasAccessRules
+        alias={alias.name}
+        initial={accessRules}
+        choices={choices}
+        requiresClientCertificate={requiresClientCertificate}
+        canManage={canManage}
+      />
       <AliasSettingsForm
         name={alias.name}
         settings={alias.settings}
@@ -134,5 +149,40 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
         approvalProfiles={profiles.map((p) => p.name)}
       />
     </>
+  );
+}
+
+function UrlForms({
+  title,
+  note,
+  urls,
+  testIdPrefix,
+}: {
+  title: string;
+  note: string;
+  urls: AliasDirectoryUrls;
+  testIdPrefix: string;
+}) {
+  return (
+    <div className="space-y-3" data-testid={`${testIdPrefix}-set`}>
+      <div>
+        <h3 className="font-medium text-slate-900">{title}</h3>
+        <p className="text-xs text-slate-500">{note}</p>
+      </div>
+      <div>
+        <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Path form</p>
+        <CopyField value={urls.path} testId={`${testIdPrefix}-path`} />
+      </div>
+      <div>
+        <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Query form</p>
+        <CopyField value={urls.query} testId={`${testIdPrefix}-query`} />
+      </div>
+      {urls.default && (
+        <div>
+          <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Default alias</p>
+          <CopyField value={urls.default} testId={`${testIdPrefix}-default`} />
+        </div>
+      )}
+    </div>
   );
 }
