@@ -6,6 +6,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import next from "next";
 import { prepareAcme, pruneNonces, serveAcme } from "@/lib/acme/http";
 import { MAX_REQUEST_BYTES } from "@/lib/acme/http/body";
@@ -15,6 +16,7 @@ import { refreshCrlsIfDue } from "@/lib/ca/crl";
 import { ensureServerTlsCertificate } from "@/lib/ca/server-tls";
 import { db } from "@/lib/db/client";
 import { adoptBoundHttpPort, env } from "@/lib/env";
+import { AcmeProblem } from "@/lib/problem";
 import { runValidationJob } from "@/lib/ra/challenges";
 import { getGlobalSettings } from "@/lib/ra/global-settings";
 import { finishInterruptedOrders } from "@/lib/ra/orders";
@@ -47,6 +49,16 @@ async function main() {
   const listener =
     (scheme: "http" | "https") => async (req: http.IncomingMessage, res: http.ServerResponse) => {
       for (const name of INTERNAL_HEADERS) delete req.headers[name];
+      inFlight.set(req.socket, res);
+      res.once("close", () => inFlight.get(req.socket) === res && inFlight.delete(req.socket));
+      toOriginForm(req);
+      // RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any
+      // HTTP/1.1 request message that lacks a Host header field" (Node's own check answers
+      // without a problem document, so it is off: requireHostHeader below).
+      if (req.httpVersion === "1.1" && req.headers.host === undefined) {
+        writeProblem(res, 400, "An HTTP/1.1 request must carry a Host header (RFC 9112 §3.2)");
+        return;
+      }
       try {
         if (req.url === "/acme" || req.url?.startsWith("/acme/") || req.url?.startsWith("/acme?")) {
           await answerAcme(scheme, req, res);
@@ -54,6 +66,8 @@ async function main() {
           await nextHandler(req, res);
         }
       } catch (err) {
+        // The client went away in the middle of its body: there is no one to answer.
+        if ((err as NodeJS.ErrnoException).code === "ECONNRESET") return;
         console.error(`[server] ${req.method} ${req.url} failed:`, err);
         if (!res.headersSent) {
           res.statusCode = 500;
@@ -62,11 +76,22 @@ async function main() {
       }
     };
 
-  const httpServer = http.createServer(listener("http"));
+  const httpServer = http.createServer({ requireHostHeader: false }, listener("http"));
   const httpsServer = https.createServer(
-    { cert: tls.cert, key: tls.key, ca: tls.caPem, requestCert: true, rejectUnauthorized: false },
+    {
+      cert: tls.cert,
+      key: tls.key,
+      ca: tls.caPem,
+      requestCert: true,
+      rejectUnauthorized: false,
+      requireHostHeader: false,
+    },
     listener("https"),
   );
+  for (const server of [httpServer, httpsServer]) {
+    server.on("clientError", answerClientError);
+    server.on("connect", answerConnect);
+  }
   const httpPort = await listen(httpServer, config.KEYWARD_HTTP_PORT, config.KEYWARD_LISTEN);
   const httpsPort = await listen(httpsServer, config.KEYWARD_HTTPS_PORT, config.KEYWARD_LISTEN);
   adoptBoundHttpPort(httpPort);
@@ -138,7 +163,11 @@ async function main() {
 }
 
 async function answerAcme(scheme: "http" | "https", req: http.IncomingMessage, res: http.ServerResponse) {
-  const host = req.headers.host ?? "localhost";
+  const url = requestUrl(scheme, req.headers.host ?? "localhost", req.url ?? "/");
+  if (!url) {
+    writeProblem(res, 400, "The Host header does not name a host (RFC 9110 §7.2)");
+    return;
+  }
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
@@ -146,18 +175,104 @@ async function answerAcme(scheme: "http" | "https", req: http.IncomingMessage, r
   }
   const method = req.method ?? "GET";
   const read = method === "GET" || method === "HEAD" ? undefined : await readAtMost(req, MAX_REQUEST_BYTES);
-  const request = new Request(`${scheme}://${host}${req.url}`, {
-    method,
+  // The Fetch standard forbids TRACE (and CONNECT, which never reaches here) in a Request: such a
+  // request travels as a bodiless GET, and serveAcme is told its real method (405 with Allow).
+  const forbidden = FETCH_FORBIDDEN_METHODS.has(method);
+  const request = new Request(url, {
+    method: forbidden ? "GET" : method,
     headers,
-    body: read && !read.tooLarge && read.body.length > 0 ? new Uint8Array(read.body) : undefined,
+    body:
+      !forbidden && read && !read.tooLarge && read.body.length > 0 ? new Uint8Array(read.body) : undefined,
   });
   const response = await serveAcme(request, {
     clientIp: req.socket.remoteAddress,
     bodyTooLarge: read?.tooLarge,
+    method,
   });
   res.statusCode = response.status;
   for (const [name, value] of response.headers) res.setHeader(name, value);
   res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+const FETCH_FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+// The response each connection is writing, so that a parser error on a pipelined request does
+// not interleave a second answer with one already under way.
+const inFlight = new WeakMap<Duplex, http.ServerResponse>();
+
+/**
+ * RFC 9112 §3.2.2: a server MUST accept a request target in absolute form, and then takes the
+ * authority from it instead of Host. Keyward serves it as the origin form (path and query).
+ */
+function toOriginForm(req: http.IncomingMessage): void {
+  if (!/^https?:\/\//i.test(req.url ?? "")) return;
+  try {
+    const target = new URL(req.url as string);
+    req.url = target.pathname + target.search;
+    req.headers.host = target.host;
+  } catch {
+    // Not a URL: the path as sent answers 404 wherever it goes.
+  }
+}
+
+/** The request's URL from Host and the path, or null when Host is not a host[:port]. */
+function requestUrl(scheme: string, host: string, path: string): URL | null {
+  try {
+    const origin = new URL(`${scheme}://${host}`);
+    const onlyAuthority =
+      origin.username === "" && origin.password === "" && origin.href === `${origin.origin}/`;
+    return onlyAuthority ? new URL(`${origin.origin}${path}`) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * DESIGN: every failure is a problem document, also for requests the HTTP parser refuses before
+ * any handler runs (bad framing, oversized headers, no Host). The statuses are Node's own; the
+ * connection is closed after the answer, as the parser's state is lost.
+ */
+function answerClientError(err: NodeJS.ErrnoException & { reason?: string }, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || !socket.writable || inFlight.get(socket)?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, detail] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "The request's header fields are too large"]
+      : err.code === "HPE_CHUNK_EXTENSIONS_OVERFLOW"
+        ? [413, "The request's chunk extensions are too large"]
+        : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? [408, "The request was not received in time"]
+          : [400, `The request is not valid HTTP/1.1: ${err.reason ?? err.code ?? "parse error"}`];
+  socket.end(rawProblem(status, detail));
+}
+
+/** CONNECT asks for a tunnel; Keyward is no proxy (RFC 9110 §9.3.6). */
+function answerConnect(_req: http.IncomingMessage, socket: Duplex): void {
+  socket.end(rawProblem(405, "CONNECT is not allowed: Keyward is not a proxy", { Allow: "GET, HEAD, POST" }));
+}
+
+function problemBody(status: number, detail: string): string {
+  return JSON.stringify(AcmeProblem.malformed(detail, { status }).toJSON());
+}
+
+function rawProblem(status: number, detail: string, extraHeaders: Record<string, string> = {}): string {
+  const body = problemBody(status, detail);
+  const headers = {
+    "Content-Type": "application/problem+json",
+    "Content-Length": String(Buffer.byteLength(body)),
+    "Cache-Control": "no-store",
+    Connection: "close",
+    ...extraHeaders,
+  };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${lines.join("")}\r\n${body}`;
+}
+
+function writeProblem(res: http.ServerResponse, status: number, detail: string): void {
+  res.writeHead(status, { "Content-Type": "application/problem+json", "Cache-Control": "no-store" });
+  res.end(problemBody(status, detail));
 }
 
 // A body over the limit is answered with 413 at once; the rest is read and thrown away, so the
