@@ -14,6 +14,7 @@ import { constants } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import next from "next";
 import { prepareAcme, pruneNonces, serveAcme } from "@/lib/acme/http";
@@ -76,6 +77,16 @@ async function main() {
     for (const name of Object.keys(req.headers)) {
       if (name.startsWith(INTERNAL_HEADER_PREFIX)) delete req.headers[name];
     }
+    inFlight.set(req.socket, res);
+    res.once("close", () => inFlight.get(req.socket) === res && inFlight.delete(req.socket));
+    toOriginForm(req);
+    // RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1
+    // request message that lacks a Host header field" (Node's own check answers without a
+    // problem document, so it is off: requireHostHeader below).
+    if (req.httpVersion === "1.1" && req.headers.host === undefined) {
+      writeProblem(res, 400, "An HTTP/1.1 request must carry a Host header (RFC 9112 §3.2)");
+      return;
+    }
     const facts = resolveRequestFacts({
       peer: req.socket.remoteAddress,
       scheme: kind === "http" ? "http" : "https",
@@ -94,6 +105,8 @@ async function main() {
         await nextHandler(req, res);
       }
     } catch (err) {
+      // The client went away in the middle of its body: there is no one to answer.
+      if ((err as NodeJS.ErrnoException).code === "ECONNRESET") return;
       console.error(`[server] ${req.method} ${req.url} failed:`, err);
       if (!res.headersSent) {
         res.statusCode = 500;
@@ -102,9 +115,12 @@ async function main() {
     }
   };
 
-  const httpServer = http.createServer(listener("http"));
+  const httpServer = http.createServer({ requireHostHeader: false }, listener("http"));
   // No client certificate is asked for here: browsers would prompt for one on the console.
-  const httpsServer = https.createServer({ cert: tls.cert, key: tls.key, ca: tls.caPem }, listener("https"));
+  const httpsServer = https.createServer(
+    { cert: tls.cert, key: tls.key, ca: tls.caPem, requireHostHeader: false },
+    listener("https"),
+  );
   // Asks every client for a certificate but completes the handshake without one (rejectUnauthorized
   // false), so that a client without one gets a problem document instead of a TLS alert, and an
   // alias that needs none works here too. OpenSSL still checks that a client holds the key of the
@@ -120,10 +136,15 @@ async function main() {
       requestCert: true,
       rejectUnauthorized: false,
       secureOptions: constants.SSL_OP_NO_TICKET,
+      requireHostHeader: false,
     },
     listener("mtls"),
   );
   const servers = [httpServer, httpsServer, mtlsServer];
+  for (const server of servers) {
+    server.on("clientError", answerClientError);
+    server.on("connect", answerConnect);
+  }
   const httpPort = await listen(httpServer, config.KEYWARD_HTTP_PORT, config.KEYWARD_LISTEN);
   const httpsPort = await listen(httpsServer, config.KEYWARD_HTTPS_PORT, config.KEYWARD_LISTEN);
   const mtlsPort = await listen(mtlsServer, config.KEYWARD_MTLS_PORT, config.KEYWARD_LISTEN);
@@ -253,14 +274,23 @@ async function answerAcme(
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     else if (value !== undefined) headers.set(name, value);
   }
-  const method = req.method ?? "GET";
-  const read = method === "GET" || method === "HEAD" ? undefined : await readAtMost(req, MAX_REQUEST_BYTES);
   // The URL the client used (through a trusted proxy: its scheme and host), which the JWS "url"
   // must name (RFC 8555 §6.4) and every URL Keyward returns keeps.
-  const request = new Request(`${facts.scheme}://${facts.host}${req.url}`, {
-    method,
+  const url = requestUrl(facts.scheme, facts.host, req.url ?? "/");
+  if (!url) {
+    writeProblem(res, 400, "The Host header does not name a host (RFC 9110 §7.2)");
+    return;
+  }
+  const method = req.method ?? "GET";
+  const read = method === "GET" || method === "HEAD" ? undefined : await readAtMost(req, MAX_REQUEST_BYTES);
+  // The Fetch standard forbids TRACE (and CONNECT, which never reaches here) in a Request: such a
+  // request travels as a bodiless GET, and serveAcme is told its real method (405 with Allow).
+  const forbidden = FETCH_FORBIDDEN_METHODS.has(method);
+  const request = new Request(url, {
+    method: forbidden ? "GET" : method,
     headers,
-    body: read && !read.tooLarge && read.body.length > 0 ? new Uint8Array(read.body) : undefined,
+    body:
+      !forbidden && read && !read.tooLarge && read.body.length > 0 ? new Uint8Array(read.body) : undefined,
   });
   let clientCertificate: ClientCertificateCheck | undefined;
   try {
@@ -278,6 +308,7 @@ async function answerAcme(
     return;
   }
   const response = await serveAcme(request, {
+    method,
     clientIp: facts.clientIp,
     clientCertificate,
     bodyTooLarge: read?.tooLarge,
@@ -285,6 +316,87 @@ async function answerAcme(
   res.statusCode = response.status;
   for (const [name, value] of response.headers) res.setHeader(name, value);
   res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+const FETCH_FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+// The response each connection is writing, so that a parser error on a pipelined request does
+// not interleave a second answer with one already under way.
+const inFlight = new WeakMap<Duplex, http.ServerResponse>();
+
+/**
+ * RFC 9112 §3.2.2: a server MUST accept a request target in absolute form, and then takes the
+ * authority from it instead of Host. Keyward serves it as the origin form (path and query).
+ */
+function toOriginForm(req: http.IncomingMessage): void {
+  if (!/^https?:\/\//i.test(req.url ?? "")) return;
+  try {
+    const target = new URL(req.url as string);
+    req.url = target.pathname + target.search;
+    req.headers.host = target.host;
+  } catch {
+    // Not a URL: the path as sent answers 404 wherever it goes.
+  }
+}
+
+/** The request's URL from Host and the path, or null when Host is not a host[:port]. */
+function requestUrl(scheme: string, host: string, path: string): URL | null {
+  try {
+    const origin = new URL(`${scheme}://${host}`);
+    const onlyAuthority =
+      origin.username === "" && origin.password === "" && origin.href === `${origin.origin}/`;
+    return onlyAuthority ? new URL(`${origin.origin}${path}`) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * DESIGN: every failure is a problem document, also for requests the HTTP parser refuses before
+ * any handler runs (bad framing, oversized headers, no Host). The statuses are Node's own; the
+ * connection is closed after the answer, as the parser's state is lost.
+ */
+function answerClientError(err: NodeJS.ErrnoException & { reason?: string }, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || !socket.writable || inFlight.get(socket)?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, detail] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "The request's header fields are too large"]
+      : err.code === "HPE_CHUNK_EXTENSIONS_OVERFLOW"
+        ? [413, "The request's chunk extensions are too large"]
+        : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? [408, "The request was not received in time"]
+          : [400, `The request is not valid HTTP/1.1: ${err.reason ?? err.code ?? "parse error"}`];
+  socket.end(rawProblem(status, detail));
+}
+
+/** CONNECT asks for a tunnel; Keyward is no proxy (RFC 9110 §9.3.6). */
+function answerConnect(_req: http.IncomingMessage, socket: Duplex): void {
+  socket.end(rawProblem(405, "CONNECT is not allowed: Keyward is not a proxy", { Allow: "GET, HEAD, POST" }));
+}
+
+function problemBody(status: number, detail: string): string {
+  return JSON.stringify(AcmeProblem.malformed(detail, { status }).toJSON());
+}
+
+function rawProblem(status: number, detail: string, extraHeaders: Record<string, string> = {}): string {
+  const body = problemBody(status, detail);
+  const headers = {
+    "Content-Type": "application/problem+json",
+    "Content-Length": String(Buffer.byteLength(body)),
+    "Cache-Control": "no-store",
+    Connection: "close",
+    ...extraHeaders,
+  };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${lines.join("")}\r\n${body}`;
+}
+
+function writeProblem(res: http.ServerResponse, status: number, detail: string): void {
+  res.writeHead(status, { "Content-Type": "application/problem+json", "Cache-Control": "no-store" });
+  res.end(problemBody(status, detail));
 }
 
 // A body over the limit is answered with 413 at once; the rest is read and thrown away, so the

@@ -11,8 +11,10 @@
 // other requested extensions (key usage, must-staple…) are ignored, as Boulder and Pebble ignore
 // them: the certificate profile (lib/ca/issuance.ts) decides everything else.
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { type GeneralName, SubjectAlternativeName } from "@peculiar/asn1-x509";
 import { ALLOWED_KEYS_TEXT, publicKeyRefusal } from "@/lib/crypto/key-policy";
-import { type Extension, Pkcs10CertificateRequest, SubjectAlternativeNameExtension } from "@/lib/crypto/x509";
+import { type Extension, Pkcs10CertificateRequest } from "@/lib/crypto/x509";
 import { canonicalIpAddress } from "@/lib/names";
 import { AcmeProblem } from "@/lib/problem";
 
@@ -253,26 +255,49 @@ function readSubjectAltNames(extensions: readonly Extension[]): SubjectAltNames 
   if (extensions.length > 1) throw badCsr("CSR requests the subjectAltName extension more than once");
   const extension = extensions[0];
   if (!extension) return names;
-  if (!(extension instanceof SubjectAlternativeNameExtension)) {
-    throw badCsr("CSR subjectAltName extension is malformed");
+  // Read at the ASN.1 level: the x509 library's name list silently drops an otherName whose type
+  // it does not know, and such a name must be refused, not ignored.
+  let generalNames: SubjectAlternativeName;
+  try {
+    generalNames = AsnConvert.parse(extension.value, SubjectAlternativeName);
+  } catch (error) {
+    throw badCsr("CSR subjectAltName extension is malformed", error);
   }
-  for (const name of extension.names.items) {
-    if (name.type === "dns") {
-      names.dnsNames.push(name.value.toLowerCase());
-    } else if (name.type === "ip") {
+  // RFC 5280 §4.2.1.6: GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName.
+  if (generalNames.length === 0) throw badCsr("CSR subjectAltName extension is empty (RFC 5280 §4.2.1.6)");
+  for (const name of generalNames) {
+    if (name.dNSName !== undefined) {
+      names.dnsNames.push(name.dNSName.toLowerCase());
+    } else if (name.iPAddress !== undefined) {
       // A 4- or 16-octet iPAddress (RFC 5280 §4.2.1.6); anything else (an address with a mask
       // belongs in name constraints, not a SAN) comes back from the parser as non-address text.
-      const address = canonicalIpAddress(name.value);
-      if (address === null) throw badCsr(`CSR subjectAltName iPAddress "${name.value}" is not an IP address`);
+      const address = canonicalIpAddress(name.iPAddress);
+      if (address === null)
+        throw badCsr(`CSR subjectAltName iPAddress "${name.iPAddress}" is not an IP address`);
       names.ipAddresses.push(address);
     } else {
       // RFC 8555 §7.4 certifies identifiers only; an email, URI or otherName SAN cannot be one.
       throw badCsr(
-        `CSR subjectAltName contains a name of type ${name.type}; only dNSName and iPAddress names are certified`,
+        `CSR subjectAltName contains a name of type ${generalNameType(name)}; only dNSName and iPAddress names are certified`,
       );
     }
   }
   return names;
+}
+
+// The GeneralName choices (RFC 5280 §4.2.1.6) other than dNSName and iPAddress, as details name them.
+const OTHER_NAME_TYPES: readonly [keyof GeneralName, string][] = [
+  ["rfc822Name", "email (rfc822Name)"],
+  ["uniformResourceIdentifier", "url (uniformResourceIdentifier)"],
+  ["otherName", "otherName"],
+  ["directoryName", "directoryName"],
+  ["registeredID", "registeredID"],
+  ["x400Address", "x400Address"],
+  ["ediPartyName", "ediPartyName"],
+];
+
+function generalNameType(name: GeneralName): string {
+  return OTHER_NAME_TYPES.find(([field]) => name[field] !== undefined)?.[1] ?? "unknown";
 }
 
 function identifierFromText(text: string): CertificateIdentifier {

@@ -17,7 +17,7 @@ import { AcmeProblem, conflictProblem, notFoundProblem } from "@/lib/problem";
 import type { ResolvedAlias } from "./aliases";
 import { markApprovalApplied, requireApproval } from "./approvals";
 import { usableEabKeyWhere } from "./eab-keys";
-import { randomId } from "./ids";
+import { isResourceId, randomId } from "./ids";
 import { moveWithAudit } from "./moves";
 
 export { type AccountRecord, findAccountById, findAccountByKey };
@@ -57,8 +57,21 @@ export function validateContacts(contacts: string[]): string[] {
     if (!MAILTO_ADDRESS.test(decoded)) {
       throw new AcmeProblem("invalidContact", `Contact "${contact}" is not a valid email address`);
     }
-    return `mailto:${decoded}`;
+    return toMailtoUrl(decoded);
   });
+}
+
+/**
+ * RFC 6068 §2: an address as a mailto URL, in one spelling. Characters an address may hold but a
+ * URL may not carry as they are ("%", "#", "/", "?", "&"…) are percent-encoded, so the account
+ * object lists URLs (RFC 8555 §7.1.2), not text that parses as a fragment or a bad escape.
+ */
+function toMailtoUrl(address: string): string {
+  const encoded = address.replace(
+    /[^A-Za-z0-9\-._~!$'()*+;:@]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
+  );
+  return `mailto:${encoded}`;
 }
 
 export type NewAccountRequest = {
@@ -358,6 +371,11 @@ export const ORDERS_PAGE_SIZE = 100;
 
 /** RFC 8555 §7.1.2.1: the account's orders, newest first, paged with an opaque cursor. */
 export async function listAccountOrderIds(db: Db, accountId: string, cursor: string | null) {
+  // The cursor is an order id this server gave in a Link rel="next"; anything else (a NUL byte
+  // PostgreSQL cannot store, a path) is refused before it reaches a query.
+  if (cursor !== null && !isResourceId(cursor)) {
+    throw AcmeProblem.malformed('cursor is not a cursor of this list (take it from the Link rel="next" URL)');
+  }
   const rows = await db.order.findMany({
     where: { accountId },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],

@@ -54,8 +54,16 @@ export async function respondToChallenge(
   if (authz.challenges.some((c) => c.status === "processing")) {
     throw AcmeProblem.malformed("Another challenge of this authorization is being validated");
   }
-  if (!(await queueChallengeValidation(db, challenge.id, o.now))) {
-    throw AcmeProblem.malformed("The challenge is already being validated");
+  if (
+    !(await queueChallengeValidation(db, {
+      challengeId: challenge.id,
+      authorizationId: authz.id,
+      now: o.now,
+    }))
+  ) {
+    throw AcmeProblem.malformed(
+      "The challenge, or another challenge of its authorization, was answered meanwhile; an authorization is validated once",
+    );
   }
   pokeLocalWorker();
   return { ...challenge, status: "processing" };

@@ -6,3 +6,8 @@ import { randomBytes } from "node:crypto";
 export function randomId(): string {
   return randomBytes(16).toString("base64url");
 }
+
+/** What an id in an ACME URL or cursor can look like (base64url, bounded); anything else names nothing. */
+export function isResourceId(text: string): boolean {
+  return /^[A-Za-z0-9_-]{1,128}$/.test(text);
+}

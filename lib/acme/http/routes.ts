@@ -29,6 +29,7 @@ import {
   revokeCertPayloadSchema,
 } from "@/lib/acme/wire/payloads";
 import { AcmeProblem, firstIssue } from "@/lib/problem";
+import { isResourceId } from "@/lib/ra/ids";
 
 export type RouteAuth = "jwk" | "kid" | "jwk-or-kid";
 type VerifiedFor<A extends RouteAuth> = A extends "jwk-or-kid" ? VerifiedJws : VerifiedJws & { auth: A };
@@ -198,9 +199,6 @@ const COMPILED = (Object.keys(ROUTES) as AcmeResource[]).map((resource) => ({
 
 export type RouteMatch = { resource: AcmeResource; route: Route; params: Record<string, string> };
 
-// Ids are base64url (lib/ra/ids.ts); anything else cannot name a resource.
-const ID = /^[A-Za-z0-9_-]{1,128}$/;
-
 export function matchRoute(segments: readonly string[]): RouteMatch | null {
   for (const { resource, route, parts } of COMPILED) {
     if (parts.length !== segments.length) continue;
@@ -209,7 +207,8 @@ export function matchRoute(segments: readonly string[]): RouteMatch | null {
       const segment = segments[i] as string;
       if (!part.startsWith(":")) return part === segment;
       params[part.slice(1)] = segment;
-      return ID.test(segment);
+      // Ids are base64url (lib/ra/ids.ts); anything else cannot name a resource.
+      return isResourceId(segment);
     });
     if (matches) return { resource, route, params };
   }

@@ -75,6 +75,8 @@ export type ServeOptions = {
   clientCertificate?: ClientCertificateCheck;
   /** Set by server.ts when it stopped reading a body at the limit (the rest is drained, unread). */
   bodyTooLarge?: boolean;
+  /** The method as received, when the Request cannot carry it (the Fetch standard forbids TRACE). */
+  method?: string;
 };
 
 export function createAcmeHandler(deps: AcmeServerDeps) {
@@ -83,7 +85,7 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
   return async function serveAcme(req: Request, opts: ServeOptions = {}): Promise<Response> {
     const started = performance.now();
     const url = new URL(req.url);
-    const method = req.method.toUpperCase();
+    const method = (opts.method ?? req.method).toUpperCase();
     const common: CommonHeaders = { nonce: deps.nonces.issue() };
     const event: RequestEvent = { method, path: url.pathname, status: 0, ms: 0 };
     let response: Response;

@@ -35,7 +35,9 @@ export type FlattenedJws = z.infer<typeof flattenedJwsSchema>;
 
 const protectedHeaderSchema = z.looseObject({
   alg: z.string().max(32),
-  nonce: z.string().max(256).optional(),
+  // Bounded by the protected header's own bound. RFC 8555 §6.5: a nonce string that is not one of
+  // ours, however long, is badNonce (the nonce step says so), not a malformed header.
+  nonce: z.string().optional(),
   url: z.string().max(4_096),
   jwk: z.unknown().optional(),
   kid: z.string().max(4_096).optional(),

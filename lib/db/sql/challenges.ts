@@ -1,21 +1,34 @@
-// Challenge status moves that must be single statements (a data-modifying CTE is atomic): each is
-// guarded by the status it leaves, so two concurrent requests or workers cannot both move it.
+// Challenge status moves, each guarded by the status it leaves (a data-modifying CTE is atomic), so
+// two concurrent requests or workers cannot both move it. Answering a challenge also holds its
+// authorization's lock, so two challenges of one authorization cannot both be answered.
 import { randomUUID } from "node:crypto";
 import type { Db } from "../client";
+import { lockForTransaction } from "../locks";
 
 /**
  * Moves a pending challenge to processing and queues its validation job; false when the
- * challenge was no longer pending.
+ * challenge was no longer pending, or another challenge of its authorization was answered.
+ * Requests for two challenges of one authorization serialise on a lock of the authorization, so
+ * the second sees the first's move: one validation per authorization.
  */
-export async function queueChallengeValidation(db: Db, challengeId: string, now: Date): Promise<boolean> {
-  const queued = await db.$executeRaw`
-    WITH moved AS (
-      UPDATE "Challenge" SET "status" = 'processing', "updatedAt" = ${now}
-      WHERE "id" = ${challengeId} AND "status" = 'pending'
-      RETURNING "id")
-    INSERT INTO "ValidationJob" ("id", "challengeId", "status", "attempts", "runAfter", "createdAt")
-    SELECT ${randomUUID()}, "id", 'queued', 0, ${now}, ${now} FROM moved`;
-  return queued === 1;
+export async function queueChallengeValidation(
+  db: Db,
+  o: { challengeId: string; authorizationId: string; now: Date },
+): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    await lockForTransaction(tx, `authorization:${o.authorizationId}`);
+    const queued = await tx.$executeRaw`
+      WITH moved AS (
+        UPDATE "Challenge" SET "status" = 'processing', "updatedAt" = ${o.now}
+        WHERE "id" = ${o.challengeId} AND "authorizationId" = ${o.authorizationId} AND "status" = 'pending'
+          AND NOT EXISTS (
+            SELECT 1 FROM "Challenge" AS other
+            WHERE other."authorizationId" = ${o.authorizationId} AND other."status" <> 'pending')
+        RETURNING "id")
+      INSERT INTO "ValidationJob" ("id", "challengeId", "status", "attempts", "runAfter", "createdAt")
+      SELECT ${randomUUID()}, "id", 'queued', 0, ${o.now}, ${o.now} FROM moved`;
+    return queued === 1;
+  });
 }
 
 export type ChallengeOutcomeRow = {

@@ -199,6 +199,11 @@ describe("parseProtectedHeader", async () => {
     });
   }
 
+  it("ok/a long nonce string is left to the nonce step (badNonce, RFC 8555 §6.5), not refused here", () => {
+    const nonce = "A".repeat(300);
+    expect(parseProtectedHeader(jws({ alg: "ES256", url: URL_, nonce, jwk: es256.jwk })).nonce).toBe(nonce);
+  });
+
   it("ok/jwk keeps only the key members", () => {
     const header = parseProtectedHeader(
       jws({ alg: "ES256", url: URL_, nonce: "n", jwk: { ...es256.jwk, kid: "x", use: "sig" } }),

@@ -316,6 +316,18 @@ const failCases: FailCase[] = [
       b64url(csrFor({ key: "p256", subject: "/CN=a.example", san: `${ORDER_SAN},URI:https://a.example/` })),
     detail: /^CSR subjectAltName contains a name of type url/,
   },
+  {
+    // The x509 library's name list drops an otherName of an unknown type; it must not pass (issue 14).
+    name: "fail/otherName subjectAltName of an unknown type",
+    csr: () =>
+      b64url(csrFor({ key: "p256", subject: "/CN=a.example", san: `${ORDER_SAN},otherName:1.2.3.4;UTF8:x` })),
+    detail: /^CSR subjectAltName contains a name of type otherName/,
+  },
+  {
+    name: "fail/registeredID subjectAltName",
+    csr: () => b64url(csrFor({ key: "p256", subject: "/CN=a.example", san: `${ORDER_SAN},RID:1.2.3.4` })),
+    detail: /^CSR subjectAltName contains a name of type registeredID/,
+  },
 ];
 
 describe("parseCsr + verifyCsr refuse", () => {

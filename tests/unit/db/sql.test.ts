@@ -248,7 +248,9 @@ describe.each(targets)("lib/db statements on the $name", (target) => {
       },
     });
 
-    const queued = await Promise.all([1, 2, 3].map(() => queueChallengeValidation(db, challengeId, now)));
+    const queued = await Promise.all(
+      [1, 2, 3].map(() => queueChallengeValidation(db, { challengeId, authorizationId, now })),
+    );
     expect(queued.filter(Boolean)).toHaveLength(1);
     expect((await db.challenge.findUniqueOrThrow({ where: { id: challengeId } })).status).toBe("processing");
 
@@ -301,6 +303,45 @@ describe.each(targets)("lib/db statements on the $name", (target) => {
     expect(await claimValidationJobs(db, { ...lease, workerId: "w4", now: later })).toEqual([]);
   });
 
+  it("challenges: of one authorization's challenges, answered at once, one is queued", async () => {
+    const now = new Date();
+    const authorizationId = id();
+    const challengeIds = [id(), id(), id()];
+    await db.authorization.create({
+      data: {
+        id: authorizationId,
+        accountId,
+        identifierType: "dns",
+        identifierValue: "siblings.example.test",
+        expiresAt: new Date(now.getTime() + HOUR_MS),
+        challenges: {
+          create: challengeIds.map((cid, i) => ({
+            id: cid,
+            type: ["http-01", "dns-01", "tls-alpn-01"][i] as string,
+            token: "t",
+          })),
+        },
+      },
+    });
+    const queued = await Promise.all(
+      [...challengeIds, ...challengeIds].map((challengeId) =>
+        queueChallengeValidation(db, { challengeId, authorizationId, now }),
+      ),
+    );
+    expect(queued.filter(Boolean)).toHaveLength(1);
+    expect(await db.validationJob.count({ where: { challenge: { authorizationId } } })).toBe(1);
+    // The job would be claimed by the tests below: this test is done with it.
+    await db.validationJob.deleteMany({ where: { challenge: { authorizationId } } });
+    // A challenge named with another authorization moves nothing.
+    expect(
+      await queueChallengeValidation(db, {
+        challengeId: challengeIds[0] as string,
+        authorizationId: id(),
+        now,
+      }),
+    ).toBe(false);
+  });
+
   it("a failed validation makes the pending authorization invalid and keeps its expiry", async () => {
     const now = new Date();
     const authorizationId = id();
@@ -316,7 +357,7 @@ describe.each(targets)("lib/db statements on the $name", (target) => {
         challenges: { create: [{ id: challengeId, type: "dns-01", token: "t" }] },
       },
     });
-    expect(await queueChallengeValidation(db, challengeId, now)).toBe(true);
+    expect(await queueChallengeValidation(db, { challengeId, authorizationId, now })).toBe(true);
     const [job] = await claimValidationJobs(db, { workerId: "w", now, leaseUntil: expiresAt, limit: 1 });
     const error = { type: "urn:ietf:params:acme:error:dns", detail: "no TXT record", status: 400 };
     await recordChallengeOutcome(db, {
@@ -340,9 +381,10 @@ describe.each(targets)("lib/db statements on the $name", (target) => {
   it("completeValidationJob closes a job without touching its challenge", async () => {
     const now = new Date();
     const challengeId = id();
+    const authorizationId = id();
     await db.authorization.create({
       data: {
-        id: id(),
+        id: authorizationId,
         accountId,
         identifierType: "dns",
         identifierValue: "c.example.test",
@@ -350,7 +392,7 @@ describe.each(targets)("lib/db statements on the $name", (target) => {
         challenges: { create: [{ id: challengeId, type: "http-01", token: "t" }] },
       },
     });
-    await queueChallengeValidation(db, challengeId, now);
+    await queueChallengeValidation(db, { challengeId, authorizationId, now });
     const [job] = await claimValidationJobs(db, {
       workerId: "w",
       now,
