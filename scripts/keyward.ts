@@ -9,6 +9,9 @@
 //   npm run keyward -- alias apply --file <alias.json>      { "name": "...", "settings": { ... } }
 //   npm run keyward -- token create --name <n> --role <role> --user <username> [--expires-days <d>]
 //                      (a role allowing nothing the user's own role does not)
+//   npm run keyward -- ratelimit list --alias <alias>
+//   npm run keyward -- ratelimit set --alias <alias> --account <id> --limit <name> --value <n> [--note <text>]
+//   npm run keyward -- ratelimit clear --alias <alias> --account <id> --limit <name>
 //
 // It changes the database through the same lib/console services as the console and its API, so
 // it refuses what they refuse, and every change is audited (actor "system"). The database is
@@ -22,7 +25,9 @@ import { CLI_ACTOR } from "@/lib/auth/actor";
 import { ROLES } from "@/lib/auth/permissions";
 import { applyAlias, listAliases } from "@/lib/console/aliases";
 import { createApiToken } from "@/lib/console/api-tokens";
+import { clearRateLimitOverride, getAliasRateLimits, setRateLimitOverride } from "@/lib/console/rate-limits";
 import { applyAliasFileSchema } from "@/lib/console/schemas/aliases";
+import { accountRateLimitNameSchema } from "@/lib/console/schemas/rate-limits";
 import { getProtocolState, setProtocolEnabled } from "@/lib/console/settings";
 import { createUser, listUsers, updateUser } from "@/lib/console/users";
 import { secretBox } from "@/lib/crypto/master-key";
@@ -31,6 +36,7 @@ import { type EmbeddedDatabase, openEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations, MIGRATIONS_DIR } from "@/lib/db/migrate";
 import { adoptDatabaseUrl, env } from "@/lib/env";
 import { isAcmeProblem, zodProblem } from "@/lib/problem";
+import { ACCOUNT_RATE_LIMIT_NAMES } from "@/lib/ra/alias-settings";
 import { ensureBootstrapAlias } from "@/lib/ra/aliases";
 import { ensureGlobalSettings } from "@/lib/ra/global-settings";
 
@@ -56,6 +62,13 @@ const USAGE = `Usage: npm run keyward -- <command>
                          an API token for the console's JSON API, printed once; its role may
                          allow nothing the user's role does not, and it acts with no more than
                          the user's current role allows
+  ratelimit list --alias <alias>
+                         each rate limit of the alias with its value, window and busiest keys
+                         now, and the per-account overrides
+  ratelimit set --alias <alias> --account <id> --limit <name> --value <n> [--note <text>]
+                         one limit for one account (0: no limit for it); limits: ${ACCOUNT_RATE_LIMIT_NAMES.join(", ")}
+  ratelimit clear --alias <alias> --account <id> --limit <name>
+                         the alias's value applies to that account again
 
 Options: --json prints the result as JSON.
 Database: DATABASE_URL, or the embedded database in KEYWARD_DATA_DIR (default ./data).`;
@@ -117,6 +130,11 @@ async function run(argv: string[]): Promise<void> {
       name: { type: "string" },
       user: { type: "string" },
       "expires-days": { type: "string" },
+      alias: { type: "string" },
+      account: { type: "string" },
+      limit: { type: "string" },
+      value: { type: "string" },
+      note: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -155,6 +173,7 @@ async function run(argv: string[]): Promise<void> {
     acme: ["enable", "disable", "status"],
     alias: ["list", "apply"],
     token: ["create"],
+    ratelimit: ["list", "set", "clear"],
   };
   if (!known[group]?.includes(command ?? ""))
     throw new UsageError(`Unknown command: ${[group, command].filter(Boolean).join(" ")}`);
@@ -252,6 +271,44 @@ async function run(argv: string[]): Promise<void> {
       );
       return;
     }
+    case "ratelimit list": {
+      const limits = await getAliasRateLimits({ actor, name: required(values, "alias") });
+      print(formatRateLimits(limits), limits);
+      return;
+    }
+    case "ratelimit set": {
+      const value = required(values, "value");
+      const limits = await setRateLimitOverride({
+        actor,
+        name: required(values, "alias"),
+        input: {
+          accountId: required(values, "account"),
+          limit: required(values, "limit"),
+          value: /^\d+$/.test(value) ? Number(value) : value,
+          ...(values.note !== undefined ? { note: values.note } : {}),
+        },
+      });
+      print(
+        `Set ${values.limit} = ${value} for account ${values.account} on alias "${limits.alias}".`,
+        limits,
+      );
+      return;
+    }
+    case "ratelimit clear": {
+      const limit = accountRateLimitNameSchema.safeParse(required(values, "limit"));
+      if (!limit.success) throw zodProblem(limit.error, "limit");
+      const limits = await clearRateLimitOverride({
+        actor,
+        name: required(values, "alias"),
+        accountId: required(values, "account"),
+        limit: limit.data,
+      });
+      print(
+        `Cleared the override of ${limit.data} for account ${values.account}: alias "${limits.alias}"'s value applies.`,
+        limits,
+      );
+      return;
+    }
     case "token create": {
       const days = values["expires-days"];
       const input = {
@@ -271,6 +328,31 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
   }
+}
+
+/** `ratelimit list` for people: one block per limit, then the overrides. */
+function formatRateLimits(r: Awaited<ReturnType<typeof getAliasRateLimits>>): string {
+  const lines = [`Rate limits of alias "${r.alias}" (0: no limit), usage at ${r.at}:`];
+  for (const l of r.limits) {
+    const value =
+      l.value === 0
+        ? "no limit"
+        : `${l.value} ${l.counts} ${l.window === "at once" ? "at once" : `per ${l.window}`}`;
+    lines.push(`  ${l.name}: ${value} (Let's Encrypt: ${l.letsEncrypt})`);
+    for (const t of l.top) {
+      const who = t.name ? `${t.key} ${t.name}` : t.key;
+      lines.push(
+        `    ${t.count}${t.limit ? `/${t.limit}` : ""}\t${who}${t.overridden ? "\t(override)" : ""}`,
+      );
+    }
+  }
+  lines.push(r.overrides.length ? "Overrides:" : "No overrides.");
+  for (const o of r.overrides) {
+    lines.push(
+      `  ${o.accountId}\t${o.limit} = ${o.value}\tby ${o.setBy} ${o.updatedAt}${o.note ? `\t${o.note}` : ""}`,
+    );
+  }
+  return lines.join("\n");
 }
 
 async function main() {

@@ -3,11 +3,16 @@
 // (zod 4's z.toJSONSchema), so the document cannot drift from what the server accepts.
 import { z } from "zod";
 import { ROLES } from "@/lib/auth/permissions";
-import { aliasSettingsSchema, NOT_ENFORCED_ALIAS_FIELDS } from "@/lib/ra/alias-settings";
+import {
+  ACCOUNT_RATE_LIMIT_NAMES,
+  aliasSettingsSchema,
+  NOT_ENFORCED_ALIAS_FIELDS,
+} from "@/lib/ra/alias-settings";
 import { cloneAliasBodySchema, createAliasBodySchema, renameAliasBodySchema } from "./schemas/aliases";
 import { createApiTokenBodySchema } from "./schemas/api-tokens";
 import { auditQuerySchema } from "./schemas/audit";
 import { listQuerySchema, pagingSchema } from "./schemas/common";
+import { setRateLimitOverrideBodySchema } from "./schemas/rate-limits";
 import { globalSettingsBodySchema, protocolBodySchema } from "./schemas/settings";
 import { changePasswordBodySchema, createUserBodySchema, updateUserBodySchema } from "./schemas/users";
 
@@ -57,6 +62,68 @@ const ALIAS_SUMMARY_PROPERTIES = {
 };
 
 const ALIAS = { $ref: "#/components/schemas/Alias" };
+const RATE_LIMITS = { $ref: "#/components/schemas/RateLimits" };
+
+const RATE_LIMITS_SCHEMA = {
+  type: "object",
+  properties: {
+    alias: { type: "string" },
+    at: { type: "string", format: "date-time", description: "When the counts were taken" },
+    limits: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          name: {
+            type: "string",
+            description: "The limit's name, as a rateLimited problem's detail names it",
+          },
+          setting: { type: "string", description: "The alias setting holding its value" },
+          value: { type: "integer", description: "The alias's value; 0: no limit" },
+          window: { type: "string", examples: ["3 hours", "at once"] },
+          counts: { type: "string", examples: ["new orders"] },
+          per: {
+            type: "string",
+            enum: ["address", "ipv6Range", "account", "accountAndName", "registeredDomain"],
+          },
+          perAccount: { type: "boolean", description: "Whether an override can set it for one account" },
+          letsEncrypt: { type: "string", description: "Let's Encrypt's published limit, for comparison" },
+          top: {
+            type: "array",
+            description: "The busiest keys now, most used first",
+            items: {
+              type: "object",
+              properties: {
+                key: { type: "string", description: "Address, IPv6 /48, account id or registered domain" },
+                name: { type: ["string", "null"], description: "The failing name (failed validations)" },
+                count: { type: "integer" },
+                limit: { type: "integer", description: "The limit in force for this key (0: none)" },
+                overridden: { type: "boolean" },
+                accountContact: { type: ["string", "null"] },
+              },
+            },
+          },
+        },
+      },
+    },
+    overrides: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          accountId: { type: "string" },
+          accountContact: { type: ["string", "null"] },
+          limit: { type: "string", enum: [...ACCOUNT_RATE_LIMIT_NAMES] },
+          value: { type: "integer" },
+          note: { type: "string" },
+          setBy: { type: "string" },
+          createdAt: { type: "string", format: "date-time" },
+          updatedAt: { type: "string", format: "date-time" },
+        },
+      },
+    },
+  },
+};
 const problem = { $ref: "#/components/responses/Problem" };
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
 const json = (schema: JsonSchema) => ({ content: { "application/json": { schema } } });
@@ -119,6 +186,7 @@ export function consoleOpenApiDocument(serverUrl?: string) {
             createdAt: { type: "string", format: "date-time" },
           },
         },
+        RateLimits: RATE_LIMITS_SCHEMA,
         Role: { type: "string", enum: [...ROLES] },
         Problem: {
           type: "object",
@@ -235,6 +303,35 @@ export function consoleOpenApiDocument(serverUrl?: string) {
           summary: "Clone an alias (administrator)",
           requestBody: body(cloneAliasBodySchema),
           responses: { "201": ok("The copy", ALIAS), ...errors(401, 403, 404, 409, 422) },
+        },
+      },
+      "/api/console/aliases/{alias}/rate-limits": {
+        parameters: [pathParam("alias", "Alias name")],
+        get: {
+          summary:
+            "The alias's rate limits: each limit's value (an alias setting, 0 = no limit), window and the busiest addresses, accounts and registered domains counted against it now, and the per-account overrides",
+          responses: { "200": ok("The rate limits", RATE_LIMITS), ...errors(401, 403, 404) },
+        },
+      },
+      "/api/console/aliases/{alias}/rate-limits/overrides": {
+        parameters: [pathParam("alias", "Alias name")],
+        post: {
+          summary:
+            "Set one per-account limit for one account of the alias, replacing an earlier override of it (administrator; audited). value 0: no limit for that account.",
+          requestBody: body(setRateLimitOverrideBodySchema),
+          responses: { "200": ok("The rate limits", RATE_LIMITS), ...errors(401, 403, 404, 415, 422) },
+        },
+      },
+      "/api/console/aliases/{alias}/rate-limits/overrides/{accountId}/{limit}": {
+        parameters: [
+          pathParam("alias", "Alias name"),
+          pathParam("accountId", "ACME account id"),
+          pathParam("limit", `One of ${ACCOUNT_RATE_LIMIT_NAMES.join(", ")}`),
+        ],
+        delete: {
+          summary:
+            "Remove one account's override of one limit: the alias's value applies again (administrator; audited)",
+          responses: { "200": ok("The rate limits", RATE_LIMITS), ...errors(401, 403, 404) },
         },
       },
       "/api/console/users": {

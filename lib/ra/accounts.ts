@@ -17,6 +17,7 @@ import { AcmeProblem } from "@/lib/problem";
 import type { ResolvedAlias } from "./aliases";
 import { randomId } from "./ids";
 import { moveWithAudit } from "./moves";
+import { clientAddressOf } from "./rate-limits";
 
 export { type AccountRecord, findAccountById, findAccountByKey };
 
@@ -77,6 +78,7 @@ export async function registerAccount(
   req: NewAccountRequest,
 ): Promise<{ account: AccountRecord; created: boolean }> {
   const id = randomId();
+  const client = clientAddressOf(req.ip);
   try {
     const row = await db.$transaction(async (tx) => {
       const created = await tx.account.create({
@@ -87,6 +89,9 @@ export async function registerAccount(
           keyThumbprint: req.thumbprint,
           contact: req.contact,
           termsOfServiceAgreed: req.termsOfServiceAgreed,
+          // What the new-accounts rate limits count (lib/ra/rate-limits.ts).
+          createdFromIp: client?.address ?? null,
+          createdFromIpv6Range: client?.ipv6Range ?? null,
         },
         select: ACCOUNT_SELECT,
       });

@@ -14,6 +14,7 @@ import {
   validateContacts,
 } from "./accounts";
 import type { ResolvedAlias } from "./aliases";
+import { assertNewAccountAllowed } from "./rate-limits";
 
 export type RegistrationRequest = {
   alias: ResolvedAlias;
@@ -74,7 +75,10 @@ export async function registerOrFindAccount(db: Db, req: RegistrationRequest): P
   // 5. §7.3: contacts are mailto: URLs (lib/ra/accounts.ts validateContacts).
   const contact = validateContacts(req.contact ?? []);
 
-  // 6. Stored with its audit row; two concurrent registrations of one key end with one account.
+  // 6. §6.6: the alias's rate limits on new accounts per address and per IPv6 /48 (rateLimited).
+  await assertNewAccountAllowed(db, { alias: req.alias, ip: req.ip, now: new Date() });
+
+  // 7. Stored with its audit row; two concurrent registrations of one key end with one account.
   return registerAccount(db, {
     alias: req.alias,
     jwk: req.jwk,

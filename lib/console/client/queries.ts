@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { AliasDetail } from "@/lib/console/aliases";
 import type { ApiTokenView } from "@/lib/console/api-tokens";
 import type { Overview } from "@/lib/console/overview";
+import type { AliasRateLimits } from "@/lib/console/rate-limits";
 import type { ProtocolState } from "@/lib/console/settings";
 import type { UserView } from "@/lib/console/users";
 import { apiRequest } from "./api";
@@ -14,6 +15,7 @@ export const consoleKeys = {
   protocol: () => ["protocol"] as const,
   aliases: () => ["aliases"] as const,
   alias: (name: string) => ["aliases", name] as const,
+  aliasRateLimits: (name: string) => ["aliases", name, "rate-limits"] as const,
   users: () => ["users"] as const,
   tokens: () => ["tokens"] as const,
   audit: (params: Record<string, string | undefined>) => ["audit", params] as const,
@@ -91,6 +93,36 @@ export function useDeleteAliasMutation(name: string) {
   return useMutation({
     mutationFn: () => apiRequest<void>("DELETE", `/api/console/aliases/${enc(name)}`),
     onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.aliases() }),
+  });
+}
+
+export function useAliasRateLimitsQuery(name: string, initialData: AliasRateLimits) {
+  return useQuery({
+    queryKey: consoleKeys.aliasRateLimits(name),
+    queryFn: () => apiRequest<AliasRateLimits>("GET", `/api/console/aliases/${enc(name)}/rate-limits`),
+    initialData,
+    refetchInterval: 30_000,
+  });
+}
+
+export function useSetRateLimitOverrideMutation(name: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { accountId: string; limit: string; value: unknown; note: string }) =>
+      apiRequest<AliasRateLimits>("POST", `/api/console/aliases/${enc(name)}/rate-limits/overrides`, input),
+    onSuccess: (limits) => qc.setQueryData(consoleKeys.aliasRateLimits(name), limits),
+  });
+}
+
+export function useClearRateLimitOverrideMutation(name: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (o: { accountId: string; limit: string }) =>
+      apiRequest<AliasRateLimits>(
+        "DELETE",
+        `/api/console/aliases/${enc(name)}/rate-limits/overrides/${enc(o.accountId)}/${enc(o.limit)}`,
+      ),
+    onSuccess: (limits) => qc.setQueryData(consoleKeys.aliasRateLimits(name), limits),
   });
 }
 

@@ -1,7 +1,9 @@
-// One alias: its URLs in the three forms, and every field of its configuration.
+// One alias: its URLs in the three forms, its rate limits with their usage and overrides, and
+// every field of its configuration.
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AliasActions } from "@/components/aliases/AliasActions";
+import { AliasRateLimitsCard } from "@/components/aliases/AliasRateLimitsCard";
 import { AliasSettingsForm } from "@/components/aliases/AliasSettingsForm";
 import { aliasDirectoryUrls } from "@/components/aliases/alias-urls";
 import { Badge } from "@/components/ui/Badge";
@@ -12,6 +14,7 @@ import { RelativeTime } from "@/components/ui/RelativeTime";
 import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
 import { type AliasDetail, getAlias } from "@/lib/console/aliases";
+import { getAliasRateLimits } from "@/lib/console/rate-limits";
 import { requestOrigin } from "@/lib/console/request-origin";
 import { isAcmeProblem } from "@/lib/problem";
 
@@ -30,6 +33,7 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
     if (isAcmeProblem(err) && err.status === 404) notFound();
     throw err;
   }
+  const rateLimits = await getAliasRateLimits({ actor, name: alias.name });
   const origin = await requestOrigin();
   const urls = aliasDirectoryUrls(origin, alias.name, alias.isDefault);
   const canManage = actorCan(actor, "aliases.manage");
@@ -95,6 +99,7 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
           )}
         </CardBody>
       </Card>
+      <AliasRateLimitsCard name={alias.name} initial={rateLimits} canManage={canManage} />
       <AliasSettingsForm
         name={alias.name}
         settings={alias.settings}
