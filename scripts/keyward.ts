@@ -22,6 +22,9 @@
 //                      [--right <rule>]… [--all-rights] [--description <text>]
 //   npm run keyward -- access-rule remove --alias <a> --id <id>
 //   npm run keyward -- trust-anchor list | import --file <ca.pem> | remove --id <id>
+//   npm run keyward -- ratelimit list --alias <alias>
+//   npm run keyward -- ratelimit set --alias <alias> --account <id> --limit <name> --value <n> [--note <text>]
+//   npm run keyward -- ratelimit clear --alias <alias> --account <id> --limit <name>
 //
 // It changes the database through the same lib/console services as the console and its API, so
 // it refuses what they refuse, and every change is audited (actor "system"). The database is
@@ -50,10 +53,12 @@ import {
   listEabKeys,
   updateEabKey,
 } from "@/lib/console/eab-keys";
+import { clearRateLimitOverride, getAliasRateLimits, setRateLimitOverride } from "@/lib/console/rate-limits";
 import { accessRuleBodySchema } from "@/lib/console/schemas/access-rules";
 import { applyAliasFileSchema } from "@/lib/console/schemas/aliases";
 import { applyApprovalProfileFileSchema } from "@/lib/console/schemas/approval-profiles";
 import { approvalParamsSchema } from "@/lib/console/schemas/approvals";
+import { accountRateLimitNameSchema } from "@/lib/console/schemas/rate-limits";
 import { trustAnchorBodySchema } from "@/lib/console/schemas/trust-anchors";
 import { getProtocolState, setProtocolEnabled } from "@/lib/console/settings";
 import { importTrustAnchor, listTrustAnchors, removeTrustAnchor } from "@/lib/console/trust-anchors";
@@ -64,6 +69,7 @@ import { type EmbeddedDatabase, openEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations, MIGRATIONS_DIR } from "@/lib/db/migrate";
 import { adoptDatabaseUrl, env } from "@/lib/env";
 import { isAcmeProblem, notFoundProblem, zodProblem } from "@/lib/problem";
+import { ACCOUNT_RATE_LIMIT_NAMES } from "@/lib/ra/alias-settings";
 import { ensureBootstrapAlias } from "@/lib/ra/aliases";
 import { ensureGlobalSettings } from "@/lib/ra/global-settings";
 
@@ -121,6 +127,13 @@ const USAGE = `Usage: npm run keyward -- <command>
   trust-anchor import --file <ca.pem>
                          a CA certificate that client certificates may chain to
   trust-anchor remove --id <id>
+  ratelimit list --alias <alias>
+                         each rate limit of the alias with its value, window and busiest keys
+                         now, and the per-account overrides
+  ratelimit set --alias <alias> --account <id> --limit <name> --value <n> [--note <text>]
+                         one limit for one account (0: no limit for it); limits: ${ACCOUNT_RATE_LIMIT_NAMES.join(", ")}
+  ratelimit clear --alias <alias> --account <id> --limit <name>
+                         the alias's value applies to that account again
 
 Options: --json prints the result as JSON.
 Database: DATABASE_URL, or the embedded database in KEYWARD_DATA_DIR (default ./data).`;
@@ -201,6 +214,10 @@ async function run(argv: string[]): Promise<void> {
       right: { type: "string", multiple: true },
       "all-rights": { type: "boolean", default: false },
       description: { type: "string" },
+      account: { type: "string" },
+      limit: { type: "string" },
+      value: { type: "string" },
+      note: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -247,6 +264,7 @@ async function run(argv: string[]): Promise<void> {
     "approval-profile": ["list", "apply"],
     "access-rule": ["list", "add", "remove"],
     "trust-anchor": ["list", "import", "remove"],
+    ratelimit: ["list", "set", "clear"],
   };
   if (!known[group]?.includes(command ?? ""))
     throw new UsageError(`Unknown command: ${[group, command].filter(Boolean).join(" ")}`);
@@ -529,6 +547,44 @@ async function run(argv: string[]): Promise<void> {
       print("Removed.", { removed: values.id });
       return;
     }
+    case "ratelimit list": {
+      const limits = await getAliasRateLimits({ actor, name: required(values, "alias") });
+      print(formatRateLimits(limits), limits);
+      return;
+    }
+    case "ratelimit set": {
+      const value = required(values, "value");
+      const limits = await setRateLimitOverride({
+        actor,
+        name: required(values, "alias"),
+        input: {
+          accountId: required(values, "account"),
+          limit: required(values, "limit"),
+          value: /^\d+$/.test(value) ? Number(value) : value,
+          ...(values.note !== undefined ? { note: values.note } : {}),
+        },
+      });
+      print(
+        `Set ${values.limit} = ${value} for account ${values.account} on alias "${limits.alias}".`,
+        limits,
+      );
+      return;
+    }
+    case "ratelimit clear": {
+      const limit = accountRateLimitNameSchema.safeParse(required(values, "limit"));
+      if (!limit.success) throw zodProblem(limit.error, "limit");
+      const limits = await clearRateLimitOverride({
+        actor,
+        name: required(values, "alias"),
+        accountId: required(values, "account"),
+        limit: limit.data,
+      });
+      print(
+        `Cleared the override of ${limit.data} for account ${values.account}: alias "${limits.alias}"'s value applies.`,
+        limits,
+      );
+      return;
+    }
     case "token create": {
       const days = values["expires-days"];
       const input = {
@@ -626,6 +682,31 @@ function approvalLine(r: ApprovalRequestView): string {
     `${r.approvals}/${r.approvalsRequired} approvals`,
     ...who,
   ].join("\t");
+}
+
+/** `ratelimit list` for people: one block per limit, then the overrides. */
+function formatRateLimits(r: Awaited<ReturnType<typeof getAliasRateLimits>>): string {
+  const lines = [`Rate limits of alias "${r.alias}" (0: no limit), usage at ${r.at}:`];
+  for (const l of r.limits) {
+    const value =
+      l.value === 0
+        ? "no limit"
+        : `${l.value} ${l.counts} ${l.window === "at once" ? "at once" : `per ${l.window}`}`;
+    lines.push(`  ${l.name}: ${value} (Let's Encrypt: ${l.letsEncrypt})`);
+    for (const t of l.top) {
+      const who = t.name ? `${t.key} ${t.name}` : t.key;
+      lines.push(
+        `    ${t.count}${t.limit ? `/${t.limit}` : ""}\t${who}${t.overridden ? "\t(override)" : ""}`,
+      );
+    }
+  }
+  lines.push(r.overrides.length ? "Overrides:" : "No overrides.");
+  for (const o of r.overrides) {
+    lines.push(
+      `  ${o.accountId}\t${o.limit} = ${o.value}\tby ${o.setBy} ${o.updatedAt}${o.note ? `\t${o.note}` : ""}`,
+    );
+  }
+  return lines.join("\n");
 }
 
 async function main() {

@@ -261,6 +261,51 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
       },
     ],
   },
+  // Issue 14 item 10: the rate limits, a Keyward addition (lib/ra/rate-limits.ts holds the rules).
+  {
+    id: "rate-limits",
+    title: "Rate limits",
+    description:
+      "How much one client may do on this alias, counted across every Keyward instance; a client past a limit gets 429 rateLimited with Retry-After and the limit named. 0: no limit. The defaults are generous: a fleet behind one address never reaches them. Overrides for single accounts and the current usage are in the Rate limits card above.",
+    fields: [
+      {
+        name: "rateLimitNewAccountsPerIpAddress",
+        label: "New accounts per IP address (per 3 hours)",
+        help: "Accounts created on this alias from one address within 3 hours (newAccount). Let's Encrypt: 10.",
+        kind: { type: "number" },
+      },
+      {
+        name: "rateLimitNewAccountsPerIpv6Range",
+        label: "New accounts per IPv6 /48 (per 3 hours)",
+        help: "Accounts created from one IPv6 /48, a whole site's range, within 3 hours. Let's Encrypt: 500.",
+        kind: { type: "number" },
+      },
+      {
+        name: "rateLimitNewOrdersPerAccount",
+        label: "New orders per account (per 3 hours)",
+        help: "Orders one account creates within 3 hours (newOrder). Let's Encrypt: 300.",
+        kind: { type: "number" },
+      },
+      {
+        name: "rateLimitPendingAuthorizationsPerAccount",
+        label: "Pending authorizations per account (at once)",
+        help: "Authorizations of one account awaiting validation at the same time (newOrder, newAuthz). They free up when validated, deactivated or expired.",
+        kind: { type: "number" },
+      },
+      {
+        name: "rateLimitFailedValidationsPerAccountAndName",
+        label: "Failed validations per account and name (per hour)",
+        help: "Failed validations of one name by one account within an hour; past it, new orders for that name are refused until the hour has passed. Let's Encrypt: 5.",
+        kind: { type: "number" },
+      },
+      {
+        name: "rateLimitCertificatesPerRegisteredDomain",
+        label: "Certificates per registered domain (per 7 days)",
+        help: "Certificates issued on this alias within 7 days naming a registered domain (example.com for www.example.com, by the Public Suffix List), checked at newOrder and finalize. Let's Encrypt: 50.",
+        kind: { type: "number" },
+      },
+    ],
+  },
 ];
 
 /** The default of a field as the form shows it. */

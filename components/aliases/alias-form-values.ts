@@ -1,6 +1,6 @@
 // Between an alias's settings and the form's inputs: every input holds text or a boolean; the
 // shared schema (lib/console/schemas/aliases.ts) turns text lists and numbers back.
-import type { AliasSettings } from "@/lib/ra/alias-settings";
+import { type AliasSettings, DEFAULT_ALIAS_SETTINGS } from "@/lib/ra/alias-settings";
 
 export type AliasFormValues = Record<keyof AliasSettings, string | boolean>;
 
@@ -15,7 +15,12 @@ export function settingsToFormValues(settings: AliasSettings): AliasFormValues {
   return out;
 }
 
-const NUMBER_FIELDS = new Set<keyof AliasSettings>(["dnsPort", "retryAfterSeconds"]);
+// Every field whose value is a number (ports, seconds, rate limits), by its default.
+const NUMBER_FIELDS = new Set(
+  (Object.keys(DEFAULT_ALIAS_SETTINGS) as (keyof AliasSettings)[]).filter(
+    (key) => typeof DEFAULT_ALIAS_SETTINGS[key] === "number",
+  ),
+);
 
 /** What the form sends: numbers where the schema wants numbers (text that isn't one stays text, and is refused). */
 export function formValuesToSettingsInput(values: AliasFormValues): Record<string, unknown> {

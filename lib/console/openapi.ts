@@ -4,7 +4,11 @@
 import { z } from "zod";
 import { ROLES } from "@/lib/auth/permissions";
 import { FUNCTION_ACCESS_RULES } from "@/lib/ra/access-rights";
-import { aliasSettingsSchema, NOT_ENFORCED_ALIAS_FIELDS } from "@/lib/ra/alias-settings";
+import {
+  ACCOUNT_RATE_LIMIT_NAMES,
+  aliasSettingsSchema,
+  NOT_ENFORCED_ALIAS_FIELDS,
+} from "@/lib/ra/alias-settings";
 import {
   EAB_KEY_STATES,
   EAB_KEY_TYPES,
@@ -27,6 +31,7 @@ import {
   inspectEabPublicKeyBodySchema,
   updateEabKeyBodySchema,
 } from "./schemas/eab-keys";
+import { setRateLimitOverrideBodySchema } from "./schemas/rate-limits";
 import { globalSettingsBodySchema, protocolBodySchema } from "./schemas/settings";
 import { publishTermsBodySchema } from "./schemas/terms";
 import { trustAnchorBodySchema } from "./schemas/trust-anchors";
@@ -127,6 +132,68 @@ const itemsOf = (schema: JsonSchema) => ({
   type: "object",
   properties: { items: { type: "array", items: schema } },
 });
+const RATE_LIMITS = { $ref: "#/components/schemas/RateLimits" };
+
+const RATE_LIMITS_SCHEMA = {
+  type: "object",
+  properties: {
+    alias: { type: "string" },
+    at: { type: "string", format: "date-time", description: "When the counts were taken" },
+    limits: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          name: {
+            type: "string",
+            description: "The limit's name, as a rateLimited problem's detail names it",
+          },
+          setting: { type: "string", description: "The alias setting holding its value" },
+          value: { type: "integer", description: "The alias's value; 0: no limit" },
+          window: { type: "string", examples: ["3 hours", "at once"] },
+          counts: { type: "string", examples: ["new orders"] },
+          per: {
+            type: "string",
+            enum: ["address", "ipv6Range", "account", "accountAndName", "registeredDomain"],
+          },
+          perAccount: { type: "boolean", description: "Whether an override can set it for one account" },
+          letsEncrypt: { type: "string", description: "Let's Encrypt's published limit, for comparison" },
+          top: {
+            type: "array",
+            description: "The busiest keys now, most used first",
+            items: {
+              type: "object",
+              properties: {
+                key: { type: "string", description: "Address, IPv6 /48, account id or registered domain" },
+                name: { type: ["string", "null"], description: "The failing name (failed validations)" },
+                count: { type: "integer" },
+                limit: { type: "integer", description: "The limit in force for this key (0: none)" },
+                overridden: { type: "boolean" },
+                accountContact: { type: ["string", "null"] },
+              },
+            },
+          },
+        },
+      },
+    },
+    overrides: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          accountId: { type: "string" },
+          accountContact: { type: ["string", "null"] },
+          limit: { type: "string", enum: [...ACCOUNT_RATE_LIMIT_NAMES] },
+          value: { type: "integer" },
+          note: { type: "string" },
+          setBy: { type: "string" },
+          createdAt: { type: "string", format: "date-time" },
+          updatedAt: { type: "string", format: "date-time" },
+        },
+      },
+    },
+  },
+};
 const problem = { $ref: "#/components/responses/Problem" };
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
 const json = (schema: JsonSchema) => ({ content: { "application/json": { schema } } });
@@ -233,6 +300,7 @@ export function consoleOpenApiDocument(serverUrl?: string) {
             createdAt: { type: "string", format: "date-time" },
           },
         },
+        RateLimits: RATE_LIMITS_SCHEMA,
         Role: { type: "string", enum: [...ROLES] },
         Problem: {
           type: "object",
@@ -546,6 +614,35 @@ export function consoleOpenApiDocument(serverUrl?: string) {
         delete: {
           summary: "Remove a client trust anchor (administrator)",
           responses: { "204": { description: "Removed" }, ...errors(401, 403, 404) },
+        },
+      },
+      "/api/console/aliases/{alias}/rate-limits": {
+        parameters: [pathParam("alias", "Alias name")],
+        get: {
+          summary:
+            "The alias's rate limits: each limit's value (an alias setting, 0 = no limit), window and the busiest addresses, accounts and registered domains counted against it now, and the per-account overrides",
+          responses: { "200": ok("The rate limits", RATE_LIMITS), ...errors(401, 403, 404) },
+        },
+      },
+      "/api/console/aliases/{alias}/rate-limits/overrides": {
+        parameters: [pathParam("alias", "Alias name")],
+        post: {
+          summary:
+            "Set one per-account limit for one account of the alias, replacing an earlier override of it (administrator; audited). value 0: no limit for that account.",
+          requestBody: body(setRateLimitOverrideBodySchema),
+          responses: { "200": ok("The rate limits", RATE_LIMITS), ...errors(401, 403, 404, 415, 422) },
+        },
+      },
+      "/api/console/aliases/{alias}/rate-limits/overrides/{accountId}/{limit}": {
+        parameters: [
+          pathParam("alias", "Alias name"),
+          pathParam("accountId", "ACME account id"),
+          pathParam("limit", `One of ${ACCOUNT_RATE_LIMIT_NAMES.join(", ")}`),
+        ],
+        delete: {
+          summary:
+            "Remove one account's override of one limit: the alias's value applies again (administrator; audited)",
+          responses: { "200": ok("The rate limits", RATE_LIMITS), ...errors(401, 403, 404) },
         },
       },
       "/api/console/users": {

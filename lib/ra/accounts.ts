@@ -19,6 +19,7 @@ import { markApprovalApplied, requireApproval } from "./approvals";
 import { usableEabKeyWhere } from "./eab-keys";
 import { isResourceId, randomId } from "./ids";
 import { moveWithAudit } from "./moves";
+import { clientAddressOf } from "./rate-limits";
 
 export { type AccountRecord, findAccountById, findAccountByKey };
 
@@ -107,6 +108,7 @@ export async function registerAccount(
 ): Promise<{ account: AccountRecord; created: boolean }> {
   const id = randomId();
   const eabKey = req.eabKey;
+  const client = clientAddressOf(req.ip);
   try {
     const row = await db.$transaction(async (tx) => {
       if (eabKey) {
@@ -127,6 +129,9 @@ export async function registerAccount(
           eabKeyId: eabKey?.id ?? null,
           eabKeyIdentifier: eabKey?.keyIdentifier ?? null,
           termsOfServiceVersion: req.termsOfServiceVersion,
+          // What the new-accounts rate limits count (lib/ra/rate-limits.ts).
+          createdFromIp: client?.address ?? null,
+          createdFromIpv6Range: client?.ipv6Range ?? null,
         },
         select: ACCOUNT_SELECT,
       });

@@ -37,6 +37,15 @@ const port = z
   .min(1, PORT_MESSAGE)
   .max(65535, PORT_MESSAGE);
 
+/** The largest value a rate limit (alias setting or per-account override) may take. */
+export const MAX_RATE_LIMIT = 10_000_000;
+const RATE_LIMIT_MESSAGE = `A whole number from 0 (no limit) to ${MAX_RATE_LIMIT}`;
+export const rateLimitValueSchema = z
+  .number({ error: RATE_LIMIT_MESSAGE })
+  .int(RATE_LIMIT_MESSAGE)
+  .min(0, RATE_LIMIT_MESSAGE)
+  .max(MAX_RATE_LIMIT, RATE_LIMIT_MESSAGE);
+
 export const orderValiditySchema = z
   .string()
   .max(64)
@@ -103,7 +112,30 @@ export const aliasSettingsSchema = z.object({
   requireClientCertificate: z.boolean().default(false),
   preferredRootCaSubjectDn: z.string().max(1024).default("default"),
   requireExternalAccountBinding: z.boolean().default(false),
+  // Rate limits (Keyward addition, issue 14 item 10): how many of each may happen per window; 0 =
+  // no limit. The windows and what each counts are in lib/ra/rate-limits.ts; the defaults are
+  // generous on purpose (a private CA's clients are few and busy) and compared with Let's
+  // Encrypt's in the README.
+  rateLimitNewAccountsPerIpAddress: rateLimitValueSchema.default(10_000),
+  rateLimitNewAccountsPerIpv6Range: rateLimitValueSchema.default(50_000),
+  rateLimitNewOrdersPerAccount: rateLimitValueSchema.default(10_000),
+  rateLimitPendingAuthorizationsPerAccount: rateLimitValueSchema.default(10_000),
+  rateLimitFailedValidationsPerAccountAndName: rateLimitValueSchema.default(100),
+  rateLimitCertificatesPerRegisteredDomain: rateLimitValueSchema.default(50_000),
 });
+
+/**
+ * The rate limits an operator can set for one account, overriding the alias's value (the
+ * new-account limits count addresses, which have no account yet). The rules are in
+ * lib/ra/rate-limits.ts; the names are here, pure, so the console's forms can check them.
+ */
+export const ACCOUNT_RATE_LIMIT_NAMES = [
+  "newOrdersPerAccount",
+  "pendingAuthorizationsPerAccount",
+  "failedValidationsPerAccountAndName",
+  "certificatesPerRegisteredDomain",
+] as const;
+export type AccountRateLimitName = (typeof ACCOUNT_RATE_LIMIT_NAMES)[number];
 
 export type AliasSettings = z.output<typeof aliasSettingsSchema>;
 export type AliasSettingsInput = z.input<typeof aliasSettingsSchema>;

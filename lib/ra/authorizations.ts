@@ -9,6 +9,7 @@ import { AcmeProblem } from "@/lib/problem";
 import type { AccountRecord } from "./accounts";
 import type { AliasSettings } from "./alias-settings";
 import { orderValiditySeconds } from "./alias-settings";
+import type { ResolvedAlias } from "./aliases";
 import {
   type AuthorizationIdentifier,
   challengeTypesFor,
@@ -18,6 +19,7 @@ import {
 } from "./identifiers";
 import { randomId } from "./ids";
 import { type AuthorizationStatus, effectiveAuthorizationStatus } from "./order-status";
+import { assertNewAuthorizationAllowed } from "./rate-limits";
 
 /** How long a validated authorization stays valid (Let's Encrypt: 30 days). */
 export const VALID_AUTHORIZATION_LIFETIME_MS = 30 * 86_400_000;
@@ -157,19 +159,27 @@ export async function createPreAuthorization(
   db: Db,
   o: {
     account: AccountRecord;
-    settings: AliasSettings;
+    alias: ResolvedAlias;
     identifier: { type: string; value: string };
     now: Date;
   },
 ) {
-  const [identifier] = checkIdentifiers([o.identifier], o.settings, { allowWildcard: false });
-  const expiresAt = new Date(o.now.getTime() + orderValiditySeconds(o.settings) * 1000);
+  const settings = o.alias.settings;
+  const [identifier] = checkIdentifiers([o.identifier], settings, { allowWildcard: false });
+  // §6.6: the alias's rate limits, checked just before the write they guard.
+  await assertNewAuthorizationAllowed(db, {
+    alias: o.alias,
+    account: o.account,
+    identifier: identifier as Identifier,
+    now: o.now,
+  });
+  const expiresAt = new Date(o.now.getTime() + orderValiditySeconds(settings) * 1000);
   const id = await db.$transaction((tx) =>
     createPendingAuthorization(
       tx,
       o.account.id,
       toAuthorizationIdentifier(identifier as Identifier),
-      o.settings,
+      settings,
       expiresAt,
     ),
   );

@@ -19,6 +19,7 @@ import { createAuthorizationsFor } from "./authorizations";
 import { checkIdentifiers } from "./identifiers";
 import { randomId } from "./ids";
 import { deriveOrderStatus, type OrderStatus } from "./order-status";
+import { assertIssuanceAllowed, assertNewOrderAllowed, registeredDomainsOf } from "./rate-limits";
 
 /** Until certificate profiles exist (a later issue), every certificate is valid for 90 days. */
 export const DEFAULT_CERTIFICATE_VALIDITY_DAYS = DEFAULT_LEAF_VALIDITY_DAYS;
@@ -70,6 +71,8 @@ export async function createOrder(db: Db, req: NewOrderRequest): Promise<OrderRe
   const identifiers = checkIdentifiers(req.identifiers, req.alias.settings);
   const { notBefore, notAfter } = checkRequestedValidity(req.notBefore, req.notAfter, req.now);
   const expiresAt = new Date(req.now.getTime() + orderValiditySeconds(req.alias.settings) * 1000);
+  // §6.6: the alias's rate limits, checked just before the write they guard.
+  await assertNewOrderAllowed(db, { alias: req.alias, account: req.account, identifiers, now: req.now });
   const id = randomId();
   const row = await db.$transaction(async (tx) => {
     const authorizationIds = await createAuthorizationsFor(tx, {
@@ -215,7 +218,7 @@ function toOrderRecord(row: OrderRow, status: OrderStatus): OrderRecord {
  */
 export async function finalizeOrder(
   db: Db,
-  req: { account: AccountRecord; orderId: string; csr: string; now: Date; ip?: string },
+  req: { account: AccountRecord; alias: ResolvedAlias; orderId: string; csr: string; now: Date; ip?: string },
 ): Promise<OrderRecord> {
   const order = await getOrderForAccount(db, req.orderId, req.account.id, req.now);
   if (order.status !== "ready") {
@@ -228,6 +231,13 @@ export async function finalizeOrder(
   await verifyCsr(csr, {
     identifiers: order.identifiers,
     accountSpkiSha256: spkiSha256OfJwk(req.account.jwk),
+  });
+  // §6.6: certificates per registered domain, decided where issuance is.
+  await assertIssuanceAllowed(db, {
+    alias: req.alias,
+    account: req.account,
+    identifiers: order.identifiers,
+    now: req.now,
   });
 
   const { count } = await db.order.updateMany({
@@ -290,6 +300,7 @@ async function issueAndStore(
           der: new Uint8Array(issued.der),
           subjectDn: issued.subjectDn,
           names: [...issued.names],
+          registeredDomains: registeredDomainsOf(order.identifiers),
           spkiSha256: issued.spkiSha256,
           keyAlgorithm: issued.keyAlgorithm,
           notBefore: issued.notBefore,

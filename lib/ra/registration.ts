@@ -20,6 +20,7 @@ import type { ResolvedAlias } from "./aliases";
 import { requireApproval } from "./approvals";
 import { type EabKeyRecord, verifyExternalAccountBinding } from "./eab";
 import { aliasHasEabKeys, eabKeySource } from "./eab-keys";
+import { assertNewAccountAllowed } from "./rate-limits";
 import { termsAgreementOfUpdate } from "./terms";
 
 export type RegistrationRequest = {
@@ -85,7 +86,11 @@ export async function registerOrFindAccount(db: Db, req: RegistrationRequest): P
   // 5. §7.3: contacts are mailto: URLs (lib/ra/accounts.ts validateContacts).
   let contact = validateContacts(req.contact ?? []);
 
-  // 6. Spec "Approvals for the newAccount Resource": with a registration approval profile, the
+  // 6. §6.6: the alias's rate limits on new accounts per address and per IPv6 /48 (rateLimited),
+  //    before an approval request is made for a flood of registrations.
+  await assertNewAccountAllowed(db, { alias: req.alias, ip: req.ip, now: new Date() });
+
+  // 7. Spec "Approvals for the newAccount Resource": with a registration approval profile, the
   //    account is created only once approvers accepted a request for this key; until then every
   //    newAccount answers 500 serverInternal with the request's state and RequestID
   //    (lib/ra/approvals.ts). The account gets the contacts the approvers saw.
@@ -106,7 +111,7 @@ export async function registerOrFindAccount(db: Db, req: RegistrationRequest): P
     contact = approved.contact;
   }
 
-  // 7. Stored with its audit row (and the approval marked applied in the same transaction); two
+  // 8. Stored with its audit row (and the approval marked applied in the same transaction); two
   //    concurrent registrations of one key end with one account, and a key that binds one
   //    account binds one, however many registrations race for it. §7.3.3: an account that
   //    agrees agrees to the terms in force, the alias's newest version.

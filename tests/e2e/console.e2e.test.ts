@@ -9,6 +9,7 @@ import path from "node:path";
 import * as acme from "acme-client";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateTestKey, RawAcmeClient } from "../support/acme-signer";
 import {
   type ClientCredential,
   createTestCa,
@@ -236,6 +237,72 @@ describe("aliases", () => {
     await page.goto(`/aliases/${ALIAS}`);
     expect(await page.getByTestId("url-default").textContent()).toBe(`${base}/acme/directory`);
     expect(await page.getByTestId("url-query").textContent()).toBe(forms.query.url);
+  });
+
+  it("[RATE LIMITS]: the card shows each limit's usage, and an override is added and removed", async () => {
+    // An ACME client's account and order on the alias: what the card counts.
+    const raw = await new RawAcmeClient(`${e2e().baseUrl}/acme/${ALIAS}/directory`).init();
+    const key = await generateTestKey("ES256");
+    const account = await raw.signedPost(key, raw.directory.newAccount as string, {
+      termsOfServiceAgreed: true,
+      contact: ["mailto:fleet@shop.example"],
+    });
+    expect(account.status).toBe(201);
+    const kid = account.headers.get("location") as string;
+    const accountId = kid.split("/").at(-1) as string;
+    const order = await raw.signedPost(
+      key,
+      raw.directory.newOrder as string,
+      { identifiers: [{ type: "dns", value: "www.shop.example" }] },
+      { kid },
+    );
+    expect(order.status).toBe(201);
+
+    await page.goto(`/aliases/${ALIAS}`);
+    const card = page.getByTestId("rate-limits-card");
+    await card.waitFor();
+    expect(await page.getByTestId("rate-limit-value-newOrdersPerAccount").textContent()).toContain(
+      "10,000 per 3 hours",
+    );
+    expect(await page.getByTestId("rate-limit-top-newAccountsPerIpAddress").textContent()).toContain(
+      "127.0.0.1",
+    );
+    const orders = page.getByTestId("rate-limit-top-newOrdersPerAccount");
+    expect(await orders.textContent()).toContain("mailto:fleet@shop.example");
+    expect(await orders.textContent()).toContain("1 of 10,000");
+    expect(await page.getByTestId("rate-limit-overrides-empty").isVisible()).toBe(true);
+
+    await page.getByTestId("rate-limit-override-add").click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Account id").fill("not an id!");
+    await dialog.getByLabel("Limit").selectOption("newOrdersPerAccount");
+    await dialog.getByLabel(/^Value/).fill("-5");
+    await dialog.getByRole("button", { name: "Save override" }).click();
+    await expect
+      .poll(() => dialog.locator('[data-field-error="override-value"]').textContent())
+      .toContain("whole number from 0");
+    expect(await dialog.locator('[data-field-error="override-account"]').textContent()).toContain(
+      "account id",
+    );
+    await dialog.getByLabel("Account id").fill(accountId);
+    await dialog.getByLabel(/^Value/).fill("50000");
+    await dialog.getByLabel("Note").fill("fleet controller");
+    await screenshot(page, "rate-limit-override-dialog");
+    await dialog.getByRole("button", { name: "Save override" }).click();
+    await expect
+      .poll(() => page.getByTestId("rate-limit-override-account").first().textContent())
+      .toBe(accountId);
+    await expect.poll(() => orders.textContent()).toContain("1 of 50,000");
+    expect(await orders.textContent()).toContain("override");
+    await screenshot(page, "rate-limits");
+    const audit = await (await page.request.get("/api/console/audit?action=rateLimitOverride.set")).json();
+    expect(audit.items[0]).toMatchObject({ action: "rateLimitOverride.set", targetId: accountId });
+
+    await page.getByRole("button", { name: "Remove", exact: true }).click();
+    const confirm = page.getByRole("dialog");
+    expect(await confirm.textContent()).toContain(`for account ${accountId}?`);
+    await confirm.getByRole("button", { name: "Remove override" }).click();
+    await expect.poll(() => page.getByTestId("rate-limit-overrides-empty").isVisible()).toBe(true);
   });
 
   it("[ALIASES]: clone, rename and delete with a confirmation naming the alias", async () => {
@@ -652,6 +719,9 @@ describe("roles", () => {
     expect(await auditorPage.getByLabel("Order validity").isDisabled()).toBe(true);
     expect(await auditorPage.getByTestId("alias-store").count()).toBe(0);
     expect(await auditorPage.getByTestId("access-rule-add").count()).toBe(0);
+    // The rate limits and their usage are readable; overrides cannot be added.
+    expect(await auditorPage.getByTestId("rate-limits-card").isVisible()).toBe(true);
+    expect(await auditorPage.getByTestId("rate-limit-override-add").count()).toBe(0);
     await auditorPage.goto("/trust-anchors");
     expect(await auditorPage.getByRole("table", { name: "Trust anchors" }).isVisible()).toBe(true);
     expect(await auditorPage.getByTestId("trust-anchor-import").count()).toBe(0);
@@ -688,6 +758,10 @@ describe("roles", () => {
         data: { match: "subject", issuerDn: "CN=x", subjectPattern: "*", rights: [] },
       }),
       req.post("/api/console/trust-anchors", { headers, data: { certificatePem: "x" } }),
+      req.post(`/api/console/aliases/${ALIAS}/rate-limits/overrides`, {
+        headers,
+        data: { accountId: "x", limit: "newOrdersPerAccount", value: 0 },
+      }),
     ];
     for (const res of await Promise.all(attempts)) {
       expect(res.status(), res.url()).toBe(403);

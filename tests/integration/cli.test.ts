@@ -239,6 +239,48 @@ describe("users, tokens, protocol", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("--file is required");
   });
+
+  it("ratelimit set, list and clear an override for one account; a bad value or limit is refused (exit 1)", async () => {
+    const aliasName = `cli-limits-${randomBytes(4).toString("hex")}`;
+    const alias = await testDb().alias.create({ data: { name: aliasName, configured: true, settings: {} } });
+    const accountId = randomBytes(16).toString("base64url");
+    await testDb().account.create({
+      data: { id: accountId, aliasId: alias.id, jwk: {}, keyThumbprint: accountId, contact: [] },
+    });
+    const common = ["--alias", aliasName, "--account", accountId, "--limit", "newOrdersPerAccount"];
+
+    const bad = await keywardCli("ratelimit", "set", ...common, "--value", "lots");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("value: A whole number from 0 (no limit)");
+
+    const set = await keywardCli("ratelimit", "set", ...common, "--value", "50000", "--note", "fleet");
+    expect(set.code, set.stderr).toBe(0);
+    const list = await keywardCli("ratelimit", "list", "--alias", aliasName);
+    expect(list.stdout).toContain("newOrdersPerAccount: 10000 new orders per 3 hours");
+    expect(list.stdout).toMatch(
+      new RegExp(`${accountId}\\tnewOrdersPerAccount = 50000\\tby command line .*\\tfleet`),
+    );
+
+    const wrongLimit = await keywardCli(
+      "ratelimit",
+      "clear",
+      ...common.slice(0, 4),
+      "--limit",
+      "newAccountsPerIpAddress",
+    );
+    expect(wrongLimit.code).toBe(1);
+    expect(wrongLimit.stderr).toContain("limit: One of newOrdersPerAccount");
+    expect((await keywardCli("ratelimit", "clear", ...common)).code).toBe(0);
+    expect(await testDb().rateLimitOverride.count({ where: { accountId } })).toBe(0);
+    const audit = await testDb().auditEvent.findMany({
+      where: { targetId: accountId, action: { startsWith: "rateLimitOverride." } },
+      orderBy: { id: "asc" },
+    });
+    expect(audit.map((a) => [a.actor, a.action])).toEqual([
+      ["system", "rateLimitOverride.set"],
+      ["system", "rateLimitOverride.cleared"],
+    ]);
+  });
 });
 
 describe("eab", () => {

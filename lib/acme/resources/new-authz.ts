@@ -14,7 +14,7 @@ export async function newAuthz(
     throw AcmeProblem.notFound("Resource newAuthz (pre-authorization is not allowed)");
   const authz = await createPreAuthorization(ctx.db, {
     account: verified.account,
-    settings: ctx.alias.settings,
+    alias: ctx.alias,
     identifier: payload.identifier,
     now: ctx.now,
   });

@@ -34,6 +34,7 @@ export async function finalize(
 ): Promise<AcmeReply> {
   const order = await finalizeOrder(ctx.db, {
     account: verified.account,
+    alias: ctx.alias,
     orderId: ctx.params.id as string,
     csr: payload.csr,
     now: ctx.now,

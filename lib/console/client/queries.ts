@@ -10,6 +10,7 @@ import type { ApprovalProfileView } from "@/lib/console/approval-profiles";
 import type { ApprovalRequestView } from "@/lib/console/approvals";
 import type { EabKeyCreated, EabKeyView, InspectedEabPublicKey } from "@/lib/console/eab-keys";
 import type { Overview } from "@/lib/console/overview";
+import type { AliasRateLimits } from "@/lib/console/rate-limits";
 import type { AccessRuleBody } from "@/lib/console/schemas/access-rules";
 import type { ProtocolState } from "@/lib/console/settings";
 import type { AliasTermsView } from "@/lib/console/terms";
@@ -24,6 +25,7 @@ export const consoleKeys = {
   alias: (name: string) => ["aliases", name] as const,
   accessRules: (alias: string) => ["aliases", alias, "access-rules"] as const,
   trustAnchors: () => ["trust-anchors"] as const,
+  aliasRateLimits: (name: string) => ["aliases", name, "rate-limits"] as const,
   users: () => ["users"] as const,
   tokens: () => ["tokens"] as const,
   eabKeys: (alias: string) => ["eabKeys", alias] as const,
@@ -106,6 +108,36 @@ export function useDeleteAliasMutation(name: string) {
   return useMutation({
     mutationFn: () => apiRequest<void>("DELETE", `/api/console/aliases/${enc(name)}`),
     onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.aliases() }),
+  });
+}
+
+export function useAliasRateLimitsQuery(name: string, initialData: AliasRateLimits) {
+  return useQuery({
+    queryKey: consoleKeys.aliasRateLimits(name),
+    queryFn: () => apiRequest<AliasRateLimits>("GET", `/api/console/aliases/${enc(name)}/rate-limits`),
+    initialData,
+    refetchInterval: 30_000,
+  });
+}
+
+export function useSetRateLimitOverrideMutation(name: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { accountId: string; limit: string; value: unknown; note: string }) =>
+      apiRequest<AliasRateLimits>("POST", `/api/console/aliases/${enc(name)}/rate-limits/overrides`, input),
+    onSuccess: (limits) => qc.setQueryData(consoleKeys.aliasRateLimits(name), limits),
+  });
+}
+
+export function useClearRateLimitOverrideMutation(name: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (o: { accountId: string; limit: string }) =>
+      apiRequest<AliasRateLimits>(
+        "DELETE",
+        `/api/console/aliases/${enc(name)}/rate-limits/overrides/${enc(o.accountId)}/${enc(o.limit)}`,
+      ),
+    onSuccess: (limits) => qc.setQueryData(consoleKeys.aliasRateLimits(name), limits),
   });
 }
 

@@ -20,6 +20,7 @@ describe("alias form", () => {
       "approvals",
       "security",
       "chains",
+      "rate-limits",
     ]);
   });
 
@@ -30,6 +31,8 @@ describe("alias form", () => {
       dnsResolver: "192.0.2.53",
       websiteUrl: "https://ca.example/",
       orderValidity: "2d 3h",
+      rateLimitNewOrdersPerAccount: 0,
+      rateLimitFailedValidationsPerAccountAndName: 7,
     });
     for (const s of [DEFAULT_ALIAS_SETTINGS, settings]) {
       const parsed = aliasSettingsInputSchema.parse(formValuesToSettingsInput(settingsToFormValues(s)));
@@ -48,5 +51,15 @@ describe("alias form", () => {
     const fields = result.error?.issues.map((i) => i.path[0]);
     expect(fields).toContain("dnsPort");
     expect(fields).toContain("authorizedRedirectPorts");
+  });
+
+  it("fail/a rate limit that is not a whole number from 0 is refused, naming the field", () => {
+    for (const bad of ["lots", "-1", "2.5", "99999999999"]) {
+      const values = { ...settingsToFormValues(DEFAULT_ALIAS_SETTINGS), rateLimitNewOrdersPerAccount: bad };
+      const result = aliasSettingsInputSchema.safeParse(formValuesToSettingsInput(values));
+      expect(result.success, bad).toBe(false);
+      expect(result.error?.issues.map((i) => i.path[0])).toEqual(["rateLimitNewOrdersPerAccount"]);
+      expect(result.error?.issues[0]?.message).toMatch(/whole number from 0 \(no limit\)/);
+    }
   });
 });

@@ -21,6 +21,11 @@ import {
 import { countExpiriesPerDay, countIssuedPerDay } from "@/lib/db/sql/certificates";
 import { queueChallengeValidation, recordChallengeOutcome } from "@/lib/db/sql/challenges";
 import { deleteExpiredNonces, insertRedeemedNonce } from "@/lib/db/sql/nonces";
+import {
+  selectAccountLimitsReached,
+  selectNewAccountLimitsReached,
+  selectRateLimitUsage,
+} from "@/lib/db/sql/rate-limits";
 import { claimValidationJobs, completeValidationJob } from "@/lib/db/sql/validation-jobs";
 import { createFreshDatabase, POSTGRES_SERVER_URL, requirePostgresServer } from "../../support/test-db";
 
@@ -483,5 +488,241 @@ describe.each(targets)("lib/db statements on the $name", (target) => {
     releaseFirst();
     await Promise.all([first, second]);
     expect(events).toEqual(["first locked", "first done", "second locked"]);
+  });
+
+  describe("rate limits: the limit-th newest row in the window, one statement per operation", () => {
+    const now = new Date(Date.UTC(2026, 11, 2, 12, 0, 0));
+    const ago = (ms: number) => new Date(now.getTime() - ms);
+    const MINUTE_MS = 60_000;
+    let limitsAliasId: string;
+    let otherAliasId: string;
+    let busy: string;
+    let quiet: string;
+    let issuerId: string;
+
+    const account = (aliasIdOf: string, createdAt: Date, ip: string | null, range: string | null = null) =>
+      db.account.create({
+        data: {
+          id: id(),
+          aliasId: aliasIdOf,
+          jwk: {},
+          keyThumbprint: id(),
+          contact: [],
+          createdFromIp: ip,
+          createdFromIpv6Range: range,
+          createdAt,
+        },
+      });
+    const certificate = (accountIdOf: string, createdAt: Date, registeredDomains: string[]) => {
+      const serialHex = randomBytes(8).toString("hex");
+      return db.certificate.create({
+        data: {
+          id: serialHex,
+          serialHex,
+          accountId: accountIdOf,
+          issuerId,
+          der: new Uint8Array([1]),
+          subjectDn: "",
+          names: [],
+          registeredDomains,
+          spkiSha256: "s",
+          keyAlgorithm: "ECDSA-P256",
+          notBefore: createdAt,
+          notAfter: new Date(createdAt.getTime() + 1000 * HOUR_MS),
+          createdAt,
+        },
+      });
+    };
+    const authorization = (
+      accountIdOf: string,
+      value: string,
+      status: "pending" | "invalid" | "valid",
+      o: { expiresAt: Date; updatedAt?: Date },
+    ) =>
+      db.authorization.create({
+        data: {
+          id: id(),
+          accountId: accountIdOf,
+          identifierType: "dns",
+          identifierValue: value,
+          status,
+          expiresAt: o.expiresAt,
+          ...(o.updatedAt ? { updatedAt: o.updatedAt } : {}),
+        },
+      });
+
+    beforeAll(async () => {
+      limitsAliasId = (await db.alias.create({ data: { name: "limits", configured: true, settings: {} } }))
+        .id;
+      otherAliasId = (await db.alias.create({ data: { name: "other", configured: true, settings: {} } })).id;
+      issuerId = (
+        await db.certificateAuthority.create({
+          data: {
+            name: `ca-${id()}`,
+            role: "issuing",
+            subjectDn: "CN=Limits",
+            keyAlgorithm: "ECDSA-P256",
+            certificateDer: new Uint8Array([1]),
+            privateKeySealed: new Uint8Array([1]),
+            serialHex: "02",
+            notBefore: now,
+            notAfter: new Date(now.getTime() + 1000 * HOUR_MS),
+          },
+        })
+      ).id;
+      // Accounts from 192.0.2.1: one outside the 3 h window, three inside; one from another alias.
+      await account(limitsAliasId, ago(4 * HOUR_MS), "192.0.2.1");
+      await account(limitsAliasId, ago(2 * HOUR_MS), "192.0.2.1");
+      busy = (await account(limitsAliasId, ago(HOUR_MS), "192.0.2.1")).id;
+      quiet = (await account(limitsAliasId, ago(10 * MINUTE_MS), "192.0.2.1")).id;
+      await account(otherAliasId, ago(MINUTE_MS), "192.0.2.1");
+      await account(limitsAliasId, ago(30 * MINUTE_MS), "2001:db8:1::5", "2001:db8:1::/48");
+      await account(limitsAliasId, ago(20 * MINUTE_MS), "2001:db8:1:ffff::9", "2001:db8:1::/48");
+      // busy: three orders in the window and one before; two live pending authorizations, one
+      // expired, one valid; two failed validations of x.example.test within the hour, one before.
+      for (const at of [ago(4 * HOUR_MS), ago(2 * HOUR_MS), ago(HOUR_MS), ago(MINUTE_MS)]) {
+        await db.order.create({
+          data: { id: id(), accountId: busy, expiresAt: now, identifiers: [], createdAt: at },
+        });
+      }
+      await authorization(busy, "p1.example.test", "pending", {
+        expiresAt: new Date(now.getTime() + HOUR_MS),
+      });
+      await authorization(busy, "p2.example.test", "pending", {
+        expiresAt: new Date(now.getTime() + 2 * HOUR_MS),
+      });
+      await authorization(busy, "p3.example.test", "pending", { expiresAt: ago(MINUTE_MS) });
+      await authorization(busy, "p4.example.test", "valid", { expiresAt: new Date(now.getTime() + HOUR_MS) });
+      for (const at of [ago(2 * HOUR_MS), ago(30 * MINUTE_MS), ago(5 * MINUTE_MS)]) {
+        await authorization(busy, "x.example.test", "invalid", { expiresAt: now, updatedAt: at });
+      }
+      await authorization(busy, "y.example.test", "invalid", { expiresAt: now, updatedAt: ago(MINUTE_MS) });
+      // Certificates naming example.test: two this week on this alias, one older, one on another alias.
+      await certificate(busy, ago(8 * 24 * HOUR_MS), ["example.test"]);
+      await certificate(busy, ago(3 * 24 * HOUR_MS), ["example.test", "example.org"]);
+      await certificate(quiet, ago(HOUR_MS), ["example.test"]);
+      const stranger = await account(otherAliasId, ago(HOUR_MS), null);
+      await certificate(stranger.id, ago(HOUR_MS), ["example.test"]);
+    });
+
+    it("new accounts per address and per IPv6 /48 on the alias", async () => {
+      const check = (address: number | null, range: number | null) =>
+        selectNewAccountLimitsReached(db, {
+          aliasId: limitsAliasId,
+          address: address === null ? null : { value: "192.0.2.1", limit: address, since: ago(3 * HOUR_MS) },
+          ipv6Range:
+            range === null ? null : { value: "2001:db8:1::/48", limit: range, since: ago(3 * HOUR_MS) },
+        });
+      // Newest first: 10 min, 1 h, 2 h (4 h is outside; the other alias's does not count).
+      expect(await check(3, 2)).toEqual({ address: ago(2 * HOUR_MS), ipv6Range: ago(30 * MINUTE_MS) });
+      expect(await check(1, 1)).toEqual({ address: ago(10 * MINUTE_MS), ipv6Range: ago(20 * MINUTE_MS) });
+      expect(await check(4, 3)).toEqual({ address: null, ipv6Range: null });
+      expect(await check(null, null)).toEqual({ address: null, ipv6Range: null });
+    });
+
+    const query = (over: Partial<Parameters<typeof selectAccountLimitsReached>[1]> = {}) =>
+      selectAccountLimitsReached(db, {
+        accountId: busy,
+        aliasId: limitsAliasId,
+        now,
+        orders: null,
+        pendingAuthorizations: null,
+        invalidAuthorizations: null,
+        certificates: null,
+        ...over,
+      });
+
+    it("per account: orders, pending authorizations, failed validations per name, certificates per domain", async () => {
+      const all = (limit: number) =>
+        query({
+          orders: { overrideName: "newOrdersPerAccount", limit, since: ago(3 * HOUR_MS) },
+          pendingAuthorizations: { overrideName: "pendingAuthorizationsPerAccount", limit, since: now },
+          invalidAuthorizations: {
+            overrideName: "failedValidationsPerAccountAndName",
+            limit,
+            since: ago(HOUR_MS),
+            identifiers: [
+              { type: "dns", value: "x.example.test" },
+              { type: "dns", value: "y.example.test" },
+            ],
+          },
+          certificates: {
+            overrideName: "certificatesPerRegisteredDomain",
+            limit,
+            since: ago(7 * 24 * HOUR_MS),
+            registeredDomains: ["example.test", "example.org"],
+          },
+        });
+      const byPart = (rows: Awaited<ReturnType<typeof query>>) =>
+        rows.map((r) => `${r.part} ${r.key ?? "-"} ${r.limit} ${r.at.toISOString()}`).sort();
+      expect(byPart(await all(2))).toEqual(
+        [
+          `certificates example.test 2 ${ago(3 * 24 * HOUR_MS).toISOString()}`,
+          `invalidAuthorizations x.example.test 2 ${ago(30 * MINUTE_MS).toISOString()}`,
+          `orders - 2 ${ago(HOUR_MS).toISOString()}`,
+          // The 2nd latest expiry of the live pending ones: when it passes, one is left.
+          `pendingAuthorizations - 2 ${new Date(now.getTime() + HOUR_MS).toISOString()}`,
+        ].sort(),
+      );
+      expect(byPart(await all(3))).toEqual([`orders - 3 ${ago(2 * HOUR_MS).toISOString()}`]);
+      expect(await all(4)).toEqual([]);
+      expect(await all(0)).toEqual([]);
+      expect(await query()).toEqual([]);
+    });
+
+    it("an account's override replaces the alias's value: higher, lower, or 0 for none", async () => {
+      const orders = (limit: number) =>
+        query({ orders: { overrideName: "newOrdersPerAccount", limit, since: ago(3 * HOUR_MS) } });
+      const setOverride = (value: number) =>
+        db.rateLimitOverride.upsert({
+          where: { accountId_limit: { accountId: busy, limit: "newOrdersPerAccount" } },
+          create: { accountId: busy, limit: "newOrdersPerAccount", value, setBy: "system" },
+          update: { value },
+        });
+      expect(await orders(1)).toHaveLength(1);
+      await setOverride(10);
+      expect(await orders(1)).toEqual([]);
+      await setOverride(0);
+      expect(await orders(1)).toEqual([]);
+      await setOverride(2);
+      expect(await orders(100)).toEqual([{ part: "orders", key: null, limit: 2, at: ago(HOUR_MS) }]);
+      // Another account is not affected by busy's override.
+      expect(
+        await query({
+          accountId: quiet,
+          orders: { overrideName: "newOrdersPerAccount", limit: 100, since: ago(3 * HOUR_MS) },
+        }),
+      ).toEqual([]);
+      await db.rateLimitOverride.delete({
+        where: { accountId_limit: { accountId: busy, limit: "newOrdersPerAccount" } },
+      });
+    });
+
+    it("usage: the busiest keys of each count on the alias", async () => {
+      const rows = await selectRateLimitUsage(db, {
+        aliasId: limitsAliasId,
+        now,
+        top: 5,
+        accountsSince: ago(3 * HOUR_MS),
+        ordersSince: ago(3 * HOUR_MS),
+        failuresSince: ago(HOUR_MS),
+        certificatesSince: ago(7 * 24 * HOUR_MS),
+      });
+      const text = rows.map((r) => `${r.part} ${r.key} ${r.name ?? "-"} ${r.count}`).sort();
+      expect(text).toEqual(
+        [
+          "address 192.0.2.1 - 3",
+          "address 2001:db8:1::5 - 1",
+          "address 2001:db8:1:ffff::9 - 1",
+          "ipv6Range 2001:db8:1::/48 - 2",
+          `orders ${busy} - 3`,
+          `pendingAuthorizations ${busy} - 2`,
+          `invalidAuthorizations ${busy} x.example.test 2`,
+          `invalidAuthorizations ${busy} y.example.test 1`,
+          "certificates example.test - 2",
+          "certificates example.org - 1",
+        ].sort(),
+      );
+    });
   });
 });

@@ -1,9 +1,11 @@
-// One alias: its URLs in the three forms, with and without client authentication, every field of
-// its configuration, and the client certificates it accepts.
+// One alias: its URLs in the three forms, with and without client authentication, its rate
+// limits with their usage and overrides, every field of its configuration, and the client
+// certificates it accepts.
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AliasAccessRules } from "@/components/aliases/AliasAccessRules";
 import { AliasActions } from "@/components/aliases/AliasActions";
+import { AliasRateLimitsCard } from "@/components/aliases/AliasRateLimitsCard";
 import { AliasSettingsForm } from "@/components/aliases/AliasSettingsForm";
 import { type AliasDirectoryUrls, aliasUrlSets } from "@/components/aliases/alias-urls";
 import { TermsHistoryTable } from "@/components/terms/TermsHistoryTable";
@@ -18,6 +20,7 @@ import { requirePermission } from "@/lib/auth/guard";
 import { getAccessRuleChoices, listAccessRules } from "@/lib/console/access-rules";
 import { type AliasDetail, getAlias } from "@/lib/console/aliases";
 import { listApprovalProfiles } from "@/lib/console/approval-profiles";
+import { getAliasRateLimits } from "@/lib/console/rate-limits";
 import { requestOrigins } from "@/lib/console/request-origin";
 import { getAliasTerms } from "@/lib/console/terms";
 import { isAcmeProblem } from "@/lib/problem";
@@ -37,12 +40,13 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
     if (isAcmeProblem(err) && err.status === 404) notFound();
     throw err;
   }
-  const [origins, accessRules, choices, terms, profiles] = await Promise.all([
+  const [origins, accessRules, choices, terms, profiles, rateLimits] = await Promise.all([
     requestOrigins(),
     listAccessRules({ actor, alias: alias.name }),
     getAccessRuleChoices({ actor }),
     getAliasTerms({ actor, alias: alias.name }),
     listApprovalProfiles({ actor }),
+    getAliasRateLimits({ actor, name: alias.name }),
   ]);
   const urls = aliasUrlSets(origins, alias.name, alias.isDefault);
   const requiresClientCertificate = alias.settings.requireClientCertificate;
@@ -139,6 +143,7 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
         requiresClientCertificate={requiresClientCertificate}
         canManage={canManage}
       />
+      <AliasRateLimitsCard name={alias.name} initial={rateLimits} canManage={canManage} />
       <AliasSettingsForm
         name={alias.name}
         settings={alias.settings}
