@@ -29,10 +29,11 @@ import {
 import { refreshCrlsIfDue } from "@/lib/ca/crl";
 import { ensureServerTlsCertificate } from "@/lib/ca/server-tls";
 import { db } from "@/lib/db/client";
-import { adoptBoundHttpPort, adoptBoundMtlsPort, env } from "@/lib/env";
+import { adoptBoundHttpPort, adoptBoundMtlsPort, consoleHttpsOrigin, env } from "@/lib/env";
 import {
   markForwardedHeadersResolved,
   PROXY_HEADERS,
+  plainHttpConsoleRedirect,
   type RequestFacts,
   resolveRequestFacts,
   TrustedProxies,
@@ -72,6 +73,10 @@ async function main() {
   const trustedProxies = new TrustedProxies(config.KEYWARD_TRUSTED_PROXIES);
   // The console's readers believe X-Forwarded-* from now on: this process rewrites them (below).
   markForwardedHeadersResolved();
+  // Bound below; requests arrive only once every listener is bound.
+  let httpsPort = 0;
+  const firstHostname = config.KEYWARD_HOSTNAMES[0] ?? "localhost";
+  const ownHostname = firstHostname.includes(":") ? `[${firstHostname}]` : firstHostname;
 
   const listener = (kind: Listener) => async (req: http.IncomingMessage, res: http.ServerResponse) => {
     for (const name of Object.keys(req.headers)) {
@@ -94,6 +99,19 @@ async function main() {
       trusted: trustedProxies,
     });
     rewriteForwardedHeaders(req, facts);
+    const https = plainHttpConsoleRedirect({
+      facts,
+      path: req.url ?? "/",
+      allowAnyClient: config.KEYWARD_CONSOLE_PLAIN_HTTP === "any",
+      ownHostname,
+      // Behind a proxy, its HTTPS is on the default port of the host the client named.
+      httpsOrigin: (hostname) => consoleHttpsOrigin(hostname, facts.viaTrustedProxy ? 443 : httpsPort),
+    });
+    if (https) {
+      res.writeHead(308, { location: https, "cache-control": "no-store", "content-type": "text/plain" });
+      res.end(`The console is served over HTTPS: ${https}\n`);
+      return;
+    }
     try {
       if (req.url === "/acme" || req.url?.startsWith("/acme/") || req.url?.startsWith("/acme?")) {
         await answerAcme(kind, facts, req, res);
@@ -146,7 +164,7 @@ async function main() {
     server.on("connect", answerConnect);
   }
   const httpPort = await listen(httpServer, config.KEYWARD_HTTP_PORT, config.KEYWARD_LISTEN);
-  const httpsPort = await listen(httpsServer, config.KEYWARD_HTTPS_PORT, config.KEYWARD_LISTEN);
+  httpsPort = await listen(httpsServer, config.KEYWARD_HTTPS_PORT, config.KEYWARD_LISTEN);
   const mtlsPort = await listen(mtlsServer, config.KEYWARD_MTLS_PORT, config.KEYWARD_LISTEN);
   adoptBoundHttpPort(httpPort);
   adoptBoundMtlsPort(mtlsPort);

@@ -39,6 +39,10 @@ const envSchema = z.object({
   // headers are believed (lib/forwarded.ts); from anyone else those headers are removed.
   KEYWARD_TRUSTED_PROXIES: list.pipe(z.array(trustedProxy).max(100)).default([]),
   KEYWARD_HOSTNAMES: list.default(["localhost", "127.0.0.1", "::1"]),
+  // Who the console answers on plain HTTP: "loopback" (the default) serves only this machine and
+  // redirects everyone else to HTTPS (issue 15 item 8); "any" serves everyone (an operator whose
+  // TLS ends at a proxy that is not in KEYWARD_TRUSTED_PROXIES). ACME and /ca/* are unaffected.
+  KEYWARD_CONSOLE_PLAIN_HTTP: z.enum(["loopback", "any"]).default("loopback"),
   // base64 of 32 random bytes; when unset, <data dir>/master.key (mode 0600) is used or created.
   KEYWARD_MASTER_KEY: z.string().min(1).optional(),
   KEYWARD_MASTER_KEY_FILE: z.string().min(1).optional(),
@@ -134,6 +138,17 @@ export function clientAuthOrigin(hostname: string): string {
   // Read again rather than cached: the server adopts the bound port after this copy may have parsed.
   const port = envSchema.shape.KEYWARD_MTLS_PORT.parse(process.env.KEYWARD_MTLS_PORT);
   return `https://${hostname}${port === 443 ? "" : `:${port}`}`;
+}
+
+/**
+ * Where the console's HTTPS listener is reached for `hostname` (a bracketed IPv6 literal stays
+ * bracketed): NEXTAUTH_URL's origin when it is https (the console behind a proxy), else the HTTPS
+ * port on that host. `httpsPort` is the bound port (KEYWARD_HTTPS_PORT may be 0).
+ */
+export function consoleHttpsOrigin(hostname: string, httpsPort: number): string {
+  const configured = env().NEXTAUTH_URL;
+  if (configured?.startsWith("https:")) return new URL(configured).origin;
+  return `https://${hostname}${httpsPort === 443 ? "" : `:${httpsPort}`}`;
 }
 
 /**

@@ -194,3 +194,46 @@ export function forwardedHost(headers: HeaderReader): string | null {
 export function forwardedProto(headers: HeaderReader): "http" | "https" {
   return resolvedByServer() && headers.get("x-forwarded-proto") === "https" ? "https" : "http";
 }
+
+/** Whether an address is the machine itself (127.0.0.0/8, ::1, or IPv4-mapped loopback). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  const normalized = normalizeAddress(address);
+  if (!normalized) return false;
+  if (isIP(normalized) === 4) return normalized.startsWith("127.");
+  return normalized === "::1" || normalized === "0:0:0:0:0:0:0:1";
+}
+
+/** Paths served on plain HTTP to anyone: ACME (as the spec's URLs) and the CA's certificates and CRLs. */
+const PLAIN_HTTP_PATHS = /^\/(?:acme|ca)(?:[/?]|$)/;
+
+/**
+ * Issue 15 item 8: the console answers plain HTTP on loopback only, so a password never crosses
+ * a network in clear. The HTTPS URL to send anyone else to (308 keeps the method and body), or
+ * null to serve the request. ACME stays on both schemes, as EJBCA's URLs do, and /ca/* on plain
+ * HTTP: relying parties fetch CRLs and issuer certificates over http (RFC 5280 §4.2.1.13, §4.2.2.1).
+ * `httpsOrigin` is where the console's HTTPS listener is reached for `hostname`; `ownHostname`
+ * stands in for a Host header that names no host.
+ */
+export function plainHttpConsoleRedirect(o: {
+  facts: RequestFacts;
+  path: string;
+  allowAnyClient: boolean;
+  ownHostname: string;
+  httpsOrigin: (hostname: string) => string;
+}): string | null {
+  if (o.facts.scheme !== "http" || o.allowAnyClient || PLAIN_HTTP_PATHS.test(o.path)) return null;
+  if (isLoopbackAddress(o.facts.clientIp)) return null;
+  // A Host that names no host (it is the client's to send) gets the server's own name.
+  const hostname = hostnameOf(o.facts.host) ?? o.ownHostname;
+  return `${o.httpsOrigin(hostname)}${o.path.startsWith("/") ? o.path : "/"}`;
+}
+
+/** The host name of a Host header (an IPv6 literal bracketed), or null when it names no host. */
+function hostnameOf(host: string): string | null {
+  if (!isHostHeader(host)) return null;
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return null;
+  }
+}

@@ -192,7 +192,11 @@ describe("the console", () => {
     const forged = await createAlias(fromAnybody, { ...auth, "x-forwarded-for": FORGED_IP });
     expect(forged.res.status).toBe(201);
     expect((await lastAudit("alias.created")).ip).toBe("127.0.0.1");
-    const proxied = await createAlias(fromProxy, { ...auth, "x-forwarded-for": "198.51.100.7" });
+    const proxied = await createAlias(fromProxy, {
+      ...auth,
+      "x-forwarded-for": "198.51.100.7",
+      "x-forwarded-proto": "https",
+    });
     expect(proxied.res.status).toBe(201);
     expect((await lastAudit("alias.created")).ip).toBe("198.51.100.7");
   });
@@ -253,5 +257,43 @@ describe("the console", () => {
     expect(proxied.res.status).toBe(201);
     const direct = await createAlias(fromProxy, { ...proxy, cookie, origin: keyward().httpUrl });
     expect(direct.res.status).toBe(403);
+  });
+
+  it("answers plain HTTP on loopback only: a client elsewhere is sent to HTTPS; ACME and /ca/* stay on HTTP", async () => {
+    const remote = { "x-forwarded-for": "198.51.100.9", "x-forwarded-host": "console.example.test" };
+    const loginPage = await fromProxy(`${keyward().httpUrl}/login?callbackUrl=%2Faudit`, {
+      headers: remote,
+    });
+    expect(loginPage.status).toBe(308);
+    // Behind the proxy, its HTTPS is on the default port of the host the client named.
+    expect(loginPage.headers.get("location")).toBe("https://console.example.test/login?callbackUrl=%2Faudit");
+    // A password posted over plain HTTP is not taken: 308 keeps the method, so the client re-sends it over TLS.
+    const failedBefore = await testDb().auditEvent.count({ where: { action: "user.sign_in_failed" } });
+    const post = await fromProxy(`${keyward().httpUrl}/api/auth/callback/credentials`, {
+      method: "POST",
+      headers: { ...remote, "content-type": "application/x-www-form-urlencoded" },
+      body: "username=admin&password=x",
+    });
+    expect(post.status).toBe(308);
+    expect(await testDb().auditEvent.count({ where: { action: "user.sign_in_failed" } })).toBe(failedBefore);
+    const api = await fromProxy(`${keyward().httpUrl}/api/console/aliases`, {
+      headers: { ...remote, authorization: `Bearer ${adminToken}` },
+    });
+    expect(api.status).toBe(308);
+
+    // The same client over the proxy's HTTPS, and anyone on this machine, get the console.
+    const overTls = await fromProxy(`${keyward().httpUrl}/login`, {
+      headers: { ...remote, "x-forwarded-proto": "https" },
+    });
+    expect(overTls.status).toBe(200);
+    expect((await fromAnybody(`${keyward().httpUrl}/login`)).status).toBe(200);
+
+    // ACME (the spec's http URLs) and the CA's certificates and CRLs are served to anyone.
+    const directory = await fromProxy(`${keyward().httpUrl}/acme/directory`, { headers: remote });
+    expect(directory.status).toBe(200);
+    expect(((await directory.json()) as { newNonce: string }).newNonce).toBe(
+      "http://console.example.test/acme/newNonce",
+    );
+    expect((await fromProxy(`${keyward().httpUrl}/ca/root.pem`, { headers: remote })).status).toBe(200);
   });
 });

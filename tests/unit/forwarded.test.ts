@@ -4,8 +4,11 @@
 import { describe, expect, it } from "vitest";
 import {
   isHostHeader,
+  isLoopbackAddress,
   normalizeAddress,
   parseProxyAddress,
+  plainHttpConsoleRedirect,
+  type RequestFacts,
   resolveRequestFacts,
   TrustedProxies,
 } from "@/lib/forwarded";
@@ -120,5 +123,59 @@ describe("resolving a request", () => {
     ["", false],
   ])("host header %s → %s", (value, ok) => {
     expect(isHostHeader(value)).toBe(ok);
+  });
+});
+
+describe("the console over plain HTTP (issue 15 item 8)", () => {
+  const facts = (o: Partial<RequestFacts>): RequestFacts => ({
+    clientIp: "203.0.113.5",
+    scheme: "http",
+    host: "ca.example:3000",
+    viaTrustedProxy: false,
+    ...o,
+  });
+  const redirect = (o: Partial<RequestFacts>, path = "/aliases?q=1", allowAnyClient = false) =>
+    plainHttpConsoleRedirect({
+      facts: facts(o),
+      path,
+      allowAnyClient,
+      ownHostname: "keyward.internal",
+      httpsOrigin: (hostname) => `https://${hostname}:3443`,
+    });
+
+  it("sends a client elsewhere to the HTTPS port of the host it named, path and query kept", () => {
+    expect(redirect({})).toBe("https://ca.example:3443/aliases?q=1");
+    expect(redirect({ host: "[2001:db8::1]:3000" }, "/")).toBe("https://[2001:db8::1]:3443/");
+    expect(redirect({ clientIp: undefined })).toBe("https://ca.example:3443/aliases?q=1");
+  });
+
+  it("a Host that names no host gets the server's own name", () => {
+    expect(redirect({ host: "a b" })).toBe("https://keyward.internal:3443/aliases?q=1");
+    expect(redirect({ host: "[1.2.3.4]" })).toBe("https://keyward.internal:3443/aliases?q=1");
+  });
+
+  it.each(["127.0.0.1", "127.9.9.9", "::1", "::ffff:127.0.0.1"])("serves loopback client %s", (ip) => {
+    expect(redirect({ clientIp: ip })).toBeNull();
+  });
+
+  it.each(["10.0.0.1", "::ffff:10.0.0.1", "fe80::1", "128.0.0.1"])("redirects %s", (ip) => {
+    expect(redirect({ clientIp: ip })).not.toBeNull();
+    expect(isLoopbackAddress(ip)).toBe(false);
+  });
+
+  it("leaves HTTPS, ACME, the CA's files and an operator's opt-out alone", () => {
+    expect(redirect({ scheme: "https" })).toBeNull();
+    for (const path of [
+      "/acme",
+      "/acme/directory",
+      "/acme/shop/new-order",
+      "/acme?x",
+      "/ca/root.pem",
+      "/ca/crl/1",
+    ])
+      expect(redirect({}, path)).toBeNull();
+    for (const path of ["/acmefoo", "/cab", "/api/console/aliases"])
+      expect(redirect({}, path)).not.toBeNull();
+    expect(redirect({}, "/aliases", true)).toBeNull();
   });
 });
