@@ -28,7 +28,7 @@ import {
 } from "@/lib/ca/client-certificates";
 import { refreshCrlsIfDue } from "@/lib/ca/crl";
 import { ensureServerTlsCertificate } from "@/lib/ca/server-tls";
-import { db } from "@/lib/db/client";
+import { db, statementsExecuted } from "@/lib/db/client";
 import { adoptBoundHttpPort, adoptBoundMtlsPort, consoleHttpsOrigin, env } from "@/lib/env";
 import {
   markForwardedHeadersResolved,
@@ -234,6 +234,11 @@ async function main() {
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));
+  // Diagnostics: `kill -USR2 <pid>` prints one line of counters (npm run bench reads them).
+  process.on("SIGUSR2", () => {
+    const stats = { statements: statementsExecuted(), rssBytes: process.memoryUsage.rss() };
+    console.log(`KEYWARD_STATS ${JSON.stringify(stats)}`);
+  });
   process.once("SIGINT", () => void stop("SIGINT"));
 }
 

@@ -10,8 +10,9 @@ import {
 } from "@/lib/ca/authorities";
 import { secretBox } from "@/lib/crypto/master-key";
 import { ensurePrivateDirectory } from "@/lib/data-dir";
+import { followEmbeddedNotifications, listenForChanges } from "@/lib/db/changes";
 import { closeDb, db } from "@/lib/db/client";
-import { startEmbeddedDatabase } from "@/lib/db/embedded";
+import { runningEmbeddedDatabaseUrl, startEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations } from "@/lib/db/migrate";
 import { adoptDatabaseUrl, env } from "@/lib/env";
 import { ensureBootstrapAlias } from "@/lib/ra/aliases";
@@ -33,12 +34,18 @@ export async function bootstrapKeyward(): Promise<Bootstrapped> {
   // First, before the master key, the database or any CA file lands in it (lib/data-dir.ts).
   ensurePrivateDirectory(config.dataDir);
   let stopEmbedded: (() => Promise<void>) | undefined;
+  let stopListening: (() => Promise<void>) | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
     const embedded = await startEmbeddedDatabase({ dataDir: config.dataDir });
     stopEmbedded = embedded.stop;
     databaseUrl = embedded.url;
     adoptDatabaseUrl(databaseUrl);
+    followEmbeddedNotifications(embedded);
+  } else if (runningEmbeddedDatabaseUrl(config.dataDir) !== databaseUrl) {
+    // Another process's embedded database (a second instance on one data directory) cannot be
+    // listened to: this process's caches then read through.
+    stopListening = listenForChanges(databaseUrl, (message) => console.error(`[db] ${message}`));
   }
   try {
     const appliedMigrations = await applyMigrations(databaseUrl);
@@ -61,11 +68,13 @@ export async function bootstrapKeyward(): Promise<Bootstrapped> {
       appliedMigrations,
       firstAdministrator,
       shutdown: async () => {
+        await stopListening?.();
         await closeDb();
         await stopEmbedded?.();
       },
     };
   } catch (err) {
+    await stopListening?.().catch(() => {});
     await closeDb().catch(() => {});
     await stopEmbedded?.().catch(() => {});
     throw err;

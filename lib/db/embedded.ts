@@ -19,6 +19,10 @@ export interface EmbeddedDatabase {
   pid: number;
   /** Stops the child (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
   stop(): Promise<void>;
+  /** PostgreSQL notifications (NOTIFY) in the database, forwarded by the child (lib/db/changes.ts). */
+  onNotification(listener: (channel: string, payload: string) => void): void;
+  /** Called once the child has exited, however it ended. */
+  onExit(listener: () => void): void;
 }
 
 export interface EmbeddedDatabaseOptions {
@@ -61,7 +65,7 @@ export function runningEmbeddedDatabaseUrl(dataDir: string): string | null {
  */
 export async function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const url = runningEmbeddedDatabaseUrl(options.dataDir);
-  if (url) return { url, pid: 0, stop: async () => {} };
+  if (url) return { url, pid: 0, stop: async () => {}, onNotification: () => {}, onExit: () => {} };
   return startEmbeddedDatabase(options);
 }
 
@@ -114,6 +118,14 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
       stopping = true;
       await terminate(child, exited);
     },
+    onNotification(listener) {
+      child.on("message", (message: PgliteServerMessage) => {
+        if (message.type === "notification") listener(message.channel, message.payload);
+      });
+    },
+    onExit(listener) {
+      void exited.then(listener);
+    },
   };
 }
 
@@ -139,7 +151,8 @@ function waitUntilReady(child: ChildProcess, timeoutMs: number): Promise<string>
     );
     const onMessage = (message: PgliteServerMessage) => {
       if (message.type === "ready") settle(socketDatabaseUrl(message.socketDir));
-      else settle(new Error(`embedded database failed to start: ${message.message}`));
+      else if (message.type === "error")
+        settle(new Error(`embedded database failed to start: ${message.message}`));
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
       settle(

@@ -7,9 +7,10 @@ function prismaCode(err: unknown): string | undefined {
     : undefined;
 }
 
-/** A unique constraint refused the write (P2002). */
+/** A unique constraint refused the write (Prisma's P2002, PostgreSQL's 23505 from lib/db/statements.ts). */
 export function isUniqueViolation(err: unknown): boolean {
-  return prismaCode(err) === "P2002";
+  const code = prismaCode(err);
+  return code === "P2002" || code === "23505";
 }
 
 // Prisma's codes for a database it cannot reach or lost (P1001 unreachable, P1002 timed out,
@@ -25,6 +26,18 @@ const UNAVAILABLE_ADAPTER_KINDS = new Set([
   "SocketTimeout",
 ]);
 const UNAVAILABLE_SQLSTATE = /^(08|57P0[123]$|53300$)/;
+// node-postgres's own, for the statements that bypass Prisma (lib/db/statements.ts): the errno of
+// a socket call (not of a file: ENOENT is a missing socket only when connect says so), and the messages of a connection that ended or a pool that found none in time.
+const UNAVAILABLE_ERRNO = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENOENT",
+]);
+const UNAVAILABLE_DRIVER_MESSAGE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
 
 /**
  * The database could not be reached or went away mid-request: a condition that passes, which a
@@ -32,13 +45,20 @@ const UNAVAILABLE_SQLSTATE = /^(08|57P0[123]$|53300$)/;
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
-    const { code, meta, cause } = e as {
+    const { code, meta, cause, syscall } = e as {
       code?: unknown;
+      syscall?: unknown;
       meta?: { driverAdapterError?: { cause?: unknown } };
       cause?: unknown;
     };
-    if (typeof code === "string" && (UNAVAILABLE_PRISMA_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code)))
+    if (
+      typeof code === "string" &&
+      (UNAVAILABLE_PRISMA_CODES.has(code) ||
+        UNAVAILABLE_SQLSTATE.test(code) ||
+        (UNAVAILABLE_ERRNO.has(code) && ["connect", "read", "write"].includes(String(syscall))))
+    )
       return true;
+    if (e instanceof Error && UNAVAILABLE_DRIVER_MESSAGE.test(e.message)) return true;
     const adapter = (meta?.driverAdapterError?.cause ?? cause) as
       | { kind?: unknown; originalCode?: unknown }
       | undefined;

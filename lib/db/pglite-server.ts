@@ -32,11 +32,15 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { ensurePrivateDirectory, restrictTreeToOwner } from "../data-dir";
+import { CHANGES_CHANNEL } from "./changes";
 import { formatServingLock, LOCK_FILE, SOCKET_DIR, SOCKET_FILE } from "./pglite-files";
 import { ExchangeQueue } from "./pglite-queue";
 
 /** What the server tells its parent over the IPC channel (a private pipe). */
-export type PgliteServerMessage = { type: "ready"; socketDir: string } | { type: "error"; message: string };
+export type PgliteServerMessage =
+  | { type: "ready"; socketDir: string }
+  | { type: "error"; message: string }
+  | { type: "notification"; channel: string; payload: string };
 
 /** Marks our own processes in /proc/<pid>/cmdline, for the stale-lock check. */
 const PGLITE_SERVER_SCRIPT = "pglite-server.ts";
@@ -127,6 +131,11 @@ try {
   const serving = `${lockPath}.${process.pid}.tmp`;
   writeFileSync(serving, formatServingLock({ pid: process.pid, socketDir }), { mode: 0o600 });
   renameSync(serving, lockPath);
+  // The parent's caches learn of changes (lib/db/changes.ts): no connection of the socket may
+  // LISTEN in the one shared session, so the notifications are passed on over IPC.
+  await db.listen(CHANGES_CHANNEL, (payload) =>
+    send({ type: "notification", channel: CHANGES_CHANNEL, payload }),
+  );
   send({ type: "ready", socketDir });
 } catch (error) {
   send({ type: "error", message: error instanceof Error ? error.message : String(error) });

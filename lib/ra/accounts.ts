@@ -4,6 +4,7 @@
 
 import { type AuditActor, recordAudit } from "@/lib/audit/record";
 import type { AccountJwk } from "@/lib/crypto/jwk";
+import { announceChange, ChangeCache } from "@/lib/db/changes";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import {
@@ -22,6 +23,31 @@ import { moveWithAudit } from "./moves";
 import { clientAddressOf } from "./rate-limits";
 
 export { type AccountRecord, findAccountById, findAccountByKey };
+
+/**
+ * Accounts as the ACME front end reads them for each request signed with a kid, kept while change
+ * notifications flow (lib/db/changes.ts): an update of the row in any process drops it, and this
+ * process's own changes below drop it at once. Unknown ids are not kept.
+ */
+const accountsById = new ChangeCache<string, AccountRecord | null>({
+  size: 10_000,
+  maxAgeMs: 60_000,
+  keysOf: (change) => (change.startsWith("account:") ? [change.slice("account:".length)] : null),
+  keep: (account) => account !== null,
+});
+
+export function findAccountForRequest(db: Db, id: string): Promise<AccountRecord | null> {
+  return accountsById.get(id, () => findAccountById(db, id));
+}
+
+/** Drops the account from this process's caches once `change` settled: the next request reads it anew. */
+async function forgetAfter<T>(accountId: string, change: Promise<T>): Promise<T> {
+  try {
+    return await change;
+  } finally {
+    announceChange(`account:${accountId}`);
+  }
+}
 
 // RFC 5321 §4.5.3.1 limits; the local part and domain syntax follow RFC 5322 "dot-atom".
 const MAILTO_ADDRESS =
@@ -200,50 +226,59 @@ export async function updateAccount(
   // Clients re-send what they registered with (acme-client does after every newAccount 200):
   // nothing to write and nothing to audit.
   if (!contactChanged && !tosChanged) return account;
-  return moveWithAudit(
-    db,
-    (tx) => tx.account.updateMany({ where: { id: account.id, status: "valid" }, data: changes }),
-    {
-      lost: () => AcmeProblem.unauthorized("Account is not valid; it cannot be updated"),
-      audit: {
-        actor: `account:${account.id}`,
-        action: "account.updated",
-        targetType: "account",
-        targetId: account.id,
-        details: {
-          before: {
-            contact: account.contact,
-            termsOfServiceAgreed: account.termsOfServiceAgreed,
-            termsOfServiceVersion: account.termsOfServiceVersion,
+  return forgetAfter(
+    account.id,
+    moveWithAudit(
+      db,
+      (tx) => tx.account.updateMany({ where: { id: account.id, status: "valid" }, data: changes }),
+      {
+        lost: () => AcmeProblem.unauthorized("Account is not valid; it cannot be updated"),
+        audit: {
+          actor: `account:${account.id}`,
+          action: "account.updated",
+          targetType: "account",
+          targetId: account.id,
+          details: {
+            before: {
+              contact: account.contact,
+              termsOfServiceAgreed: account.termsOfServiceAgreed,
+              termsOfServiceVersion: account.termsOfServiceVersion,
+            },
+            after: { ...changes },
           },
-          after: { ...changes },
+          ip,
         },
-        ip,
+        read: async (tx) =>
+          toAccountRecord(
+            await tx.account.findUniqueOrThrow({ where: { id: account.id }, select: ACCOUNT_SELECT }),
+          ),
       },
-      read: async (tx) =>
-        toAccountRecord(
-          await tx.account.findUniqueOrThrow({ where: { id: account.id }, select: ACCOUNT_SELECT }),
-        ),
-    },
+    ),
   );
 }
 
 /** RFC 8555 §7.3.6: irreversible; later requests signed by the account's key are refused. */
 export async function deactivateAccount(db: Db, account: AccountRecord, ip?: string): Promise<AccountRecord> {
-  await moveWithAudit(
-    db,
-    (tx) =>
-      tx.account.updateMany({ where: { id: account.id, status: "valid" }, data: { status: "deactivated" } }),
-    {
-      lost: () => AcmeProblem.unauthorized("Account is not valid; it cannot be deactivated"),
-      audit: {
-        actor: `account:${account.id}`,
-        action: "account.deactivated",
-        targetType: "account",
-        targetId: account.id,
-        ip,
+  await forgetAfter(
+    account.id,
+    moveWithAudit(
+      db,
+      (tx) =>
+        tx.account.updateMany({
+          where: { id: account.id, status: "valid" },
+          data: { status: "deactivated" },
+        }),
+      {
+        lost: () => AcmeProblem.unauthorized("Account is not valid; it cannot be deactivated"),
+        audit: {
+          actor: `account:${account.id}`,
+          action: "account.deactivated",
+          targetType: "account",
+          targetId: account.id,
+          ip,
+        },
       },
-    },
+    ),
   );
   return { ...account, status: "deactivated" };
 }
@@ -260,21 +295,24 @@ export async function deactivateAccountByOperator(
 ): Promise<void> {
   const account = await findAccountById(db, accountId);
   if (!account) throw notFoundProblem(`Account "${accountId}"`);
-  await moveWithAudit(
-    db,
-    (tx) =>
-      tx.account.updateMany({ where: { id: accountId, status: "valid" }, data: { status: "deactivated" } }),
-    {
-      lost: () => conflictProblem(`Account "${accountId}" is not valid any more; it cannot be deactivated`),
-      audit: {
-        actor: by.actor,
-        action: "account.deactivated",
-        targetType: "account",
-        targetId: accountId,
-        details: { before: { status: account.status }, after: { status: "deactivated" }, by: "operator" },
-        ip: by.ip,
+  await forgetAfter(
+    accountId,
+    moveWithAudit(
+      db,
+      (tx) =>
+        tx.account.updateMany({ where: { id: accountId, status: "valid" }, data: { status: "deactivated" } }),
+      {
+        lost: () => conflictProblem(`Account "${accountId}" is not valid any more; it cannot be deactivated`),
+        audit: {
+          actor: by.actor,
+          action: "account.deactivated",
+          targetType: "account",
+          targetId: accountId,
+          details: { before: { status: account.status }, after: { status: "deactivated" }, by: "operator" },
+          ip: by.ip,
+        },
       },
-    },
+    ),
   );
 }
 
@@ -330,40 +368,43 @@ export async function changeAccountKey(db: Db, req: KeyChangeRequest): Promise<A
   // 3. The key changes with its audit row, and an approval is marked applied in the same
   //    transaction: a change approved once takes effect once.
   try {
-    await moveWithAudit(
-      db,
-      async (tx) => {
-        if (
-          approval &&
-          !(await markApprovalApplied(tx, approval.id, {
-            accountId: account.id,
-            now: req.now ?? new Date(),
-            releaseSlot: true,
-          }))
-        ) {
-          return { count: 0 };
-        }
-        return tx.account.updateMany({
-          where: { id: account.id, status: "valid", keyThumbprint: account.keyThumbprint },
-          data: { jwk: next.jwk, keyThumbprint: next.thumbprint },
-        });
-      },
-      {
-        lost: () =>
-          AcmeProblem.unauthorized("The account key changed meanwhile, or the account is not valid"),
-        audit: {
-          actor: `account:${account.id}`,
-          action: "account.keyChanged",
-          targetType: "account",
-          targetId: account.id,
-          details: {
-            before: { keyThumbprint: account.keyThumbprint },
-            after: { keyThumbprint: next.thumbprint },
-            ...(approval ? { approvalRequest: approval.id } : {}),
-          },
-          ip: req.ip,
+    await forgetAfter(
+      account.id,
+      moveWithAudit(
+        db,
+        async (tx) => {
+          if (
+            approval &&
+            !(await markApprovalApplied(tx, approval.id, {
+              accountId: account.id,
+              now: req.now ?? new Date(),
+              releaseSlot: true,
+            }))
+          ) {
+            return { count: 0 };
+          }
+          return tx.account.updateMany({
+            where: { id: account.id, status: "valid", keyThumbprint: account.keyThumbprint },
+            data: { jwk: next.jwk, keyThumbprint: next.thumbprint },
+          });
         },
-      },
+        {
+          lost: () =>
+            AcmeProblem.unauthorized("The account key changed meanwhile, or the account is not valid"),
+          audit: {
+            actor: `account:${account.id}`,
+            action: "account.keyChanged",
+            targetType: "account",
+            targetId: account.id,
+            details: {
+              before: { keyThumbprint: account.keyThumbprint },
+              after: { keyThumbprint: next.thumbprint },
+              ...(approval ? { approvalRequest: approval.id } : {}),
+            },
+            ip: req.ip,
+          },
+        },
+      ),
     );
     return { ...account, jwk: next.jwk, keyThumbprint: next.thumbprint };
   } catch (err) {

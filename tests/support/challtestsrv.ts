@@ -43,12 +43,30 @@ async function freeDnsPort(): Promise<number> {
 
 const fqdn = (host: string) => (host.endsWith(".") ? host : `${host}.`);
 
+const START_ATTEMPTS = 3;
+
 export async function startChallTestSrv(): Promise<ChallTestSrv> {
   if (!existsSync(CHALLTESTSRV_BINARY)) {
     throw new Error(`${CHALLTESTSRV_BINARY} is missing: apt-get install pebble`);
   }
+  // A port found free can be taken by another test file's process before challtestsrv binds it
+  // (seen in CI: "bind: address already in use"), so a start that lost that race is retried on
+  // fresh ports; any other failure is thrown at once.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts();
+    } catch (err) {
+      const lostRace = err instanceof Error && err.message.includes("address already in use");
+      if (!lostRace || attempt >= START_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function startOnFreePorts(): Promise<ChallTestSrv> {
   const dnsPort = await freeDnsPort();
-  const managementPort = await freePort();
+  // The kernel may hand the just-released DNS port out again: the two must differ.
+  let managementPort = await freePort();
+  for (let tries = 0; managementPort === dnsPort && tries < 20; tries++) managementPort = await freePort();
   const child: ChildProcess = spawn(
     CHALLTESTSRV_BINARY,
     [
@@ -122,6 +140,9 @@ async function waitUntilReady(
   let managementUp = false;
   while (Date.now() < deadline) {
     if (hasExited()) throw new Error(`pebble-challtestsrv exited during start:\n${log()}`);
+    // challtestsrv logs a failed bind and stays up without that server: no use waiting for it.
+    if (log().includes("address already in use"))
+      throw new Error(`pebble-challtestsrv could not bind:\n${log()}`);
     try {
       if (!managementUp) {
         // Any HTTP answer (the root is a 404) means the management server listens.

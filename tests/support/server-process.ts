@@ -20,7 +20,10 @@ export async function startServer(
   env: Record<string, string | undefined>,
   timeoutMs = 120_000,
 ): Promise<RunningServer> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  // KEYWARD_SERVER_NODE_ARGS: extra Node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=prof"
+  // (Node refuses --cpu-prof in NODE_OPTIONS).
+  const nodeArgs = process.env.KEYWARD_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,

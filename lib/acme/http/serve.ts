@@ -33,7 +33,7 @@ import type { Db } from "@/lib/db/client";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { clientAuthOrigin } from "@/lib/env";
 import { AcmeProblem, isAcmeProblem } from "@/lib/problem";
-import { type AccountRecord, findAccountById } from "@/lib/ra/accounts";
+import { type AccountRecord, findAccountForRequest } from "@/lib/ra/accounts";
 import { authorizeClientCertificate } from "@/lib/ra/client-authentication";
 import { loadAliasContext } from "@/lib/ra/request-context";
 import { assertAgreedToCurrentTerms } from "@/lib/ra/terms";
@@ -284,7 +284,7 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
         `JWS kid "${kid}" is not an account URL of this ACME alias (${ctx.links.account("<id>")})`,
       );
     }
-    const account = await findAccountById(deps.db, id);
+    const account = await findAccountForRequest(deps.db, id);
     // An account of another alias does not exist for this one.
     if (!account || account.aliasId !== ctx.alias.id) {
       throw new AcmeProblem("accountDoesNotExist", `No account exists at "${kid}"`, { status: 400 });

@@ -9,6 +9,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { actorCanAny, auditActorOf, type ConsoleActor, permissionDeniedProblem } from "@/lib/auth/actor";
 import { authenticateRequest, type SessionActor } from "@/lib/auth/guard";
 import type { Permission } from "@/lib/auth/permissions";
+import { announceChange } from "@/lib/db/changes";
 import { db } from "@/lib/db/client";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { forwardedHost } from "@/lib/forwarded";
@@ -70,7 +71,14 @@ export function withConsole<B = undefined, Q = undefined, P = undefined>(
         ? parseWith(options.query, Object.fromEntries(new URL(req.url).searchParams), "query")
         : (undefined as Q);
       const body = options.body ? parseWith(options.body, await readJsonBody(req)) : (undefined as B);
-      const result = await handler({ req, actor, body, query, params });
+      let result: unknown;
+      try {
+        result = await handler({ req, actor, body, query, params });
+      } finally {
+        // A change here is seen by this process's ACME caches at once; other processes hear of it
+        // from the database's notification (lib/db/changes.ts).
+        if (req.method !== "GET" && req.method !== "HEAD") announceChange("settings");
+      }
       if (result instanceof Response) return result;
       if (result === undefined)
         return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
