@@ -338,7 +338,12 @@ async function answerAcme(
   });
   res.statusCode = response.status;
   for (const [name, value] of response.headers) res.setHeader(name, value);
-  res.end(Buffer.from(await response.arrayBuffer()));
+  const answer = Buffer.from(await response.arrayBuffer());
+  // Node closes a connection that will not be kept alive as soon as the answer is written; with
+  // body bytes still arriving, that close is a reset the client sees instead of the 413. So the
+  // answer waits until the rest of the body has been read and thrown away (or a bound passed).
+  if (read?.tooLarge) await read.drained;
+  res.end(answer);
 }
 
 const FETCH_FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
@@ -426,6 +431,8 @@ function writeProblem(res: http.ServerResponse, status: number, detail: string):
 // client gets the answer instead of a reset connection (closing a socket with unread data makes
 // the kernel send RST). Past this much, the sender is cut off.
 const MAX_DRAINED_BYTES = 256 * 1024 * 1024;
+/** How long the 413 waits for the rest of the body before it is sent all the same. */
+const MAX_DRAIN_MS = 10_000;
 
 /**
  * The body, or `tooLarge` as soon as it (or its declared Content-Length) passes `limit`; no more
@@ -434,14 +441,24 @@ const MAX_DRAINED_BYTES = 256 * 1024 * 1024;
 function readAtMost(
   req: http.IncomingMessage,
   limit: number,
-): Promise<{ body: Buffer; tooLarge: false } | { tooLarge: true }> {
+): Promise<{ body: Buffer; tooLarge: false } | { tooLarge: true; drained: Promise<void> }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let seen = 0;
     let settled = false;
     const overLimit = () => {
       settled = true;
-      resolve({ tooLarge: true });
+      const drained = new Promise<void>((done) => {
+        const timer = setTimeout(done, MAX_DRAIN_MS);
+        const finish = () => {
+          clearTimeout(timer);
+          done();
+        };
+        if (req.complete || req.destroyed) finish();
+        req.once("end", finish);
+        req.once("close", finish);
+      });
+      resolve({ tooLarge: true, drained });
     };
     if (Number(req.headers["content-length"] ?? 0) > limit) overLimit();
     req.on("data", (chunk: Buffer) => {

@@ -4,6 +4,8 @@
 
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
+import { type AuthorizationRow, selectAuthorization } from "@/lib/db/sql/authorizations";
+import type { OrderAuthorizationRow } from "@/lib/db/sql/orders";
 import { env } from "@/lib/env";
 import { AcmeProblem } from "@/lib/problem";
 import type { AccountRecord } from "./accounts";
@@ -32,7 +34,7 @@ type Tx = Prisma.TransactionClient;
 
 /**
  * For each identifier: a reusable valid authorization of this account, or a new pending one
- * with one challenge per type the alias offers. Returns the authorization ids.
+ * with one challenge per type the alias offers. Returns each with what the order's status needs.
  */
 export async function createAuthorizationsFor(
   tx: Tx,
@@ -43,8 +45,8 @@ export async function createAuthorizationsFor(
     pendingExpiresAt: Date;
     now: Date;
   },
-): Promise<string[]> {
-  const ids: string[] = [];
+): Promise<OrderAuthorizationRow[]> {
+  const authorizations: OrderAuthorizationRow[] = [];
   const window = reuseWindowMs();
   for (const identifier of o.identifiers) {
     const authzIdentifier = toAuthorizationIdentifier(identifier);
@@ -61,18 +63,35 @@ export async function createAuthorizationsFor(
           updatedAt: { gt: new Date(o.now.getTime() - window) },
         },
         orderBy: { expiresAt: "desc" },
-        select: { id: true },
+        select: { id: true, expiresAt: true },
       });
+      const summary = {
+        identifierType: authzIdentifier.type,
+        identifierValue: authzIdentifier.value,
+        wildcard: authzIdentifier.wildcard,
+      };
       if (reusable) {
-        ids.push(reusable.id);
+        authorizations.push({ ...summary, id: reusable.id, status: "valid", expiresAt: reusable.expiresAt });
         continue;
       }
     }
-    ids.push(
-      await createPendingAuthorization(tx, o.account.id, authzIdentifier, o.settings, o.pendingExpiresAt),
+    const id = await createPendingAuthorization(
+      tx,
+      o.account.id,
+      authzIdentifier,
+      o.settings,
+      o.pendingExpiresAt,
     );
+    authorizations.push({
+      id,
+      status: "pending",
+      expiresAt: o.pendingExpiresAt,
+      identifierType: authzIdentifier.type,
+      identifierValue: authzIdentifier.value,
+      wildcard: authzIdentifier.wildcard,
+    });
   }
-  return ids;
+  return authorizations;
 }
 
 async function createPendingAuthorization(
@@ -113,12 +132,7 @@ async function createPendingAuthorization(
   return id;
 }
 
-const AUTHZ_INCLUDE = { challenges: { orderBy: { type: "asc" } } } satisfies Prisma.AuthorizationInclude;
-export type AuthorizationWithChallenges = Prisma.AuthorizationGetPayload<{
-  include: typeof AUTHZ_INCLUDE;
-}> & {
-  status: AuthorizationStatus;
-};
+export type AuthorizationWithChallenges = Omit<AuthorizationRow, "status"> & { status: AuthorizationStatus };
 
 /** The authorization if it belongs to the account; 404 otherwise. Expiry is applied on read. */
 export async function getAuthorizationForAccount(
@@ -127,7 +141,7 @@ export async function getAuthorizationForAccount(
   accountId: string,
   now: Date,
 ): Promise<AuthorizationWithChallenges> {
-  const row = await db.authorization.findUnique({ where: { id }, include: AUTHZ_INCLUDE });
+  const row = await selectAuthorization(db, id);
   if (!row || row.accountId !== accountId) throw AcmeProblem.notFound("Authorization");
   const status = effectiveAuthorizationStatus(row, now);
   if (status !== row.status) {

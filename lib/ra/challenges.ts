@@ -2,87 +2,112 @@
 // and queues a durable validation job; the job's outcome moves the challenge, its authorization
 // and the orders waiting on it.
 
+import { randomUUID } from "node:crypto";
 import type { Db } from "@/lib/db/client";
 import { retryWhileDatabaseUnavailable } from "@/lib/db/errors";
-import type { Prisma } from "@/lib/db/generated/client";
-import { queueChallengeValidation, recordChallengeOutcome } from "@/lib/db/sql/challenges";
-import { type ClaimedJob, completeValidationJob } from "@/lib/db/sql/validation-jobs";
+import {
+  answerChallenge,
+  type ChallengeRow,
+  recordChallengeOutcome,
+  selectChallenge,
+  selectValidationTask,
+} from "@/lib/db/sql/challenges";
+import { completeValidationJob } from "@/lib/db/sql/validation-jobs";
 import { env } from "@/lib/env";
 import { AcmeProblem } from "@/lib/problem";
-import { MAX_JOB_ATTEMPTS, pokeLocalWorker } from "@/lib/va/jobs";
+import { type HandedOffJob, handOffToLocalWorker, localWorkerClaim, MAX_JOB_ATTEMPTS } from "@/lib/va/jobs";
 import { keyAuthorization } from "@/lib/va/key-authorization";
 import { validateChallenge } from "@/lib/va/validate";
 import type { AccountRecord } from "./accounts";
-import { readAliasSettings } from "./alias-settings";
+import { type AliasSettings, readAliasSettings } from "./alias-settings";
 import { VALID_AUTHORIZATION_LIFETIME_MS } from "./authorizations";
 import { effectiveAuthorizationStatus } from "./order-status";
-import { refreshOrdersOfAuthorization } from "./orders";
+import { FAILED_AUTHORIZATION_ORDER_ERROR } from "./orders";
 
-const CHALLENGE_INCLUDE = {
-  authorization: { include: { challenges: { select: { id: true, status: true } } } },
-} satisfies Prisma.ChallengeInclude;
-export type ChallengeWithAuthorization = Prisma.ChallengeGetPayload<{ include: typeof CHALLENGE_INCLUDE }>;
+export type { ChallengeRow };
 
-export async function getChallengeForAccount(
-  db: Db,
-  id: string,
-  accountId: string,
-): Promise<ChallengeWithAuthorization> {
-  const row = await db.challenge.findUnique({ where: { id }, include: CHALLENGE_INCLUDE });
-  if (!row || row.authorization.accountId !== accountId) throw AcmeProblem.notFound("Challenge");
+export async function getChallengeForAccount(db: Db, id: string, accountId: string): Promise<ChallengeRow> {
+  const row = await selectChallenge(db, id);
+  if (!row || row.accountId !== accountId) throw AcmeProblem.notFound("Challenge");
   return row;
 }
 
-/** §7.5.1: the client says it is ready; validation runs later as a job (pebble: "only pending"). */
+/** What a validation needs, read once: by the request that queued it, or by the job's claimer. */
+type ValidationTask = {
+  challenge: ChallengeRow;
+  keyThumbprint: string;
+  settings: AliasSettings;
+};
+
+/**
+ * §7.5.1: the client says it is ready. In one statement the challenge moves to processing and
+ * its validation job is inserted, claimed by this instance's worker, which runs it at once
+ * (pebble: "only pending"; Keyward validates an authorization once).
+ */
 export async function respondToChallenge(
   db: Db,
-  o: { account: AccountRecord; challengeId: string; now: Date },
-): Promise<ChallengeWithAuthorization> {
-  const challenge = await getChallengeForAccount(db, o.challengeId, o.account.id);
-  const authz = challenge.authorization;
-  const authzStatus = effectiveAuthorizationStatus(authz, o.now);
+  o: { account: AccountRecord; settings: AliasSettings; challengeId: string; now: Date },
+): Promise<ChallengeRow> {
+  const jobId = randomUUID();
+  const claim = localWorkerClaim(o.now);
+  const row = await answerChallenge(db, {
+    challengeId: o.challengeId,
+    accountId: o.account.id,
+    now: o.now,
+    jobId,
+    claim,
+  });
+  if (!row || row.accountId !== o.account.id) throw AcmeProblem.notFound("Challenge");
+  if (!row.answered) throw whyNotAnswered(row, o.now);
+  const challenge: ChallengeRow = { ...row, status: "processing" };
+  if (claim) {
+    const context: ValidationTask = {
+      challenge,
+      keyThumbprint: o.account.keyThumbprint,
+      settings: o.settings,
+    };
+    handOffToLocalWorker({ id: jobId, challengeId: challenge.id, attempts: 1, context });
+  }
+  return challenge;
+}
+
+/** The problem for a challenge that did not move, from its state before the statement. */
+function whyNotAnswered(row: ChallengeRow, now: Date): AcmeProblem {
+  const authzStatus = effectiveAuthorizationStatus(
+    { status: row.authorizationStatus, expiresAt: row.authorizationExpiresAt },
+    now,
+  );
   if (authzStatus !== "pending") {
-    throw AcmeProblem.malformed(
+    return AcmeProblem.malformed(
       `The authorization is ${authzStatus}; only challenges of pending authorizations can be answered`,
     );
   }
-  if (challenge.status !== "pending") {
-    throw AcmeProblem.malformed(
-      `The challenge is ${challenge.status}; only a pending challenge can be answered, once`,
+  if (row.status !== "pending") {
+    return AcmeProblem.malformed(
+      `The challenge is ${row.status}; only a pending challenge can be answered, once`,
     );
   }
-  if (authz.challenges.some((c) => c.status === "processing")) {
-    throw AcmeProblem.malformed("Another challenge of this authorization is being validated");
-  }
-  if (
-    !(await queueChallengeValidation(db, {
-      challengeId: challenge.id,
-      authorizationId: authz.id,
-      now: o.now,
-    }))
-  ) {
-    throw AcmeProblem.malformed(
-      "The challenge, or another challenge of its authorization, was answered meanwhile; an authorization is validated once",
-    );
-  }
-  pokeLocalWorker();
-  return { ...challenge, status: "processing" };
+  return AcmeProblem.malformed(
+    "Another challenge of this authorization was answered; an authorization is validated once",
+  );
+}
+
+/** The task a handed-off job carries, or read for a job claimed from the database. */
+async function validationTaskOf(db: Db, job: HandedOffJob): Promise<ValidationTask | null> {
+  if (job.context) return job.context as ValidationTask;
+  const row = await selectValidationTask(db, job.challengeId);
+  if (!row) return null;
+  return { challenge: row, keyThumbprint: row.keyThumbprint, settings: readAliasSettings(row.aliasSettings) };
 }
 
 /** Runs one claimed validation job and records its outcome. */
-export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
-  const challenge = await db.challenge.findUnique({
-    where: { id: job.challengeId },
-    include: {
-      authorization: { include: { account: { include: { alias: { select: { settings: true } } } } } },
-    },
-  });
-  if (challenge?.status !== "processing") {
+export async function runValidationJob(db: Db, job: HandedOffJob): Promise<void> {
+  const task = await validationTaskOf(db, job);
+  if (task?.challenge.status !== "processing") {
     await completeValidationJob(db, job.id, new Date());
     return;
   }
-  const authz = challenge.authorization;
-  const settings = readAliasSettings(authz.account.alias.settings);
+  const { challenge, settings } = task;
   const config = env();
   const outcome =
     job.attempts > MAX_JOB_ATTEMPTS
@@ -93,10 +118,10 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
         }
       : await validateChallenge({
           type: challenge.type as "http-01" | "dns-01" | "tls-alpn-01",
-          identifier: { type: authz.identifierType as "dns" | "ip", value: authz.identifierValue },
-          wildcard: authz.wildcard,
+          identifier: { type: challenge.identifierType as "dns" | "ip", value: challenge.identifierValue },
+          wildcard: challenge.wildcard,
           token: challenge.token,
-          keyAuthorization: keyAuthorization(challenge.token, authz.account.keyThumbprint),
+          keyAuthorization: keyAuthorization(challenge.token, task.keyThumbprint),
           http01Port: config.KEYWARD_VA_HTTP01_PORT,
           tlsAlpn01Port: config.KEYWARD_VA_TLSALPN01_PORT,
           dns: {
@@ -107,22 +132,23 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
           authorizedRedirectPorts: settings.authorizedRedirectPorts,
         });
   const now = new Date();
-  // §7.1.6: a failed challenge makes the authorization invalid; a valid one keeps it valid for
-  // VALID_AUTHORIZATION_LIFETIME_MS. The outcome survives a database restart: it is retried
-  // rather than left for the job's lease to run out and the validation to run again.
-  await retryWhileDatabaseUnavailable(async () => {
-    await recordChallengeOutcome(db, {
+  // §7.1.6: a failed challenge makes the authorization invalid, and its pending orders with it; a
+  // valid one keeps it valid for VALID_AUTHORIZATION_LIFETIME_MS, and makes ready the orders
+  // whose authorizations are now all valid. The outcome survives a database restart: it is
+  // retried rather than left for the job's lease to run out and the validation to run again.
+  await retryWhileDatabaseUnavailable(() =>
+    recordChallengeOutcome(db, {
       jobId: job.id,
       challengeId: challenge.id,
-      authorizationId: authz.id,
+      authorizationId: challenge.authorizationId,
       valid: outcome.valid,
       error: outcome.valid ? null : outcome.problem.toJSON(),
       validationRecords: outcome.records,
       authorizationExpiresAt: outcome.valid
         ? new Date(now.getTime() + VALID_AUTHORIZATION_LIFETIME_MS)
-        : authz.expiresAt,
+        : challenge.authorizationExpiresAt,
+      orderError: FAILED_AUTHORIZATION_ORDER_ERROR,
       now,
-    });
-    await refreshOrdersOfAuthorization(db, authz.id, now);
-  });
+    }),
+  );
 }

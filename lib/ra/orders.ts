@@ -2,13 +2,14 @@
 // and finalization. Status moves are conditional updates (Boulder SetOrderProcessing), so two
 // concurrent finalizations of one order issue exactly one certificate.
 
-import { recordAudit } from "@/lib/audit/record";
 import { loadIssuingCa } from "@/lib/ca/authorities";
 import { type ParsedCsr, parseCsr, spkiSha256OfJwk, verifyCsr } from "@/lib/ca/csr";
 import { DEFAULT_LEAF_VALIDITY_DAYS, issueLeafCertificate, resolveLeafValidity } from "@/lib/ca/issuance";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { Prisma } from "@/lib/db/generated/client";
+import { storeIssuedCertificate } from "@/lib/db/sql/certificates";
+import { type OrderAuthorizationRow, type OrderRow, selectOrder } from "@/lib/db/sql/orders";
 import { env } from "@/lib/env";
 import { AcmeProblem } from "@/lib/problem";
 import type { Identifier } from "@/lib/ra/identifiers";
@@ -24,24 +25,6 @@ import { assertIssuanceAllowed, assertNewOrderAllowed, registeredDomainsOf } fro
 /** Until certificate profiles exist (a later issue), every certificate is valid for 90 days. */
 export const DEFAULT_CERTIFICATE_VALIDITY_DAYS = DEFAULT_LEAF_VALIDITY_DAYS;
 
-const ORDER_INCLUDE = {
-  authorizations: {
-    include: {
-      authorization: {
-        select: {
-          id: true,
-          status: true,
-          expiresAt: true,
-          identifierType: true,
-          identifierValue: true,
-          wildcard: true,
-        },
-      },
-    },
-  },
-  certificate: { select: { id: true } },
-} satisfies Prisma.OrderInclude;
-
 export type OrderRecord = {
   id: string;
   accountId: string;
@@ -54,8 +37,6 @@ export type OrderRecord = {
   authorizationIds: string[];
   certificateId: string | null;
 };
-
-type OrderRow = Prisma.OrderGetPayload<{ include: typeof ORDER_INCLUDE }>;
 
 export type NewOrderRequest = {
   account: AccountRecord;
@@ -74,8 +55,8 @@ export async function createOrder(db: Db, req: NewOrderRequest): Promise<OrderRe
   // §6.6: the alias's rate limits, checked just before the write they guard.
   await assertNewOrderAllowed(db, { alias: req.alias, account: req.account, identifiers, now: req.now });
   const id = randomId();
-  const row = await db.$transaction(async (tx) => {
-    const authorizationIds = await createAuthorizationsFor(tx, {
+  const authorizations = await db.$transaction(async (tx) => {
+    const created = await createAuthorizationsFor(tx, {
       account: req.account,
       settings: req.alias.settings,
       identifiers,
@@ -90,11 +71,24 @@ export async function createOrder(db: Db, req: NewOrderRequest): Promise<OrderRe
         identifiers,
         notBefore,
         notAfter,
-        authorizations: { create: authorizationIds.map((authorizationId) => ({ authorizationId })) },
+        authorizations: { create: created.map((a) => ({ authorizationId: a.id })) },
       },
     });
-    return tx.order.findUniqueOrThrow({ where: { id }, include: ORDER_INCLUDE });
+    return created;
   });
+  const row: OrderRow = {
+    id,
+    accountId: req.account.id,
+    status: "pending",
+    expiresAt,
+    identifiers,
+    notBefore,
+    notAfter,
+    error: null,
+    csr: null,
+    authorizations,
+    certificateId: null,
+  };
   // All authorizations reused and valid: the order is ready at once (§7.4).
   return refreshOrderStatus(db, row, req.now);
 }
@@ -130,7 +124,7 @@ export async function getOrderForAccount(
   accountId: string,
   now: Date,
 ): Promise<OrderRecord> {
-  const row = await db.order.findUnique({ where: { id: orderId }, include: ORDER_INCLUDE });
+  const row = await selectOrder(db, orderId);
   if (!row || row.accountId !== accountId) throw AcmeProblem.notFound("Order");
   return refreshOrderStatus(db, row, now);
 }
@@ -140,7 +134,7 @@ async function refreshOrderStatus(db: Db, row: OrderRow, now: Date): Promise<Ord
   const derived = deriveOrderStatus({
     stored: row.status,
     expiresAt: row.expiresAt,
-    authorizations: row.authorizations.map((a) => a.authorization),
+    authorizations: row.authorizations,
     now,
   });
   let status = row.status as OrderStatus;
@@ -155,10 +149,17 @@ async function refreshOrderStatus(db: Db, row: OrderRow, now: Date): Promise<Ord
         ? derived
         : ((await db.order.findUniqueOrThrow({ where: { id: row.id }, select: { status: true } }))
             .status as OrderStatus);
-    if (count === 1 && error) row.error = error as Prisma.JsonValue;
+    if (count === 1 && error) row.error = error;
   }
   return toOrderRecord(row, status);
 }
+
+/** §7.1.6: the problem of an order one of whose authorizations failed. */
+export const FAILED_AUTHORIZATION_ORDER_ERROR = {
+  type: "urn:ietf:params:acme:error:unauthorized",
+  detail: "An authorization of this order failed, expired or was deactivated",
+  status: 403,
+};
 
 function invalidOrderError(row: OrderRow, now: Date) {
   if (row.expiresAt <= now)
@@ -167,27 +168,10 @@ function invalidOrderError(row: OrderRow, now: Date) {
       detail: "The order expired before it was finalized",
       status: 400,
     };
-  return {
-    type: "urn:ietf:params:acme:error:unauthorized",
-    detail: "An authorization of this order failed, expired or was deactivated",
-    status: 403,
-  };
+  return FAILED_AUTHORIZATION_ORDER_ERROR;
 }
 
-/** After an authorization changed: moves its pending orders to ready or invalid. */
-export async function refreshOrdersOfAuthorization(
-  db: Db,
-  authorizationId: string,
-  now: Date,
-): Promise<void> {
-  const rows = await db.order.findMany({
-    where: { status: "pending", authorizations: { some: { authorizationId } } },
-    include: ORDER_INCLUDE,
-  });
-  for (const row of rows) await refreshOrderStatus(db, row, now);
-}
-
-const authorizationSortKey = (a: { identifierType: string; identifierValue: string; wildcard: boolean }) =>
+const authorizationSortKey = (a: OrderAuthorizationRow) =>
   a.identifierType + (a.wildcard ? `*.${a.identifierValue}` : a.identifierValue);
 
 function toOrderRecord(row: OrderRow, status: OrderStatus): OrderRecord {
@@ -201,11 +185,10 @@ function toOrderRecord(row: OrderRow, status: OrderStatus): OrderRecord {
     notAfter: row.notAfter,
     error: row.error,
     // In the order of the identifiers (sorted when the order was created), as clients expect.
-    authorizationIds: row.authorizations
-      .map((a) => a.authorization)
+    authorizationIds: [...row.authorizations]
       .sort((x, y) => authorizationSortKey(x).localeCompare(authorizationSortKey(y)))
       .map((a) => a.id),
-    certificateId: row.certificate?.id ?? null,
+    certificateId: row.certificateId,
   };
 }
 
@@ -289,34 +272,27 @@ async function issueAndStore(
   if (env().KEYWARD_TEST_FAULT === "exit-after-signing") process.kill(process.pid, "SIGKILL");
 
   try {
-    await db.$transaction(async (tx) => {
-      await tx.certificate.create({
-        data: {
-          id: issued.serialHex,
-          serialHex: issued.serialHex,
-          accountId: order.accountId,
-          orderId: order.id,
-          issuerId: issued.issuerId,
-          der: new Uint8Array(issued.der),
-          subjectDn: issued.subjectDn,
-          names: [...issued.names],
-          registeredDomains: registeredDomainsOf(order.identifiers),
-          spkiSha256: issued.spkiSha256,
-          keyAlgorithm: issued.keyAlgorithm,
-          notBefore: issued.notBefore,
-          notAfter: issued.notAfter,
-        },
-      });
-      const moved = await tx.order.updateMany({
-        where: { id: order.id, status: "processing" },
-        data: { status: "valid", csr: null, processingUntil: null },
-      });
-      if (moved.count !== 1) throw new OrderMovedOn();
-      await recordAudit(tx, {
+    const stored = await storeIssuedCertificate(
+      db,
+      {
+        id: issued.serialHex,
+        serialHex: issued.serialHex,
+        accountId: order.accountId,
+        orderId: order.id,
+        issuerId: issued.issuerId,
+        der: issued.der,
+        subjectDn: issued.subjectDn,
+        names: [...issued.names],
+        registeredDomains: registeredDomainsOf(order.identifiers),
+        spkiSha256: issued.spkiSha256,
+        keyAlgorithm: issued.keyAlgorithm,
+        notBefore: issued.notBefore,
+        notAfter: issued.notAfter,
+      },
+      {
         actor: `account:${order.accountId}`,
         action: "certificate.issued",
         targetType: "certificate",
-        targetId: issued.serialHex,
         details: {
           orderId: order.id,
           names: issued.names,
@@ -324,9 +300,11 @@ async function issueAndStore(
           notAfter: issued.notAfter.toISOString(),
           ...(o.resumed ? { resumedAfterInterruption: true } : {}),
         },
-        ip: o.ip,
-      });
-    });
+        ip: o.ip ?? null,
+      },
+      new Date(),
+    );
+    if (!stored) throw new OrderMovedOn();
   } catch (err) {
     // Another instance finished (or failed) the order first: its outcome is the order's.
     if (err instanceof OrderMovedOn || isUniqueViolation(err)) {
@@ -376,7 +354,8 @@ export async function finishInterruptedOrders(db: Db, now = new Date()): Promise
       data: { processingUntil: issuanceLeaseEnd(now) },
     });
     if (count !== 1) continue; // another instance claimed it
-    const row = await db.order.findUniqueOrThrow({ where: { id: candidate.id }, include: ORDER_INCLUDE });
+    const row = await selectOrder(db, candidate.id);
+    if (!row) continue; // deleted with its account meanwhile
     const order = toOrderRecord(row, "processing");
     handled++;
     if (!row.csr) {

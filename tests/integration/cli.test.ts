@@ -364,8 +364,8 @@ describe("eab", () => {
         "HS384",
         "--kid",
         "ops-1",
-        "--key",
-        key,
+        // A base64url key may begin with "-": only the "=" form keeps it from reading as an option.
+        `--key=${key}`,
       );
       expect(entered.code, entered.stderr).toBe(0);
       expect(entered.stdout).toContain("key identifier (kid): ops-1");
@@ -401,8 +401,7 @@ describe("eab", () => {
         "create",
         "--alias",
         alias,
-        "--key",
-        randomBytes(16).toString("base64url"),
+        `--key=${randomBytes(16).toString("base64url")}`,
       );
       expect(short.code).toBe(1);
       expect(short.stderr).toContain(

@@ -351,6 +351,7 @@ describe("authorizations and challenges", () => {
       testDb().validationJob.create({
         data: {
           challengeId,
+          authorizationId: authz?.url.split("/").pop() as string,
           status: "running",
           attempts: 1,
           lockedBy: "dead-worker",

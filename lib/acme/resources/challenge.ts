@@ -12,7 +12,12 @@ export async function postChallenge(
   const challenge =
     payload === null
       ? await getChallengeForAccount(ctx.db, id, verified.account.id)
-      : await respondToChallenge(ctx.db, { account: verified.account, challengeId: id, now: ctx.now });
+      : await respondToChallenge(ctx.db, {
+          account: verified.account,
+          settings: ctx.alias.settings,
+          challengeId: id,
+          now: ctx.now,
+        });
   return {
     status: 200,
     body: toChallengeJson(challenge, ctx.links),

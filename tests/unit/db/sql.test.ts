@@ -19,7 +19,7 @@ import {
   lockApprovalRequest,
 } from "@/lib/db/sql/approvals";
 import { countExpiriesPerDay, countIssuedPerDay } from "@/lib/db/sql/certificates";
-import { queueChallengeValidation, recordChallengeOutcome } from "@/lib/db/sql/challenges";
+import { answerChallenge, recordChallengeOutcome } from "@/lib/db/sql/challenges";
 import { deleteExpiredNonces, insertRedeemedNonce } from "@/lib/db/sql/nonces";
 import {
   selectAccountLimitsReached,
@@ -32,6 +32,7 @@ import { createFreshDatabase, POSTGRES_SERVER_URL, requirePostgresServer } from 
 const TIMEOUT_MS = 120_000;
 const HOUR_MS = 3_600_000;
 const id = () => randomBytes(16).toString("base64url");
+const ORDER_ERROR = { type: "urn:ietf:params:acme:error:unauthorized", detail: "failed", status: 403 };
 
 type Target = { name: string; open: () => Promise<{ url: string; close: () => Promise<void> }> };
 
@@ -254,9 +255,9 @@ describe.each(targets)("lib/db statements on the $name", (target) => {
     });
 
     const queued = await Promise.all(
-      [1, 2, 3].map(() => queueChallengeValidation(db, { challengeId, authorizationId, now })),
+      [1, 2, 3].map(() => answerChallenge(db, { challengeId, accountId, now, jobId: id(), claim: null })),
     );
-    expect(queued.filter(Boolean)).toHaveLength(1);
+    expect(queued.filter((row) => row?.answered)).toHaveLength(1);
     expect((await db.challenge.findUniqueOrThrow({ where: { id: challengeId } })).status).toBe("processing");
 
     const lease = { now, leaseUntil: new Date(now.getTime() + 60_000), limit: 5 };
@@ -287,6 +288,7 @@ describe.each(targets)("lib/db statements on the $name", (target) => {
       error: null,
       validationRecords: [{ challengeType: "http-01", url: "http://a.example.test/" }],
       authorizationExpiresAt: extended,
+      orderError: ORDER_ERROR,
       now: later,
     };
     await recordChallengeOutcome(db, outcome);
@@ -328,23 +330,112 @@ describe.each(targets)("lib/db statements on the $name", (target) => {
         },
       },
     });
+    const claim = { lockedBy: "w", lockedUntil: new Date(now.getTime() + 60_000) };
     const queued = await Promise.all(
       [...challengeIds, ...challengeIds].map((challengeId) =>
-        queueChallengeValidation(db, { challengeId, authorizationId, now }),
+        answerChallenge(db, { challengeId, accountId, now, jobId: id(), claim }),
       ),
     );
-    expect(queued.filter(Boolean)).toHaveLength(1);
-    expect(await db.validationJob.count({ where: { challenge: { authorizationId } } })).toBe(1);
-    // The job would be claimed by the tests below: this test is done with it.
-    await db.validationJob.deleteMany({ where: { challenge: { authorizationId } } });
-    // A challenge named with another authorization moves nothing.
+    expect(queued.filter((row) => row?.answered)).toHaveLength(1);
     expect(
-      await queueChallengeValidation(db, {
-        challengeId: challengeIds[0] as string,
-        authorizationId: id(),
-        now,
+      await db.challenge.count({ where: { authorizationId, status: "processing" } }),
+      "one challenge moved",
+    ).toBe(1);
+    const jobs = await db.validationJob.findMany({ where: { authorizationId } });
+    // Inserted already claimed by the answering instance's worker, under its lease.
+    expect(jobs).toEqual([
+      expect.objectContaining({
+        status: "running",
+        attempts: 1,
+        lockedBy: "w",
+        lockedUntil: claim.lockedUntil,
       }),
-    ).toBe(false);
+    ]);
+    // The job would be claimed by the tests below: this test is done with it.
+    await db.validationJob.deleteMany({ where: { authorizationId } });
+    // Another account's request moves nothing, and learns only that the challenge exists.
+    const stranger = await answerChallenge(db, {
+      challengeId: challengeIds[1] as string,
+      accountId: id(),
+      now,
+      jobId: id(),
+      claim: null,
+    });
+    expect(stranger?.answered).toBe(false);
+    expect(
+      await answerChallenge(db, { challengeId: id(), accountId, now, jobId: id(), claim: null }),
+    ).toBeNull();
+  });
+
+  it("an outcome moves the authorization's pending orders: ready when all are valid, invalid when it failed", async () => {
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + HOUR_MS);
+    const authz = async (status: "pending" | "valid") => {
+      const authorizationId = id();
+      const challengeId = id();
+      await db.authorization.create({
+        data: {
+          id: authorizationId,
+          accountId,
+          identifierType: "dns",
+          identifierValue: `${authorizationId.toLowerCase()}.example.test`.replace(/[^a-z0-9.]/g, "x"),
+          status,
+          expiresAt,
+          challenges: { create: [{ id: challengeId, type: "http-01", token: "t" }] },
+        },
+      });
+      return { authorizationId, challengeId };
+    };
+    const order = async (...authorizationIds: string[]) => {
+      const orderId = id();
+      await db.order.create({
+        data: {
+          id: orderId,
+          accountId,
+          expiresAt,
+          identifiers: [],
+          authorizations: { create: authorizationIds.map((authorizationId) => ({ authorizationId })) },
+        },
+      });
+      return orderId;
+    };
+    const validate = async (a: { authorizationId: string; challengeId: string }, valid: boolean) => {
+      const answered = await answerChallenge(db, {
+        challengeId: a.challengeId,
+        accountId,
+        now,
+        jobId: id(),
+        claim: null,
+      });
+      expect(answered?.answered).toBe(true);
+      const job = await db.validationJob.findUniqueOrThrow({ where: { challengeId: a.challengeId } });
+      await recordChallengeOutcome(db, {
+        jobId: job.id,
+        challengeId: a.challengeId,
+        authorizationId: a.authorizationId,
+        valid,
+        error: valid ? null : { type: "urn:ietf:params:acme:error:connection" },
+        validationRecords: [],
+        authorizationExpiresAt: expiresAt,
+        orderError: ORDER_ERROR,
+        now,
+      });
+    };
+    const statusOf = async (orderId: string) => db.order.findUniqueOrThrow({ where: { id: orderId } });
+
+    const alone = await authz("pending");
+    const alreadyValid = await authz("valid");
+    const stillPending = await authz("pending");
+    const one = await order(alone.authorizationId);
+    const withValid = await order(alone.authorizationId, alreadyValid.authorizationId);
+    const withPending = await order(alone.authorizationId, stillPending.authorizationId);
+    await validate(alone, true);
+    expect((await statusOf(one)).status).toBe("ready");
+    expect((await statusOf(withValid)).status).toBe("ready");
+    expect((await statusOf(withPending)).status, "another authorization is still pending").toBe("pending");
+
+    await validate(stillPending, false);
+    expect(await statusOf(withPending)).toMatchObject({ status: "invalid", error: ORDER_ERROR });
   });
 
   it("a failed validation makes the pending authorization invalid and keeps its expiry", async () => {
@@ -362,7 +453,9 @@ describe.each(targets)("lib/db statements on the $name", (target) => {
         challenges: { create: [{ id: challengeId, type: "dns-01", token: "t" }] },
       },
     });
-    expect(await queueChallengeValidation(db, { challengeId, authorizationId, now })).toBe(true);
+    expect(
+      (await answerChallenge(db, { challengeId, accountId, now, jobId: id(), claim: null }))?.answered,
+    ).toBe(true);
     const [job] = await claimValidationJobs(db, { workerId: "w", now, leaseUntil: expiresAt, limit: 1 });
     const error = { type: "urn:ietf:params:acme:error:dns", detail: "no TXT record", status: 400 };
     await recordChallengeOutcome(db, {
@@ -373,6 +466,7 @@ describe.each(targets)("lib/db statements on the $name", (target) => {
       error,
       validationRecords: [],
       authorizationExpiresAt: expiresAt,
+      orderError: ORDER_ERROR,
       now,
     });
     const challenge = await db.challenge.findUniqueOrThrow({ where: { id: challengeId } });
@@ -397,7 +491,7 @@ describe.each(targets)("lib/db statements on the $name", (target) => {
         challenges: { create: [{ id: challengeId, type: "http-01", token: "t" }] },
       },
     });
-    await queueChallengeValidation(db, { challengeId, authorizationId, now });
+    await answerChallenge(db, { challengeId, accountId, now, jobId: id(), claim: null });
     const [job] = await claimValidationJobs(db, {
       workerId: "w",
       now,
