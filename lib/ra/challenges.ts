@@ -15,6 +15,7 @@ import { validateChallenge } from "@/lib/va/validate";
 import type { AccountRecord } from "./accounts";
 import { readAliasSettings } from "./alias-settings";
 import { VALID_AUTHORIZATION_LIFETIME_MS } from "./authorizations";
+import { caaCheckFor } from "./caa";
 import { effectiveAuthorizationStatus } from "./order-status";
 import { refreshOrdersOfAuthorization } from "./orders";
 
@@ -74,7 +75,9 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
   const challenge = await db.challenge.findUnique({
     where: { id: job.challengeId },
     include: {
-      authorization: { include: { account: { include: { alias: { select: { settings: true } } } } } },
+      authorization: {
+        include: { account: { include: { alias: { select: { name: true, settings: true } } } } },
+      },
     },
   });
   if (challenge?.status !== "processing") {
@@ -105,6 +108,7 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
             requireDnssec: settings.requireDnssec,
           },
           authorizedRedirectPorts: settings.authorizedRedirectPorts,
+          caa: caaCheckFor(settings, { id: authz.account.id, aliasName: authz.account.alias.name }),
         });
   const now = new Date();
   // §7.1.6: a failed challenge makes the authorization invalid; a valid one keeps it valid for
