@@ -9,7 +9,7 @@ import { spkiSha256OfJwk } from "@/lib/ca/csr";
 import { derToPem } from "@/lib/ca/pem";
 import type { AccountJwk } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
-import { AcmeProblem } from "@/lib/problem";
+import { AcmeProblem, notFoundProblem } from "@/lib/problem";
 import type { AccountRecord } from "./accounts";
 import { toAuthorizationIdentifier } from "./identifiers";
 import { moveWithAudit } from "./moves";
@@ -98,7 +98,7 @@ export async function revokeCertificateByOperator(
     where: { id: o.id },
     select: { id: true, issuerId: true, status: true },
   });
-  if (!row) throw AcmeProblem.malformed(`Certificate "${o.id}" does not exist`, { status: 404 });
+  if (!row) throw notFoundProblem(`Certificate "${o.id}"`);
   const alreadyRevoked = () =>
     new AcmeProblem("alreadyRevoked", `Certificate "${o.id}" has already been revoked`, { status: 409 });
   if (row.status === "revoked") throw alreadyRevoked();

@@ -139,6 +139,24 @@ describe("parseIssueValue (RFC 8659 §4.2)", () => {
   });
 });
 
+describe("isAccountUri (RFC 8657 §3 with Keyward's URL forms)", () => {
+  const cases: [string, boolean][] = [
+    ["https://ca.test/acme/shop/acct/acct-1", true],
+    ["http://127.0.0.1:3000/acme/shop/acct/acct-1", true],
+    ["https://ca.test/acme/acct/acct-1", true],
+    ["https://ca.test/acme/acct/acct-1?configurationId=shop", true],
+    ["https://ca.test/acme/acct/acct-1?configurationId=other", false],
+    ["https://ca.test/acme/shop/acct/acct-2", false],
+    ["https://ca.test/acme/shop/acct/acct-1/orders", false],
+    ["https://ca.test/acme/shop/acct/acct-1?x=1", false],
+    ["ftp://ca.test/acme/shop/acct/acct-1", false],
+    ["acct-1", false],
+  ];
+  for (const [uri, expected] of cases) {
+    it(`${expected ? "ok" : "fail"}/${uri}`, () => expect(isAccountUri(uri, ACCOUNT)).toBe(expected));
+  }
+});
+
 let challtestsrv: ChallTestSrv;
 let scripted: FakeDnsServer;
 
