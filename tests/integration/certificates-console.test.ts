@@ -2,7 +2,7 @@
 // account, alias, status and expiry window with % and _ taken literally; a certificate decoded,
 // downloaded, and revoked by an administrator (audited, listed on the CRL at once) and by nobody
 // else; an order with its authorizations, challenges and validation records.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import https from "node:https";
 import os from "node:os";
@@ -420,5 +420,50 @@ describe("certificate authorities", () => {
       { headers: { authorization: `Bearer ${auditor}` } },
     );
     expect(missing.status).toBe(404);
+  });
+});
+
+describe("the command line", () => {
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ["--import", "tsx", "scripts/keyward.ts", ...args],
+        {
+          cwd: path.resolve(import.meta.dirname, "../.."),
+          env: { ...process.env, DATABASE_URL: keyward().databaseUrl, KEYWARD_DATA_DIR: keyward().dataDir },
+          timeout: 60_000,
+        },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  it("ok/certificate list finds by name; certificate revoke revokes with a reason (audited); fail/a bad reason → exit 1", {
+    timeout: 240_000,
+  }, async () => {
+    const listed = await cli("certificate", "list", "--name", "www.certs-shop", "--json");
+    expect(listed.code).toBe(0);
+    const page = JSON.parse(listed.stdout);
+    expect(page.items).toHaveLength(1);
+    const { id } = page.items[0];
+    const bad = await cli("certificate", "revoke", "--id", id, "--reason", "6");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("reason");
+
+    const badStatus = await cli("certificate", "list", "--status", "gone");
+    expect(badStatus.code).toBe(1);
+    expect(badStatus.stderr).toContain("One of valid, revoked, expired");
+
+    const revoked = await cli("certificate", "revoke", "--id", id, "--reason", "4");
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain("superseded");
+    const audit = await testDb().auditEvent.findFirstOrThrow({
+      where: { action: "certificate.revoked", targetId: id },
+    });
+    expect(audit.details).toMatchObject({ reason: 4, by: "operator" });
+    const again = await cli("certificate", "revoke", "--id", id, "--reason", "4");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("already been revoked");
   });
 });
