@@ -49,20 +49,28 @@ export default async function CertificateAuthoritiesPage() {
                   }
                   actions={
                     <>
-                      <a className="text-sm text-indigo-700 hover:underline" href={download("pem")} download>
-                        PEM
-                      </a>
+                      {(
+                        [
+                          ["PEM", download("pem")],
+                          ["Chain", download("chain")],
+                          ["DER", download("der")],
+                        ] as const
+                      ).map(([label, href]) => (
+                        <a
+                          key={label}
+                          className="text-sm text-indigo-700 hover:underline"
+                          href={href}
+                          download
+                          aria-label={`${label} of ${ca.name}`}
+                        >
+                          {label}
+                        </a>
+                      ))}
                       <a
                         className="text-sm text-indigo-700 hover:underline"
-                        href={download("chain")}
-                        download
+                        href={ca.crlPath}
+                        aria-label={`CRL of ${ca.name}`}
                       >
-                        Chain
-                      </a>
-                      <a className="text-sm text-indigo-700 hover:underline" href={download("der")} download>
-                        DER
-                      </a>
-                      <a className="text-sm text-indigo-700 hover:underline" href={ca.crlPath}>
                         CRL
                       </a>
                     </>
