@@ -1,7 +1,8 @@
 // Certificates after issuance: download as a PEM chain (RFC 8555 §7.4.2) and revocation
 // (§7.6) by the owning account, by an account that holds valid authorizations for every name,
-// or with the certificate's own key. Revocation is a conditional update, so a certificate is
-// revoked once; the CA's CRL is then regenerated.
+// or with the certificate's own key; and by an operator from the console, API or CLI. Revocation
+// is one conditional update for all of them, so a certificate is revoked once; the CA's CRL is
+// then regenerated.
 import { X509Certificate } from "node:crypto";
 import type { AuditActor } from "@/lib/audit/record";
 import { generateCrl } from "@/lib/ca/crl";
@@ -127,7 +128,7 @@ export async function markCertificateRevoked(
     certificate: { id: string; issuerId: string };
     reason: number;
     now: Date;
-    audit: { actor: AuditActor; by: string; ip?: string; comment?: string };
+    audit: { actor: AuditActor; by: string; ip?: string };
   },
 ): Promise<void> {
   await moveWithAudit(
@@ -148,7 +149,6 @@ export async function markCertificateRevoked(
           reason: o.reason,
           reasonName: crlReasonName(o.reason),
           by: o.audit.by,
-          ...(o.audit.comment ? { comment: o.audit.comment } : {}),
         },
         ip: o.audit.ip,
       },
