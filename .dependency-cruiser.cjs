@@ -29,7 +29,7 @@ const CONSOLE = "^lib/console/";
 const ENTRY = "^(app/|server\\.ts$|lib/bootstrap\\.ts$)";
 const COMPONENTS = "^components/";
 const BROWSER_SAFE =
-  "^lib/console/(schemas|client)/|^lib/auth/permissions\\.ts$|^lib/ra/(alias-settings|approval-profile-fields|durations|eab-algorithms|access-rights)\\.ts$|^lib/acme/paths\\.ts$|^lib/text\\.ts$|^components/";
+  "^lib/console/(schemas|client)/|^lib/auth/permissions\\.ts$|^lib/ra/(alias-settings|approval-profile-fields|durations|eab-algorithms|access-rights|revocation-reasons)\\.ts$|^lib/acme/paths\\.ts$|^lib/text\\.ts$|^components/";
 
 const any = (...paths) => paths.join("|");
 

@@ -25,6 +25,8 @@
 //   npm run keyward -- ratelimit list --alias <alias>
 //   npm run keyward -- ratelimit set --alias <alias> --account <id> --limit <name> --value <n> [--note <text>]
 //   npm run keyward -- ratelimit clear --alias <alias> --account <id> --limit <name>
+//   npm run keyward -- certificate list [--name <part>] [--serial <hex>] [--alias <a>] [--account <id>] [--status <s>]
+//   npm run keyward -- certificate revoke --id <certificate id> --reason <RFC 5280 code>
 //
 // It changes the database through the same lib/console services as the console and its API, so
 // it refuses what they refuse, and every change is audited (actor "system"). The database is
@@ -46,6 +48,7 @@ import { applyAlias, listAliases } from "@/lib/console/aliases";
 import { createApiToken } from "@/lib/console/api-tokens";
 import { applyApprovalProfile, listApprovalProfiles } from "@/lib/console/approval-profiles";
 import { type ApprovalRequestView, decideApproval, listApprovals } from "@/lib/console/approvals";
+import { listCertificates, revokeCertificate } from "@/lib/console/certificates";
 import {
   createEabKey,
   deleteEabKey,
@@ -58,6 +61,11 @@ import { accessRuleBodySchema } from "@/lib/console/schemas/access-rules";
 import { applyAliasFileSchema } from "@/lib/console/schemas/aliases";
 import { applyApprovalProfileFileSchema } from "@/lib/console/schemas/approval-profiles";
 import { approvalParamsSchema } from "@/lib/console/schemas/approvals";
+import {
+  type CertificateListQuery,
+  certificateListQuerySchema,
+  revokeCertificateBodySchema,
+} from "@/lib/console/schemas/certificates";
 import { accountRateLimitNameSchema } from "@/lib/console/schemas/rate-limits";
 import { trustAnchorBodySchema } from "@/lib/console/schemas/trust-anchors";
 import { getProtocolState, setProtocolEnabled } from "@/lib/console/settings";
@@ -72,6 +80,7 @@ import { isAcmeProblem, notFoundProblem, zodProblem } from "@/lib/problem";
 import { ACCOUNT_RATE_LIMIT_NAMES } from "@/lib/ra/alias-settings";
 import { ensureBootstrapAlias } from "@/lib/ra/aliases";
 import { ensureGlobalSettings } from "@/lib/ra/global-settings";
+import { OPERATOR_REVOCATION_REASONS } from "@/lib/ra/revocation-reasons";
 
 const EXIT_REFUSED = 1;
 const EXIT_USAGE = 2;
@@ -134,6 +143,11 @@ const USAGE = `Usage: npm run keyward -- <command>
                          one limit for one account (0: no limit for it); limits: ${ACCOUNT_RATE_LIMIT_NAMES.join(", ")}
   ratelimit clear --alias <alias> --account <id> --limit <name>
                          the alias's value applies to that account again
+  certificate list [--name <part of a name>] [--serial <hex prefix>] [--alias <alias>]
+                   [--account <id>] [--status valid|revoked|expired]
+                         issued certificates, newest first (at most 100)
+  certificate revoke --id <certificate id> --reason <code>
+                         revoke (audited; the CRL lists it at once); reasons: ${OPERATOR_REVOCATION_REASONS.map((r) => `${r.code} ${r.name}`).join(", ")}
 
 Options: --json prints the result as JSON.
 Database: DATABASE_URL, or the embedded database in KEYWARD_DATA_DIR (default ./data).`;
@@ -218,6 +232,9 @@ async function run(argv: string[]): Promise<void> {
       limit: { type: "string" },
       value: { type: "string" },
       note: { type: "string" },
+      serial: { type: "string" },
+      status: { type: "string" },
+      reason: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -254,6 +271,29 @@ async function run(argv: string[]): Promise<void> {
     approvalId = parsed.data.id;
     required(values, "user");
   }
+  let certificateQuery: CertificateListQuery | undefined;
+  if (group === "certificate" && command === "list") {
+    const parsed = certificateListQuerySchema.safeParse({
+      name: values.name,
+      serial: values.serial,
+      alias: values.alias,
+      account: values.account,
+      status: values.status,
+      pageSize: 100,
+    });
+    if (!parsed.success) throw zodProblem(parsed.error);
+    certificateQuery = parsed.data;
+  }
+  let revocationReason: number | undefined;
+  if (group === "certificate" && command === "revoke") {
+    const reason = required(values, "reason");
+    const parsed = revokeCertificateBodySchema.safeParse({
+      reason: /^\d+$/.test(reason) ? Number(reason) : reason,
+    });
+    if (!parsed.success) throw zodProblem(parsed.error);
+    revocationReason = parsed.data.reason;
+    required(values, "id");
+  }
   const known: Record<string, string[]> = {
     user: ["create", "list", "reset-password", "unlock"],
     acme: ["enable", "disable", "status"],
@@ -265,6 +305,7 @@ async function run(argv: string[]): Promise<void> {
     "access-rule": ["list", "add", "remove"],
     "trust-anchor": ["list", "import", "remove"],
     ratelimit: ["list", "set", "clear"],
+    certificate: ["list", "revoke"],
   };
   if (!known[group]?.includes(command ?? ""))
     throw new UsageError(`Unknown command: ${[group, command].filter(Boolean).join(" ")}`);
@@ -582,6 +623,34 @@ async function run(argv: string[]): Promise<void> {
       print(
         `Cleared the override of ${limit.data} for account ${values.account}: alias "${limits.alias}"'s value applies.`,
         limits,
+      );
+      return;
+    }
+    case "certificate list": {
+      const page = await listCertificates({ actor, ...(certificateQuery as CertificateListQuery) });
+      print(
+        page.items.length === 0
+          ? "No certificate matches."
+          : page.items
+              .map(
+                (c) =>
+                  `${c.id}  ${c.status.padEnd(7)}  expires ${c.notAfter.slice(0, 10)}  ${c.serialHex}  ${c.names.join(", ")}  (alias ${c.alias})`,
+              )
+              .join("\n") +
+              (page.total > page.items.length ? `\n… ${page.total - page.items.length} more` : ""),
+        page,
+      );
+      return;
+    }
+    case "certificate revoke": {
+      const certificate = await revokeCertificate({
+        actor,
+        id: required(values, "id"),
+        reason: revocationReason as number,
+      });
+      print(
+        `Revoked certificate ${certificate.serialHex} (${certificate.names.join(", ")}) with reason ${certificate.revocationReason?.name}.`,
+        certificate,
       );
       return;
     }

@@ -205,8 +205,14 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
       {
         name: "caaIdentities",
         label: "CAA identities",
-        help: "Domain names this CA recognises in CAA records, advertised in the directory's meta (RFC 8555 §7.1.1). Separated by commas.",
+        help: "Domain names this CA recognises in CAA records (RFC 8659 issuer domain names), advertised in the directory's meta (RFC 8555 §7.1.1). Separated by commas. With “Check CAA”, a name is authorized only if its CAA records allow one of these.",
         kind: { type: "list", placeholder: "ca.example.com" },
+      },
+      {
+        name: "caaCheck",
+        label: "Check CAA",
+        help: "After a challenge succeeds, look up the name's CAA records through this alias's DNS resolver (RFC 8659: the name, then each parent) and refuse with a caa problem unless an issue (issuewild for a wildcard) record names one of the CAA identities above, with RFC 8657 accounturi and validationmethods respected; an unknown critical property refuses too. Checked only when CAA identities are set.",
+        kind: { type: "checkbox" },
       },
     ],
   },

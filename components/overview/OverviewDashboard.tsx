@@ -88,10 +88,30 @@ export function OverviewDashboard({
 
       <div className="mb-6 grid grid-cols-2 gap-4 lg:grid-cols-3 xl:grid-cols-6">
         <Stat label="Accounts" value={counts.accounts} testId="count-accounts" href="/accounts" />
-        <Stat label="Orders pending" value={counts.pendingOrders} testId="count-pending-orders" />
-        <Stat label="Issued 24 h" value={counts.issuedLast24h} testId="count-issued-24h" />
-        <Stat label="Issued 30 d" value={counts.issuedLast30d} testId="count-issued-30d" />
-        <Stat label="Expiring 30 d" value={counts.expiringNext30d} testId="count-expiring" />
+        <Stat
+          label="Orders pending"
+          value={counts.pendingOrders}
+          testId="count-pending-orders"
+          href="/orders?status=pending"
+        />
+        <Stat
+          label="Issued 24 h"
+          value={counts.issuedLast24h}
+          testId="count-issued-24h"
+          href="/certificates"
+        />
+        <Stat
+          label="Issued 30 d"
+          value={counts.issuedLast30d}
+          testId="count-issued-30d"
+          href="/certificates"
+        />
+        <Stat
+          label="Expiring 30 d"
+          value={counts.expiringNext30d}
+          testId="count-expiring"
+          href="/certificates?status=valid&sort=expires&order=asc"
+        />
         <Stat
           label="Pending approvals"
           value={counts.pendingApprovals}

@@ -24,7 +24,7 @@ const NAV: NavGroup[] = [
   {
     label: "PKI",
     items: [
-      { label: "Certificate authorities" },
+      { label: "Certificate authorities", href: "/certificate-authorities" },
       { label: "Client trust anchors", href: "/trust-anchors" },
       { label: "Certificate profiles" },
       { label: "End entity profiles" },
@@ -34,8 +34,8 @@ const NAV: NavGroup[] = [
     label: "Activity",
     items: [
       { label: "Accounts", href: "/accounts" },
-      { label: "Orders" },
-      { label: "Certificates" },
+      { label: "Orders", href: "/orders" },
+      { label: "Certificates", href: "/certificates" },
       { label: "End entities" },
       { label: "Audit log", href: "/audit", permission: "audit.read" },
     ],

@@ -26,6 +26,8 @@ export const PERMISSIONS = [
   "approvalProfiles.manage",
   // Deactivate ACME accounts.
   "accounts.manage",
+  // Revoke issued certificates (RFC 5280 reason, audited; the CRL lists them at once).
+  "certificates.revoke",
   // See who can sign in, with which role.
   "users.read",
   // Create users, change their role, disable them, reset their password.
@@ -50,6 +52,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "approvalProfiles.manage",
     "approvals.decideAsAdministrator",
     "accounts.manage",
+    "certificates.revoke",
     "users.read",
     "users.manage",
     "tokens.read",
@@ -69,7 +72,8 @@ export const ROLE_LABELS: Record<Role, string> = {
 };
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
-  administrator: "Configures the protocol, aliases, EAB keys, approval profiles, users and API tokens",
+  administrator:
+    "Configures the protocol, aliases, EAB keys, approval profiles, users and API tokens; revokes certificates",
   approver: "Decides approval requests; changes no configuration",
   auditor: "Reads everything, changes nothing",
 };

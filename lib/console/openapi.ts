@@ -25,12 +25,18 @@ import {
 } from "./schemas/approval-profiles";
 import { approvalDecisionBodySchema, approvalListQuerySchema } from "./schemas/approvals";
 import { auditQuerySchema } from "./schemas/audit";
+import {
+  certificateDownloadQuerySchema,
+  certificateListQuerySchema,
+  revokeCertificateBodySchema,
+} from "./schemas/certificates";
 import { listQuerySchema, pagingSchema } from "./schemas/common";
 import {
   createEabKeyBodySchema,
   inspectEabPublicKeyBodySchema,
   updateEabKeyBodySchema,
 } from "./schemas/eab-keys";
+import { orderListQuerySchema } from "./schemas/orders";
 import { setRateLimitOverrideBodySchema } from "./schemas/rate-limits";
 import { globalSettingsBodySchema, protocolBodySchema } from "./schemas/settings";
 import { publishTermsBodySchema } from "./schemas/terms";
@@ -576,6 +582,71 @@ export function consoleOpenApiDocument(serverUrl?: string) {
         post: {
           summary: "Deactivate an ACME account (administrator; irreversible, RFC 8555 §7.3.6)",
           responses: { "200": ok("The account"), ...errors(401, 403, 404, 409) },
+        },
+      },
+      "/api/console/certificates": {
+        get: {
+          summary:
+            "Issued certificates, searched by serial (hex prefix), name (part of a SAN or the subject; % and _ match themselves), account, alias, status (valid, revoked, expired) and expiry window, sorted by issued, expires or serial",
+          parameters: queryParameters(certificateListQuerySchema),
+          responses: { "200": ok("A page of certificates"), ...errors(401, 403, 422) },
+        },
+      },
+      "/api/console/certificates/{id}": {
+        parameters: [pathParam("id", "Certificate id")],
+        get: {
+          summary:
+            "One certificate decoded (subject, SANs, issuer, serial, validity, key, key usage, extended key usage, fingerprints) with its account, order, issuing chain and CRL",
+          responses: { "200": ok("The certificate"), ...errors(401, 403, 404) },
+        },
+      },
+      "/api/console/certificates/{id}/download": {
+        parameters: [pathParam("id", "Certificate id")],
+        get: {
+          summary:
+            "The certificate as a file: pem (the certificate), chain (it and its issuers, RFC 8555 §9.1) or der",
+          parameters: queryParameters(certificateDownloadQuerySchema),
+          responses: { "200": { description: "The file" }, ...errors(401, 403, 404, 422) },
+        },
+      },
+      "/api/console/certificates/{id}/revoke": {
+        parameters: [pathParam("id", "Certificate id")],
+        post: {
+          summary:
+            "Revoke a certificate (administrator) with an RFC 5280 §5.3.1 reason the Baseline Requirements allow for subscriber certificates; audited, and the issuing CA's CRL lists it at once",
+          requestBody: body(revokeCertificateBodySchema),
+          responses: { "200": ok("The certificate, revoked"), ...errors(401, 403, 404, 409, 415, 422) },
+        },
+      },
+      "/api/console/orders": {
+        get: {
+          summary:
+            "ACME orders, newest first, searched by identifier (part of its value; % and _ match themselves), account, alias and status",
+          parameters: queryParameters(orderListQuerySchema),
+          responses: { "200": ok("A page of orders"), ...errors(401, 403, 422) },
+        },
+      },
+      "/api/console/orders/{id}": {
+        parameters: [pathParam("id", "Order id")],
+        get: {
+          summary:
+            "One order with its authorizations, each challenge's status and error, and the validation records (what the validation authority asked and saw)",
+          responses: { "200": ok("The order"), ...errors(401, 403, 404) },
+        },
+      },
+      "/api/console/certificate-authorities": {
+        get: {
+          summary:
+            "Keyward's certificate authorities (read-only): subject, issuer, validity, key and SHA-256 fingerprint",
+          responses: { "200": ok("The CAs"), ...errors(401, 403) },
+        },
+      },
+      "/api/console/certificate-authorities/{id}/download": {
+        parameters: [pathParam("id", "CA id")],
+        get: {
+          summary: "A CA certificate as a file: pem, chain (it and the CAs above it) or der",
+          parameters: queryParameters(certificateDownloadQuerySchema),
+          responses: { "200": { description: "The file" }, ...errors(401, 403, 404, 422) },
         },
       },
       "/api/console/aliases/{alias}/access-rules": {

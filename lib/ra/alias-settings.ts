@@ -85,6 +85,9 @@ export const aliasSettingsSchema = z.object({
   termsOfServiceRequireNewApproval: z.boolean().default(true),
   agreeToNewTermsOfServiceAllowed: z.boolean().default(true),
   caaIdentities: z.array(z.string().trim().toLowerCase().min(1).max(253)).max(20).default([]),
+  // Keyward addition (issue 12 item 8): check CAA (RFC 8659, RFC 8657) before a name is authorized.
+  // It runs only when caaIdentities is not empty: those are the issuer domain names of this CA.
+  caaCheck: z.boolean().default(true),
   // DNS: null resolver = the system's resolver (/etc/resolv.conf).
   dnsResolver: z
     .union([z.ipv4(), z.ipv6(), z.null()], {

@@ -1,17 +1,20 @@
 // Certificates after issuance: download as a PEM chain (RFC 8555 §7.4.2) and revocation
 // (§7.6) by the owning account, by an account that holds valid authorizations for every name,
-// or with the certificate's own key. Revocation is a conditional update, so a certificate is
-// revoked once; the CA's CRL is then regenerated.
+// or with the certificate's own key; and by an operator from the console, API or CLI. Revocation
+// is one conditional update for all of them, so a certificate is revoked once; the CA's CRL is
+// then regenerated.
 import { X509Certificate } from "node:crypto";
+import type { AuditActor } from "@/lib/audit/record";
 import { generateCrl } from "@/lib/ca/crl";
 import { spkiSha256OfJwk } from "@/lib/ca/csr";
 import { derToPem } from "@/lib/ca/pem";
 import type { AccountJwk } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
-import { AcmeProblem } from "@/lib/problem";
+import { AcmeProblem, notFoundProblem } from "@/lib/problem";
 import type { AccountRecord } from "./accounts";
 import { toAuthorizationIdentifier } from "./identifiers";
 import { moveWithAudit } from "./moves";
+import { crlReasonName, OPERATOR_REVOCATION_REASON_CODES } from "./revocation-reasons";
 
 /** RFC 5280 §5.3.1 reasons a subscriber may give (as Boulder allows); others → badRevocationReason. */
 export const ALLOWED_REVOCATION_REASONS: Record<number, string> = {
@@ -65,32 +68,94 @@ export async function revokeCertificate(
   if (row.status === "revoked")
     throw new AcmeProblem("alreadyRevoked", "The certificate has already been revoked");
 
-  const actor = o.requester.account ? (`account:${o.requester.account.id}` as const) : ("system" as const);
+  await markCertificateRevoked(db, {
+    certificate: row,
+    reason,
+    now: o.now,
+    audit: {
+      actor: o.requester.account ? `account:${o.requester.account.id}` : "system",
+      by: o.requester.account ? "account" : "certificate key",
+      ip: o.ip,
+    },
+  });
+}
+
+/**
+ * An operator revokes a certificate from the console or the API: any certificate this CA issued,
+ * for one of the reasons the Baseline Requirements allow for subscriber certificates (§7.2.2),
+ * through the same move as ACME's revokeCert, audited with the operator as actor.
+ */
+export async function revokeCertificateByOperator(
+  db: Db,
+  o: { id: string; reason: number; actor: AuditActor; ip?: string; now: Date },
+): Promise<void> {
+  if (!OPERATOR_REVOCATION_REASON_CODES.includes(o.reason)) {
+    throw new AcmeProblem(
+      "badRevocationReason",
+      `Revocation reason ${o.reason} is not allowed; use one of ${OPERATOR_REVOCATION_REASON_CODES.join(", ")}`,
+    );
+  }
+  const row = await db.certificate.findUnique({
+    where: { id: o.id },
+    select: { id: true, issuerId: true, status: true },
+  });
+  if (!row) throw notFoundProblem(`Certificate "${o.id}"`);
+  const alreadyRevoked = () =>
+    new AcmeProblem("alreadyRevoked", `Certificate "${o.id}" has already been revoked`, { status: 409 });
+  if (row.status === "revoked") throw alreadyRevoked();
+  try {
+    await markCertificateRevoked(db, {
+      certificate: row,
+      reason: o.reason,
+      now: o.now,
+      audit: { actor: o.actor, by: "operator", ip: o.ip },
+    });
+  } catch (err) {
+    // Revoked by someone else between the read and the move.
+    if (err instanceof AcmeProblem && err.type === "alreadyRevoked") throw alreadyRevoked();
+    throw err;
+  }
+}
+
+/**
+ * The one revocation move, for ACME's revokeCert and the console alike: a conditional update (a
+ * certificate is revoked once; the loser gets alreadyRevoked) with its audit row, then the CA's
+ * CRL regenerated so that it lists the certificate at once.
+ */
+export async function markCertificateRevoked(
+  db: Db,
+  o: {
+    certificate: { id: string; issuerId: string };
+    reason: number;
+    now: Date;
+    audit: { actor: AuditActor; by: string; ip?: string };
+  },
+): Promise<void> {
   await moveWithAudit(
     db,
     (tx) =>
       tx.certificate.updateMany({
-        where: { id: row.id, status: "valid" },
-        data: { status: "revoked", revokedAt: o.now, revocationReason: reason },
+        where: { id: o.certificate.id, status: "valid" },
+        data: { status: "revoked", revokedAt: o.now, revocationReason: o.reason },
       }),
     {
       lost: () => new AcmeProblem("alreadyRevoked", "The certificate has already been revoked"),
       audit: {
-        actor,
+        actor: o.audit.actor,
         action: "certificate.revoked",
         targetType: "certificate",
-        targetId: row.id,
+        targetId: o.certificate.id,
         details: {
-          reason,
-          reasonName: ALLOWED_REVOCATION_REASONS[reason],
-          by: o.requester.account ? "account" : "certificate key",
+          reason: o.reason,
+          reasonName: crlReasonName(o.reason),
+          by: o.audit.by,
         },
-        ip: o.ip,
+        ip: o.audit.ip,
       },
     },
   );
   // The CRL follows the revocation at once; if this fails the scheduled refresh catches up.
-  await generateCrl(db, row.issuerId).catch((err: unknown) =>
+  await generateCrl(db, o.certificate.issuerId).catch((err: unknown) =>
     console.error("[ra] CRL refresh after revocation failed:", err),
   );
 }

@@ -21,6 +21,7 @@ import { validateChallenge } from "@/lib/va/validate";
 import type { AccountRecord } from "./accounts";
 import { type AliasSettings, readAliasSettings } from "./alias-settings";
 import { VALID_AUTHORIZATION_LIFETIME_MS } from "./authorizations";
+import { caaCheckFor } from "./caa";
 import { effectiveAuthorizationStatus } from "./order-status";
 import { FAILED_AUTHORIZATION_ORDER_ERROR } from "./orders";
 
@@ -36,6 +37,7 @@ export async function getChallengeForAccount(db: Db, id: string, accountId: stri
 type ValidationTask = {
   challenge: ChallengeRow;
   keyThumbprint: string;
+  aliasName: string;
   settings: AliasSettings;
 };
 
@@ -46,7 +48,12 @@ type ValidationTask = {
  */
 export async function respondToChallenge(
   db: Db,
-  o: { account: AccountRecord; settings: AliasSettings; challengeId: string; now: Date },
+  o: {
+    account: AccountRecord;
+    alias: { name: string; settings: AliasSettings };
+    challengeId: string;
+    now: Date;
+  },
 ): Promise<ChallengeRow> {
   const jobId = randomUUID();
   const claim = localWorkerClaim(o.now);
@@ -64,7 +71,8 @@ export async function respondToChallenge(
     const context: ValidationTask = {
       challenge,
       keyThumbprint: o.account.keyThumbprint,
-      settings: o.settings,
+      aliasName: o.alias.name,
+      settings: o.alias.settings,
     };
     handOffToLocalWorker({ id: jobId, challengeId: challenge.id, attempts: 1, context });
   }
@@ -97,7 +105,12 @@ async function validationTaskOf(db: Db, job: HandedOffJob): Promise<ValidationTa
   if (job.context) return job.context as ValidationTask;
   const row = await selectValidationTask(db, job.challengeId);
   if (!row) return null;
-  return { challenge: row, keyThumbprint: row.keyThumbprint, settings: readAliasSettings(row.aliasSettings) };
+  return {
+    challenge: row,
+    keyThumbprint: row.keyThumbprint,
+    aliasName: row.aliasName,
+    settings: readAliasSettings(row.aliasSettings),
+  };
 }
 
 /** Runs one claimed validation job and records its outcome. */
@@ -130,6 +143,7 @@ export async function runValidationJob(db: Db, job: HandedOffJob): Promise<void>
             requireDnssec: settings.requireDnssec,
           },
           authorizedRedirectPorts: settings.authorizedRedirectPorts,
+          caa: caaCheckFor(settings, { id: challenge.accountId, aliasName: task.aliasName }),
         });
   const now = new Date();
   // §7.1.6: a failed challenge makes the authorization invalid, and its pending orders with it; a

@@ -20,8 +20,8 @@ import net from "node:net";
 import * as dnsPacket from "dns-packet";
 import { canonicalIpAddress, MAX_DNS_NAME_LENGTH, MAX_LABEL_LENGTH, normalizeDnsName } from "@/lib/names";
 
-/** What the validators ask for. CAA (RFC 8659) comes back with issue 9. */
-export type DnsQueryType = "A" | "AAAA" | "CNAME" | "TXT";
+/** What the validators ask for, and CAA (RFC 8659) for lib/va/caa.ts. */
+export type DnsQueryType = "A" | "AAAA" | "CNAME" | "TXT" | "CAA";
 
 /** RFC 8914 §2: Extended DNS Error option code. */
 const EDNS_OPTION_EDE = 15;
@@ -56,7 +56,9 @@ export type DnsServer = { address: string; port: number };
 export type DnsRecord =
   | { type: "A" | "AAAA"; name: string; ttl: number; address: string }
   | { type: "CNAME"; name: string; ttl: number; target: string }
-  | { type: "TXT"; name: string; ttl: number; strings: string[]; text: string };
+  | { type: "TXT"; name: string; ttl: number; strings: string[]; text: string }
+  // RFC 8659 §4.1: flags (bit 0, value 128, is "issuer critical"), a tag, a value.
+  | { type: "CAA"; name: string; ttl: number; flags: number; tag: string; value: string };
 
 export type DnsResponse = {
   name: string;
@@ -362,6 +364,16 @@ function toDnsRecord(record: dnsPacket.Answer): DnsRecord | null {
       );
       return { type: "TXT", name, ttl, strings, text: strings.join("") };
     }
+    case "CAA":
+      // RFC 8659 §4.1: tags match case-insensitively.
+      return {
+        type: "CAA",
+        name,
+        ttl,
+        flags: record.data.flags ?? 0,
+        tag: String(record.data.tag).toLowerCase(),
+        value: record.data.value,
+      };
     default:
       return null;
   }

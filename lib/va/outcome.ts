@@ -39,6 +39,9 @@ export type ValidationRecord = {
   alpnProtocol?: string | null;
   /** "dns:example.test", "ip:192.0.2.1": the certificate's subjectAltName entries. */
   certificateSubjectAltNames?: string[];
+  /** CAA (RFC 8659): where the relevant RRset was found (null: nowhere up to the TLD) and its records. */
+  caaDomain?: string | null;
+  caaRecords?: string[];
 };
 
 export type ValidationOutcome =

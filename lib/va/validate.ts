@@ -8,6 +8,7 @@
 import net from "node:net";
 import { MAX_DNS_NAME_LENGTH } from "@/lib/names";
 import { AcmeProblem } from "@/lib/problem";
+import { checkCaa } from "./caa";
 import { validateDns01 } from "./dns-01";
 import { validateHttp01 } from "./http-01";
 import { isBase64UrlToken } from "./key-authorization";
@@ -47,10 +48,33 @@ export type ValidationInput = {
   dns: { resolver: string | null; port: number; requireDnssec: boolean };
   /** Alias setting; empty = any port. */
   authorizedRedirectPorts: number[];
+  /**
+   * CAA (RFC 8659, RFC 8657) after the challenge succeeded, for DNS names; absent: not checked
+   * (the alias turned it off, or has no CAA identities).
+   */
+  caa?: { caaIdentities: readonly string[]; isAccountUri: (uri: string) => boolean };
   limits?: ValidationLimits;
 };
 
 export async function validateChallenge(input: ValidationInput): Promise<ValidationOutcome> {
+  const outcome = await validateChallengeResponse(input);
+  if (!outcome.valid || !input.caa || input.identifier.type !== "dns") return outcome;
+  // Boulder's order: CAA is checked once control is proven, in the same job, through the same
+  // resolver; a forbidding policy makes the challenge (and so the authorization) invalid.
+  const limits = input.limits ?? {};
+  const caa = await checkCaa({
+    name: baseIdentifierValue(input.identifier.value),
+    wildcard: input.wildcard || input.identifier.value.startsWith("*."),
+    caaIdentities: input.caa.caaIdentities,
+    isAccountUri: input.caa.isAccountUri,
+    validationMethod: input.type,
+    dns: { ...input.dns, timeoutMs: limits.dnsTimeoutMs, attempts: limits.dnsAttempts },
+  });
+  const records = [...outcome.records, caa.record];
+  return caa.problem ? { valid: false, problem: caa.problem, records } : { valid: true, records };
+}
+
+async function validateChallengeResponse(input: ValidationInput): Promise<ValidationOutcome> {
   // The caller derives the key authorization from this token (RFC 8555 §8.1); a mismatch is a bug.
   if (!isBase64UrlToken(input.token) || !input.keyAuthorization.startsWith(`${input.token}.`)) {
     throw new TypeError(

@@ -18,6 +18,9 @@ export type ChallTestSrv = {
   setTxt: (host: string, value: string) => Promise<void>;
   clearTxt: (host: string) => Promise<void>;
   addA: (host: string, ip: string) => Promise<void>;
+  /** CAA records for `host` (challtestsrv sends every one with flags 0: no issuer-critical bit). */
+  addCaa: (host: string, policies: { tag: string; value: string }[]) => Promise<void>;
+  clearCaa: (host: string) => Promise<void>;
   /** Everything the process printed, for failure messages. */
   output: () => string;
   stop: () => Promise<void>;
@@ -125,6 +128,8 @@ async function startOnFreePorts(): Promise<ChallTestSrv> {
     setTxt: (host, value) => post("/set-txt", { host: fqdn(host), value }),
     clearTxt: (host) => post("/clear-txt", { host: fqdn(host) }),
     addA: (host, ip) => post("/add-a", { host: fqdn(host), addresses: [ip] }),
+    addCaa: (host, policies) => post("/add-caa", { host: fqdn(host), policies }),
+    clearCaa: (host) => post("/clear-caa", { host: fqdn(host) }),
     output: () => log,
     stop,
   };

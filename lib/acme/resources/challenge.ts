@@ -14,7 +14,7 @@ export async function postChallenge(
       ? await getChallengeForAccount(ctx.db, id, verified.account.id)
       : await respondToChallenge(ctx.db, {
           account: verified.account,
-          settings: ctx.alias.settings,
+          alias: ctx.alias,
           challengeId: id,
           now: ctx.now,
         });

@@ -8,6 +8,7 @@ import type { AliasDetail } from "@/lib/console/aliases";
 import type { ApiTokenView } from "@/lib/console/api-tokens";
 import type { ApprovalProfileView } from "@/lib/console/approval-profiles";
 import type { ApprovalRequestView } from "@/lib/console/approvals";
+import type { CertificateDetail } from "@/lib/console/certificates";
 import type { EabKeyCreated, EabKeyView, InspectedEabPublicKey } from "@/lib/console/eab-keys";
 import type { Overview } from "@/lib/console/overview";
 import type { AliasRateLimits } from "@/lib/console/rate-limits";
@@ -264,6 +265,15 @@ export function useDeactivateAccountMutation(id: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: () => apiRequest<AccountDetail>("POST", `/api/console/accounts/${enc(id)}/deactivate`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.accounts() }),
+  });
+}
+
+export function useRevokeCertificateMutation(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { reason: number }) =>
+      apiRequest<CertificateDetail>("POST", `/api/console/certificates/${enc(id)}/revoke`, input),
     onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.accounts() }),
   });
 }

@@ -93,11 +93,16 @@ export async function answerChallenge(
 }
 
 /** What running a validation needs that the challenge does not hold. */
-export type ValidationTaskRow = ChallengeRow & { keyThumbprint: string; aliasSettings: unknown };
+export type ValidationTaskRow = ChallengeRow & {
+  keyThumbprint: string;
+  aliasName: string;
+  aliasSettings: unknown;
+};
 
 const SELECT_VALIDATION_TASK = statement(
   "challenge_validation_task",
-  `SELECT ${CHALLENGE_COLUMNS}, ac."keyThumbprint", al."settings" AS "aliasSettings"
+  `SELECT ${CHALLENGE_COLUMNS}, ac."keyThumbprint", al."name" AS "aliasName",
+          al."settings" AS "aliasSettings"
      FROM "Challenge" c JOIN "Authorization" a ON a."id" = c."authorizationId"
      JOIN "Account" ac ON ac."id" = a."accountId" JOIN "Alias" al ON al."id" = ac."aliasId"
     WHERE c."id" = $1`,
