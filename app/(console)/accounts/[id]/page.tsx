@@ -98,7 +98,11 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
               <tbody className="divide-y divide-slate-100">
                 {account.orders.map((o) => (
                   <Tr key={o.id}>
-                    <Td className="font-mono text-xs">{o.id}</Td>
+                    <Td className="font-mono text-xs">
+                      <Link href={`/orders/${o.id}`} className="text-indigo-700 hover:underline">
+                        {o.id}
+                      </Link>
+                    </Td>
                     <Td className="text-xs">{o.identifiers.join(", ")}</Td>
                     <Td>
                       <Badge tone={o.status === "valid" ? "green" : o.status === "invalid" ? "red" : "amber"}>
@@ -137,7 +141,9 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
                 {account.certificates.map((c) => (
                   <Tr key={c.id}>
                     <Td className="max-w-32 truncate font-mono text-xs" title={c.serialHex}>
-                      {c.serialHex}
+                      <Link href={`/certificates/${c.id}`} className="text-indigo-700 hover:underline">
+                        {c.serialHex}
+                      </Link>
                     </Td>
                     <Td className="text-xs">{c.names.map((n) => n.replace(/^(dns|ip):/, "")).join(", ")}</Td>
                     <Td>
