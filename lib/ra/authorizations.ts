@@ -5,7 +5,7 @@
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
 import { type AuthorizationRow, selectAuthorization } from "@/lib/db/sql/authorizations";
-import type { OrderAuthorizationRow } from "@/lib/db/sql/orders";
+import type { NewAuthorization } from "@/lib/db/sql/orders";
 import { env } from "@/lib/env";
 import { AcmeProblem } from "@/lib/problem";
 import type { AccountRecord } from "./accounts";
@@ -33,74 +33,30 @@ function reuseWindowMs(): number {
 type Tx = Prisma.TransactionClient;
 
 /**
- * For each identifier: a reusable valid authorization of this account, or a new pending one
- * with one challenge per type the alias offers. Returns each with what the order's status needs.
+ * The authorizations a new order needs, one per identifier, each with an id and challenges (one
+ * per type the alias offers) for when it is created; lib/db reuses a valid one instead where it
+ * can (reuseSince). An identifier no offered challenge type can validate is refused.
  */
-export async function createAuthorizationsFor(
-  tx: Tx,
-  o: {
-    account: AccountRecord;
-    settings: AliasSettings;
-    identifiers: Identifier[];
-    pendingExpiresAt: Date;
-    now: Date;
-  },
-): Promise<OrderAuthorizationRow[]> {
-  const authorizations: OrderAuthorizationRow[] = [];
+export function planAuthorizations(
+  settings: AliasSettings,
+  identifiers: Identifier[],
+  now: Date,
+): { authorizations: NewAuthorization[]; reuseSince: Date | null } {
   const window = reuseWindowMs();
-  for (const identifier of o.identifiers) {
+  const authorizations = identifiers.map((identifier) => {
     const authzIdentifier = toAuthorizationIdentifier(identifier);
-    if (window > 0) {
-      const reusable = await tx.authorization.findFirst({
-        where: {
-          accountId: o.account.id,
-          identifierType: authzIdentifier.type,
-          identifierValue: authzIdentifier.value,
-          wildcard: authzIdentifier.wildcard,
-          status: "valid",
-          // It must outlive the new order, and its validation must be recent enough.
-          expiresAt: { gt: o.pendingExpiresAt },
-          updatedAt: { gt: new Date(o.now.getTime() - window) },
-        },
-        orderBy: { expiresAt: "desc" },
-        select: { id: true, expiresAt: true },
-      });
-      const summary = {
-        identifierType: authzIdentifier.type,
-        identifierValue: authzIdentifier.value,
-        wildcard: authzIdentifier.wildcard,
-      };
-      if (reusable) {
-        authorizations.push({ ...summary, id: reusable.id, status: "valid", expiresAt: reusable.expiresAt });
-        continue;
-      }
-    }
-    const id = await createPendingAuthorization(
-      tx,
-      o.account.id,
-      authzIdentifier,
-      o.settings,
-      o.pendingExpiresAt,
-    );
-    authorizations.push({
-      id,
-      status: "pending",
-      expiresAt: o.pendingExpiresAt,
+    return {
       identifierType: authzIdentifier.type,
       identifierValue: authzIdentifier.value,
       wildcard: authzIdentifier.wildcard,
-    });
-  }
-  return authorizations;
+      id: randomId(),
+      challenges: challengesFor(authzIdentifier, settings),
+    };
+  });
+  return { authorizations, reuseSince: window > 0 ? new Date(now.getTime() - window) : null };
 }
 
-async function createPendingAuthorization(
-  tx: Tx,
-  accountId: string,
-  identifier: AuthorizationIdentifier,
-  settings: AliasSettings,
-  expiresAt: Date,
-) {
+function challengesFor(identifier: AuthorizationIdentifier, settings: AliasSettings) {
   const types = challengeTypesFor(identifier, settings);
   if (types.length === 0) {
     throw new AcmeProblem(
@@ -117,6 +73,17 @@ async function createPendingAuthorization(
       },
     );
   }
+  return types.map((type) => ({ id: randomId(), type, token: randomId() + randomId() }));
+}
+
+async function createPendingAuthorization(
+  tx: Tx,
+  accountId: string,
+  identifier: AuthorizationIdentifier,
+  settings: AliasSettings,
+  expiresAt: Date,
+) {
+  const challenges = challengesFor(identifier, settings);
   const id = randomId();
   await tx.authorization.create({
     data: {
@@ -126,7 +93,7 @@ async function createPendingAuthorization(
       identifierValue: identifier.value,
       wildcard: identifier.wildcard,
       expiresAt,
-      challenges: { create: types.map((type) => ({ id: randomId(), type, token: randomId() + randomId() })) },
+      challenges: { create: challenges },
     },
   });
   return id;

@@ -9,14 +9,14 @@ import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { Prisma } from "@/lib/db/generated/client";
 import { storeIssuedCertificate } from "@/lib/db/sql/certificates";
-import { type OrderAuthorizationRow, type OrderRow, selectOrder } from "@/lib/db/sql/orders";
+import { insertOrder, type OrderAuthorizationRow, type OrderRow, selectOrder } from "@/lib/db/sql/orders";
 import { env } from "@/lib/env";
 import { AcmeProblem } from "@/lib/problem";
 import type { Identifier } from "@/lib/ra/identifiers";
 import type { AccountRecord } from "./accounts";
 import { orderValiditySeconds } from "./alias-settings";
 import type { ResolvedAlias } from "./aliases";
-import { createAuthorizationsFor } from "./authorizations";
+import { planAuthorizations } from "./authorizations";
 import { checkIdentifiers } from "./identifiers";
 import { randomId } from "./ids";
 import { deriveOrderStatus, type OrderStatus } from "./order-status";
@@ -55,26 +55,16 @@ export async function createOrder(db: Db, req: NewOrderRequest): Promise<OrderRe
   // §6.6: the alias's rate limits, checked just before the write they guard.
   await assertNewOrderAllowed(db, { alias: req.alias, account: req.account, identifiers, now: req.now });
   const id = randomId();
-  const authorizations = await db.$transaction(async (tx) => {
-    const created = await createAuthorizationsFor(tx, {
-      account: req.account,
-      settings: req.alias.settings,
-      identifiers,
-      pendingExpiresAt: expiresAt,
-      now: req.now,
-    });
-    await tx.order.create({
-      data: {
-        id,
-        accountId: req.account.id,
-        expiresAt,
-        identifiers,
-        notBefore,
-        notAfter,
-        authorizations: { create: created.map((a) => ({ authorizationId: a.id })) },
-      },
-    });
-    return created;
+  const plan = planAuthorizations(req.alias.settings, identifiers, req.now);
+  const authorizations = await insertOrder(db, {
+    id,
+    accountId: req.account.id,
+    expiresAt,
+    identifiers,
+    notBefore,
+    notAfter,
+    now: req.now,
+    ...plan,
   });
   const row: OrderRow = {
     id,

@@ -21,6 +21,7 @@ import {
 import { countExpiriesPerDay, countIssuedPerDay } from "@/lib/db/sql/certificates";
 import { answerChallenge, recordChallengeOutcome } from "@/lib/db/sql/challenges";
 import { deleteExpiredNonces, insertRedeemedNonce } from "@/lib/db/sql/nonces";
+import { insertOrder, selectOrder } from "@/lib/db/sql/orders";
 import {
   selectAccountLimitsReached,
   selectNewAccountLimitsReached,
@@ -436,6 +437,84 @@ describe.each(targets)("lib/db statements on the $name", (target) => {
 
     await validate(stillPending, false);
     expect(await statusOf(withPending)).toMatchObject({ status: "invalid", error: ORDER_ERROR });
+  });
+
+  it("insertOrder: reuses a valid authorization of the account where it may, creates the rest with their challenges", async () => {
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + HOUR_MS);
+    const reusable = id();
+    const tooOld = id();
+    await db.authorization.create({
+      data: {
+        id: reusable,
+        accountId,
+        identifierType: "dns",
+        identifierValue: "reuse.example.test",
+        status: "valid",
+        expiresAt: new Date(now.getTime() + 30 * 24 * HOUR_MS),
+      },
+    });
+    await db.authorization.create({
+      data: {
+        id: tooOld,
+        accountId,
+        identifierType: "dns",
+        identifierValue: "fresh.example.test",
+        status: "valid",
+        expiresAt: new Date(now.getTime() + 30 * 24 * HOUR_MS),
+        updatedAt: new Date(now.getTime() - 10 * HOUR_MS),
+      },
+    });
+    const planned = (value: string, types: string[]) => ({
+      identifierType: "dns",
+      identifierValue: value,
+      wildcard: false,
+      id: id(),
+      challenges: types.map((type) => ({ id: id(), type, token: id() })),
+    });
+    const fresh = planned("fresh.example.test", ["dns-01", "http-01"]);
+    const orderId = id();
+    const authorizations = await insertOrder(db, {
+      id: orderId,
+      accountId,
+      expiresAt,
+      identifiers: [
+        { type: "dns", value: "fresh.example.test" },
+        { type: "dns", value: "reuse.example.test" },
+      ],
+      notBefore: null,
+      notAfter: null,
+      now,
+      // tooOld was validated 10 hours ago: outside this window.
+      reuseSince: new Date(now.getTime() - HOUR_MS),
+      authorizations: [fresh, planned("reuse.example.test", ["http-01"])],
+    });
+    expect(authorizations.map((a) => [a.id, a.status])).toEqual([
+      [fresh.id, "pending"],
+      [reusable, "valid"],
+    ]);
+    expect(await db.challenge.count({ where: { authorizationId: fresh.id } })).toBe(2);
+    const order = await selectOrder(db, orderId);
+    expect(order?.status).toBe("pending");
+    expect(order?.authorizations.map((a) => a.id).sort()).toEqual([fresh.id, reusable].sort());
+    expect(order?.authorizations.find((a) => a.id === fresh.id)?.expiresAt.getTime()).toBe(
+      expiresAt.getTime(),
+    );
+
+    // Without a window nothing is reused.
+    const again = planned("reuse.example.test", ["http-01"]);
+    const [created] = await insertOrder(db, {
+      id: id(),
+      accountId,
+      expiresAt,
+      identifiers: [{ type: "dns", value: "reuse.example.test" }],
+      notBefore: null,
+      notAfter: null,
+      now,
+      reuseSince: null,
+      authorizations: [again],
+    });
+    expect(created).toMatchObject({ id: again.id, status: "pending" });
   });
 
   it("a failed validation makes the pending authorization invalid and keeps its expiry", async () => {
