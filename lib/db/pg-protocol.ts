@@ -95,3 +95,56 @@ class Reader {
     return value;
   }
 }
+
+const NOTIFICATION_RESPONSE = 0x41; // 'A'
+
+/**
+ * Finds the NotificationResponse messages ('A': process id, channel, payload) in what the backend
+ * sends for one exchange, read chunk by chunk as it streams; every other message is skipped
+ * without being copied. One scanner per exchange: an exchange's output is whole messages.
+ */
+export class NotificationScanner {
+  readonly #header = new Uint8Array(5);
+  #headerLength = 0;
+  #skip = 0;
+  #body: Uint8Array | null = null;
+  #bodyLength = 0;
+
+  constructor(private readonly found: (channel: string, payload: string) => void) {}
+
+  push(chunk: Uint8Array): void {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.#skip > 0) {
+        const n = Math.min(this.#skip, chunk.length - i);
+        this.#skip -= n;
+        i += n;
+      } else if (this.#body) {
+        const n = Math.min(this.#body.length - this.#bodyLength, chunk.length - i);
+        this.#body.set(chunk.subarray(i, i + n), this.#bodyLength);
+        this.#bodyLength += n;
+        i += n;
+        if (this.#bodyLength === this.#body.length) this.#notification();
+      } else {
+        this.#header[this.#headerLength++] = chunk[i++] as number;
+        if (this.#headerLength < 5) continue;
+        this.#headerLength = 0;
+        const length = new DataView(this.#header.buffer).getUint32(1) - 4;
+        if (this.#header[0] === NOTIFICATION_RESPONSE && length > 0) {
+          this.#body = new Uint8Array(length);
+          this.#bodyLength = 0;
+        } else {
+          this.#skip = Math.max(length, 0);
+        }
+      }
+    }
+  }
+
+  #notification(): void {
+    const reader = new Reader(this.#body as Uint8Array, 4);
+    this.#body = null;
+    const channel = reader.cstring();
+    const payload = reader.cstring();
+    this.found(channel, payload);
+  }
+}

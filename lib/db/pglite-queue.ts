@@ -20,7 +20,14 @@
 // AuthenticationOk to anyone that reaches the socket. The socket's 0700 directory
 // (lib/db/pglite-server.ts) is what keeps other users out.
 import type { PGlite } from "@electric-sql/pglite";
-import { MESSAGE_TYPE, parseMessage, queryMessage, readParse, readQuery } from "./pg-protocol";
+import {
+  MESSAGE_TYPE,
+  NotificationScanner,
+  parseMessage,
+  queryMessage,
+  readParse,
+  readQuery,
+} from "./pg-protocol";
 import { findSessionChange, highestParameter, type SessionChange } from "./session-statements";
 
 type Item = {
@@ -40,7 +47,14 @@ export class ExchangeQueue {
   #owner: number | null = null;
   #processing = false;
 
-  constructor(private readonly db: PGlite) {}
+  /**
+   * `onNotification` hears every NOTIFY the shared session receives: the backend sends it within
+   * the output of whichever connection's exchange committed, where no client listens for it.
+   */
+  constructor(
+    private readonly db: PGlite,
+    private readonly onNotification?: (channel: string, payload: string) => void,
+  ) {}
 
   enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -80,11 +94,13 @@ export class ExchangeQueue {
         const [item] = this.#queue.splice(index, 1) as [Item];
         this.#owner = item.handlerId;
         let bytes = 0;
+        const scanner = this.onNotification && new NotificationScanner(this.onNotification);
         try {
           await this.db.runExclusive(() =>
             this.db.execProtocolRawStream(item.message, {
               onRawData: (data) => {
                 bytes += data.length;
+                scanner?.push(data);
                 item.onData(data);
               },
             }),

@@ -120,7 +120,13 @@ try {
   rmSync(socketPath, { force: true });
   server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: MAX_CONNECTIONS });
   // Replace the library's per-message queue before any connection takes it (lib/db/pglite-queue.ts).
-  (server as unknown as { queryQueue: ExchangeQueue }).queryQueue = new ExchangeQueue(db);
+  // Notifications the shared session receives are passed on to the parent (lib/db/changes.ts).
+  (server as unknown as { queryQueue: ExchangeQueue }).queryQueue = new ExchangeQueue(
+    db,
+    (channel, payload) => {
+      if (channel === CHANGES_CHANNEL) send({ type: "notification", channel, payload });
+    },
+  );
   await server.start();
   // 0700 from the umask already; 0600 as every other file (connecting needs only write permission).
   chmodSync(socketPath, 0o600);
@@ -132,10 +138,9 @@ try {
   writeFileSync(serving, formatServingLock({ pid: process.pid, socketDir }), { mode: 0o600 });
   renameSync(serving, lockPath);
   // The parent's caches learn of changes (lib/db/changes.ts): no connection of the socket may
-  // LISTEN in the one shared session, so the notifications are passed on over IPC.
-  await db.listen(CHANGES_CHANNEL, (payload) =>
-    send({ type: "notification", channel: CHANGES_CHANNEL, payload }),
-  );
+  // LISTEN in the one shared session, so the session listens here and the exchange queue passes
+  // each notification on over IPC (PGlite's own callback hears only its own queries' commits).
+  await db.listen(CHANGES_CHANNEL, () => {});
   send({ type: "ready", socketDir });
 } catch (error) {
   send({ type: "error", message: error instanceof Error ? error.message : String(error) });
