@@ -38,6 +38,7 @@ import {
   resolveRequestFacts,
   TrustedProxies,
 } from "@/lib/forwarded";
+import { isOperationsPath, serveOperations } from "@/lib/ops/http";
 import { AcmeProblem } from "@/lib/problem";
 import { runValidationJob } from "@/lib/ra/challenges";
 import { getGlobalSettings } from "@/lib/ra/global-settings";
@@ -99,6 +100,16 @@ async function main() {
       trusted: trustedProxies,
     });
     rewriteForwardedHeaders(req, facts);
+    // Probes and scrapes come over plain HTTP from load balancers and Prometheus: answered before
+    // the console's redirect to HTTPS (lib/ops/http.ts decides who may read /metrics).
+    const path = (req.url ?? "/").split("?")[0] as string;
+    if (isOperationsPath(path)) {
+      await answerOperations(facts, req, res, path).catch((err) => {
+        console.error(`[server] ${req.method} ${path} failed:`, err);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      return;
+    }
     const https = plainHttpConsoleRedirect({
       facts,
       path: req.url ?? "/",
@@ -339,6 +350,31 @@ async function answerAcme(
   res.statusCode = response.status;
   for (const [name, value] of response.headers) res.setHeader(name, value);
   res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+async function answerOperations(
+  facts: RequestFacts,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  path: string,
+): Promise<void> {
+  const url = requestUrl(facts.scheme, facts.host, req.url ?? "/") ?? new URL(`http://localhost${path}`);
+  const headers = new Headers();
+  const authorization = req.headers.authorization;
+  if (authorization) headers.set("authorization", authorization);
+  const method = req.method ?? "GET";
+  // The request carries only what lib/ops reads; its real method travels beside it (a Request
+  // cannot carry TRACE).
+  const request = new Request(url, { method: method === "HEAD" ? "HEAD" : "GET", headers });
+  const response = await serveOperations(request, {
+    path,
+    method,
+    clientIp: facts.clientIp,
+    scheme: facts.scheme,
+  });
+  res.statusCode = response.status;
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  res.end(req.method === "HEAD" ? undefined : Buffer.from(await response.arrayBuffer()));
 }
 
 const FETCH_FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
