@@ -2,9 +2,11 @@
 // Plain functions from a standard Request to a Response, served by server.ts before Next (as
 // lib/acme/http is), so a probe costs what a bare Node handler costs.
 import { db } from "@/lib/db/client";
+import { AcmeProblem } from "@/lib/problem";
 import { checkReadiness } from "./health";
+import { checkMetricsAccess, renderMetrics } from "./metrics";
 
-const OPERATIONS_PATHS = new Set(["/healthz", "/readyz"]);
+const OPERATIONS_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
 /** Whether `path` (without query) is one of the operations endpoints. */
 export function isOperationsPath(path: string): boolean {
@@ -12,6 +14,14 @@ export function isOperationsPath(path: string): boolean {
 }
 
 const NO_STORE = { "cache-control": "no-store" };
+
+/** Refusals are problem documents, as everywhere else (lib/problem.ts). */
+function problem(p: AcmeProblem, extra: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(p.toJSON()), {
+    status: p.status,
+    headers: { ...NO_STORE, "content-type": "application/problem+json", ...extra },
+  });
+}
 
 function json(status: number, body: unknown, extra: Record<string, string> = {}): Response {
   return Response.json(body, { status, headers: { ...NO_STORE, ...extra } });
@@ -30,7 +40,9 @@ export type OperationsRequest = {
 /** Answers an operations request. */
 export async function serveOperations(req: Request, o: OperationsRequest): Promise<Response> {
   if (o.method !== "GET" && o.method !== "HEAD") {
-    return json(405, { error: `Method ${o.method} is not allowed here` }, { allow: "GET, HEAD" });
+    return problem(AcmeProblem.malformed(`Method ${o.method} is not allowed here`, { status: 405 }), {
+      allow: "GET, HEAD",
+    });
   }
   switch (o.path) {
     case "/healthz":
@@ -44,7 +56,22 @@ export async function serveOperations(req: Request, o: OperationsRequest): Promi
         ? json(200, { status: "ready", checks: readiness.checks })
         : json(503, { status: "not ready", notReady, checks: readiness.checks }, { "retry-after": "5" });
     }
+    case "/metrics": {
+      const access = await checkMetricsAccess({
+        authorization: req.headers.get("authorization"),
+        clientIp: o.clientIp,
+        scheme: o.scheme,
+      });
+      if (!access.allowed) {
+        return problem(
+          AcmeProblem.unauthorized(access.detail, { status: access.status }),
+          access.status === 401 ? { "www-authenticate": 'Bearer realm="keyward"' } : {},
+        );
+      }
+      const { body, contentType } = await renderMetrics();
+      return new Response(body, { status: 200, headers: { ...NO_STORE, "content-type": contentType } });
+    }
     default:
-      return json(404, { error: "Not found" });
+      return problem(AcmeProblem.notFound("Resource"));
   }
 }

@@ -8,6 +8,7 @@ import { spkiSha256OfJwk } from "@/lib/ca/csr";
 import { derToPem } from "@/lib/ca/pem";
 import type { AccountJwk } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
+import { countCertificateRevoked } from "@/lib/observability/metrics";
 import { AcmeProblem } from "@/lib/problem";
 import type { AccountRecord } from "./accounts";
 import { toAuthorizationIdentifier } from "./identifiers";
@@ -38,7 +39,15 @@ export type RevocationRequester =
 
 export async function revokeCertificate(
   db: Db,
-  o: { certificate: string; reason?: number; requester: RevocationRequester; now: Date; ip?: string },
+  o: {
+    /** The alias the request came through (the metrics' label). */
+    alias: string;
+    certificate: string;
+    reason?: number;
+    requester: RevocationRequester;
+    now: Date;
+    ip?: string;
+  },
 ): Promise<void> {
   const reason = o.reason ?? 0;
   if (!(reason in ALLOWED_REVOCATION_REASONS)) {
@@ -89,6 +98,7 @@ export async function revokeCertificate(
       },
     },
   );
+  countCertificateRevoked({ alias: o.alias, reason: ALLOWED_REVOCATION_REASONS[reason] ?? String(reason) });
   // The CRL follows the revocation at once; if this fails the scheduled refresh catches up.
   await generateCrl(db, row.issuerId).catch((err: unknown) =>
     console.error("[ra] CRL refresh after revocation failed:", err),

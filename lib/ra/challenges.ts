@@ -8,6 +8,7 @@ import type { Prisma } from "@/lib/db/generated/client";
 import { queueChallengeValidation, recordChallengeOutcome } from "@/lib/db/sql/challenges";
 import { type ClaimedJob, completeValidationJob } from "@/lib/db/sql/validation-jobs";
 import { env } from "@/lib/env";
+import { countValidation } from "@/lib/observability/metrics";
 import { AcmeProblem } from "@/lib/problem";
 import { MAX_JOB_ATTEMPTS, pokeLocalWorker } from "@/lib/va/jobs";
 import { keyAuthorization } from "@/lib/va/key-authorization";
@@ -74,7 +75,9 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
   const challenge = await db.challenge.findUnique({
     where: { id: job.challengeId },
     include: {
-      authorization: { include: { account: { include: { alias: { select: { settings: true } } } } } },
+      authorization: {
+        include: { account: { include: { alias: { select: { name: true, settings: true } } } } },
+      },
     },
   });
   if (challenge?.status !== "processing") {
@@ -84,6 +87,7 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
   const authz = challenge.authorization;
   const settings = readAliasSettings(authz.account.alias.settings);
   const config = env();
+  const started = performance.now();
   const outcome =
     job.attempts > MAX_JOB_ATTEMPTS
       ? {
@@ -124,5 +128,11 @@ export async function runValidationJob(db: Db, job: ClaimedJob): Promise<void> {
       now,
     });
     await refreshOrdersOfAuthorization(db, authz.id, now);
+  });
+  countValidation({
+    alias: authz.account.alias.name,
+    type: challenge.type,
+    valid: outcome.valid,
+    seconds: (performance.now() - started) / 1000,
   });
 }

@@ -7,6 +7,7 @@ import { secretBox } from "@/lib/crypto/master-key";
 import { db } from "@/lib/db/client";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { env } from "@/lib/env";
+import { countAcmeRequest } from "@/lib/observability/metrics";
 import { AcmeProblem } from "@/lib/problem";
 import { loadNonceKey } from "@/lib/ra/global-settings";
 import { NonceService } from "./nonces";
@@ -17,6 +18,7 @@ let handler: Promise<ReturnType<typeof createAcmeHandler>> | undefined;
 let nonceService: NonceService | undefined;
 
 export function logRequestEvent(event: RequestEvent): void {
+  countAcmeRequest(event);
   const { error, ...rest } = event;
   if (error !== undefined) console.error(`[acme] ${event.method} ${event.path} failed:`, error);
   if (env().KEYWARD_LOG_REQUESTS) console.log(JSON.stringify({ acme: rest }));
