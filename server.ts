@@ -11,15 +11,17 @@
 // X-SSL-Client-Cert. The certificate is verified (lib/ca/client-certificates.ts) and handed to
 // the ACME front end as a value, never as a header.
 import { constants } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import next from "next";
 import { prepareAcme, pruneNonces, serveAcme } from "@/lib/acme/http";
 import { MAX_REQUEST_BYTES } from "@/lib/acme/http/body";
-import { firstAdministratorBanner } from "@/lib/auth/bootstrap-admin";
+import { type FirstAdministrator, firstAdministratorBanner } from "@/lib/auth/bootstrap-admin";
 import { bootstrapKeyward } from "@/lib/bootstrap";
 import {
   type ClientCertificateCheck,
@@ -38,6 +40,12 @@ import {
   resolveRequestFacts,
   TrustedProxies,
 } from "@/lib/forwarded";
+import { isLogForHumans, logger, routeConsoleToLogger, writeMachineLine } from "@/lib/observability/logger";
+import {
+  chooseRequestId,
+  type RequestContext,
+  runInRequestContext,
+} from "@/lib/observability/request-context";
 import { isOperationsPath, serveOperations } from "@/lib/ops/http";
 import { AcmeProblem } from "@/lib/problem";
 import { runValidationJob } from "@/lib/ra/challenges";
@@ -54,6 +62,8 @@ const CRL_REFRESH_INTERVAL_MS = 10 * 60_000;
 const ORDER_SWEEP_INTERVAL_MS = 15_000;
 
 async function main() {
+  // From here on, everything printed is a JSON log line (or readable, at a terminal).
+  routeConsoleToLogger();
   const config = env();
   const started = performance.now();
   const boot = await bootstrapKeyward();
@@ -79,7 +89,22 @@ async function main() {
   const firstHostname = config.KEYWARD_HOSTNAMES[0] ?? "localhost";
   const ownHostname = firstHostname.includes(":") ? `[${firstHostname}]` : firstHostname;
 
-  const listener = (kind: Listener) => async (req: http.IncomingMessage, res: http.ServerResponse) => {
+  // Every request gets an id (a trusted proxy's X-Request-Id, else a new one), returned as
+  // X-Request-Id, carried to the audit records it causes, and one log line when it is answered.
+  const listener = (kind: Listener) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const proxied = req.headers["x-request-id"];
+    const context: RequestContext = {
+      requestId: chooseRequestId(
+        trustedProxies.has(req.socket.remoteAddress) && typeof proxied === "string" ? proxied : undefined,
+      ),
+    };
+    res.setHeader("x-request-id", context.requestId);
+    const started = performance.now();
+    res.once("close", () => logRequest(kind, req, res, context, started));
+    return runInRequestContext(context, () => handleRequest(kind, req, res));
+  };
+
+  const handleRequest = async (kind: Listener, req: http.IncomingMessage, res: http.ServerResponse) => {
     for (const name of Object.keys(req.headers)) {
       if (name.startsWith(INTERNAL_HEADER_PREFIX)) delete req.headers[name];
     }
@@ -220,7 +245,7 @@ async function main() {
     ms: performance.now() - started,
   });
   // One machine-readable line for scripts and tests that start the server on port 0.
-  console.log(
+  writeMachineLine(
     `KEYWARD_READY ${JSON.stringify({ http: httpPort, https: httpsPort, mtls: mtlsPort, pid: process.pid })}`,
   );
 
@@ -248,9 +273,32 @@ async function main() {
   // Diagnostics: `kill -USR2 <pid>` prints one line of counters (npm run bench reads them).
   process.on("SIGUSR2", () => {
     const stats = { statements: statementsExecuted(), rssBytes: process.memoryUsage.rss() };
-    console.log(`KEYWARD_STATS ${JSON.stringify(stats)}`);
+    writeMachineLine(`KEYWARD_STATS ${JSON.stringify(stats)}`);
   });
   process.once("SIGINT", () => void stop("SIGINT"));
+}
+
+/** One log line per answered request: never the query string, a header or a body. */
+function logRequest(
+  kind: Listener,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  context: RequestContext,
+  started: number,
+): void {
+  logger().info(
+    {
+      requestId: context.requestId,
+      listener: kind,
+      alias: context.alias,
+      method: req.method,
+      path: (req.url ?? "/").split("?")[0]?.slice(0, 512),
+      status: res.statusCode,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      ...(res.writableFinished ? {} : { aborted: true }),
+    },
+    "request",
+  );
 }
 
 /**
@@ -539,13 +587,29 @@ function printBanner(o: {
       ? [`  X-Forwarded-* and X-SSL-Client-Cert are believed from ${o.trustedProxies} trusted proxy entries.`]
       : []),
     `  Root CA:          ${o.boot.caFiles.rootPem}  (also at /ca/root.pem and /ca/root.der)`,
-    ...firstAdministratorBanner(o.boot.firstAdministrator),
+    ...firstAdministratorBanner(firstAdministratorOutsideTheLog(o.boot.firstAdministrator)),
     o.acmeEnabled
       ? "  ACME is enabled."
       : "  ACME is disabled on a new installation: enable it in the console (Protocol) or with `npm run keyward -- acme enable`.",
     "",
   ];
-  console.log(lines.join("\n"));
+  if (isLogForHumans()) console.log(lines.join("\n"));
+  else
+    logger().info(
+      { banner: lines.filter(Boolean).map((l) => l.trim()) },
+      lines[1]?.trim() ?? "Keyward is running",
+    );
+}
+
+/**
+ * A generated first-administrator password is shown at a terminal, but never written into a log
+ * system: without a terminal it goes to a file only its owner can read, which the banner names.
+ */
+function firstAdministratorOutsideTheLog(admin: FirstAdministrator | null): FirstAdministrator | null {
+  if (!admin?.oneTime || !admin.password || isLogForHumans()) return admin;
+  const file = path.join(env().dataDir, "first-administrator-password");
+  writeFileSync(file, `${admin.password}\n`, { mode: 0o600 });
+  return { ...admin, password: `(not logged: in ${file}; delete the file after the first sign-in)` };
 }
 
 main().catch((err) => {

@@ -53,6 +53,8 @@ const envSchema = z.object({
     .default("ECDSA-P256"),
   KEYWARD_CA_NAME: z.string().min(1).max(64).default("Keyward"),
   KEYWARD_LOG_REQUESTS: flag,
+  // The least severe log lines written (lib/observability/logger.ts).
+  KEYWARD_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Addresses and CIDR ranges that may read /metrics without an API token (issue 17); anyone
   // else needs a token whose role may read the audit log (auditor, administrator). Empty: token
   // only.

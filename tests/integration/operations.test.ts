@@ -2,6 +2,7 @@
 // see of a running server. One Keyward of its own on a private PostgreSQL cluster, so that every
 // counter moves only by what this file does and the cluster can be stopped under it (last).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -29,6 +30,10 @@ let db: Db;
 let dns: ChallTestSrv;
 let http01: Http01Responder;
 let auditorToken: string;
+/** Every secret this file creates or configures: none may appear in the server's log. */
+const secrets: string[] = [];
+const ADMIN_PASSWORD = `Adm1n-${randomBytes(12).toString("base64url")}`;
+secrets.push(ADMIN_PASSWORD);
 
 beforeAll(async () => {
   pg = await startPrivatePostgres();
@@ -43,6 +48,7 @@ beforeAll(async () => {
     KEYWARD_VA_HTTP01_PORT: String(http01Port),
     KEYWARD_VA_TLSALPN01_PORT: String(await freePort()),
     KEYWARD_METRICS_ALLOW: `${METRICS_ALLOWED_ADDRESS}/32`,
+    KEYWARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
   });
   db = createDb(database.url, 2);
   await setAcmeEnabled(db, true, "system");
@@ -51,6 +57,7 @@ beforeAll(async () => {
     data: { settings: { dnsResolver: "127.0.0.1", dnsPort: dns.dnsPort } },
   });
   auditorToken = (await createTestUserWithToken(db, "auditor")).token;
+  secrets.push(auditorToken);
 }, 180_000);
 
 afterAll(async () => {
@@ -101,12 +108,14 @@ describe("metrics", () => {
       expect(res.status, bad).toBe(401);
     }
     const approver = await createTestUserWithToken(db, "approver");
+    secrets.push(approver.token);
     const refused = await fetch(`${server.httpUrl}/metrics`, {
       headers: { authorization: `Bearer ${approver.token}` },
     });
     expect(refused.status).toBe(403);
     expect((await refused.json()).detail).toMatch(/auditor or administrator/);
     const administrator = await createTestUserWithToken(db, "administrator");
+    secrets.push(administrator.token);
     const admitted = await fetch(`${server.httpUrl}/metrics`, {
       headers: { authorization: `Bearer ${administrator.token}` },
     });
@@ -244,6 +253,107 @@ describe("metrics", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+});
+
+describe("logs", () => {
+  const MACHINE_LINE = /^KEYWARD_(READY|STATS) \{/;
+
+  /** The server's log so far, each line parsed (machine lines for scripts left out). */
+  function logLines(): Record<string, unknown>[] {
+    return server
+      .output()
+      .split("\n")
+      .filter((line) => line !== "" && !MACHINE_LINE.test(line))
+      .map((line) => {
+        try {
+          return JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          throw new Error(`not a JSON log line: ${line}`);
+        }
+      });
+  }
+
+  it("each console request gets an X-Request-Id, a log line with it, and the audit record of its change names it", async () => {
+    const admin = await createTestUserWithToken(db, "administrator");
+    secrets.push(admin.token);
+    const headers = { authorization: `Bearer ${admin.token}`, "content-type": "application/json" };
+
+    const eab = await fetch(`${server.httpUrl}/api/console/aliases/default/eab-keys`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ type: "mac" }),
+    });
+    expect(eab.status).toBe(201);
+    const requestId = eab.headers.get("x-request-id") as string;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const created = await eab.json();
+    secrets.push(created.secret.hmacKey);
+
+    const token = await fetch(`${server.httpUrl}/api/console/tokens`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: "log test", role: "auditor" }),
+    });
+    expect(token.status).toBe(201);
+    secrets.push((await token.json()).token);
+    const user = await fetch(`${server.httpUrl}/api/console/users`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ username: `log-${randomBytes(3).toString("hex")}`, role: "approver" }),
+    });
+    expect(user.status).toBe(201);
+    secrets.push((await user.json()).oneTimePassword);
+    // Bad input that carries a secret: refused, and the secret is not repeated in the log.
+    const weak = `weak-${randomBytes(4).toString("hex")}`;
+    secrets.push(weak);
+    const refused = await fetch(`${server.httpUrl}/api/console/users`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ username: "x y", role: "approver", password: weak }),
+    });
+    expect(refused.status).toBe(422);
+    // A request id from someone who is not a trusted proxy is not believed.
+    const forged = await fetch(`${server.httpUrl}/healthz`, {
+      headers: { "x-request-id": "forged-request-id" },
+    });
+    expect(forged.headers.get("x-request-id")).not.toBe("forged-request-id");
+
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "eab.created" } });
+    expect(audit.requestId).toBe(requestId);
+
+    // The line is written when the response is closed: give it a moment.
+    let line: Record<string, unknown> | undefined;
+    for (let i = 0; i < 20 && !line; i++) {
+      line = logLines().find((l) => l.requestId === requestId && l.msg === "request");
+      if (!line) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(line).toMatchObject({
+      level: "info",
+      method: "POST",
+      path: "/api/console/aliases/default/eab-keys",
+      status: 201,
+      listener: "http",
+    });
+    expect(typeof line?.durationMs).toBe("number");
+    expect(typeof line?.time).toBe("string");
+  });
+
+  it("ACME requests log their alias; the whole log parses as JSON lines and holds none of the secrets", async () => {
+    const lines = logLines();
+    const acmeLine = lines.find((l) => l.msg === "request" && String(l.path).startsWith("/acme/"));
+    expect(acmeLine).toMatchObject({
+      alias: "default",
+      method: expect.any(String),
+      status: expect.any(Number),
+    });
+    expect(lines.every((l) => typeof l.level === "string" && typeof l.time === "string")).toBe(true);
+    const log = server.output();
+    expect(secrets.length).toBeGreaterThanOrEqual(8);
+    for (const secret of secrets) {
+      expect(secret.length).toBeGreaterThan(7);
+      expect(log.includes(secret), "a secret is in the log").toBe(false);
+    }
+  });
 });
 
 /** Polls `url` until it answers `status`, at most `attempts` times; returns the last answer. */
