@@ -6,7 +6,8 @@
 //   shared leaves, below everything: lib/problem.ts, lib/env.ts, lib/names.ts, lib/text.ts,
 //     lib/data-dir.ts, lib/forwarded.ts, lib/acme/paths.ts, lib/crypto/**, lib/audit/**,
 //     lib/observability/** (metrics instruments, the logger, the request id)
-//   lib/ops (health, readiness, /metrics) → lib/auth, lib/ca, lib/db; only server.ts imports it
+//   lib/ops (health, readiness, /metrics) → lib/auth, lib/ca, lib/db; server.ts imports it, and
+//     lib/console reads readiness (lib/ops/health.ts) for the overview
 //   components/ → only what runs in a browser: lib/console/schemas, lib/console/client,
 //     lib/auth/permissions, lib/ra/alias-settings, lib/ra/eab-algorithms,
 //     lib/ra/approval-profile-fields and lib/ra/access-rights (pure), and type-only imports of
@@ -113,9 +114,15 @@ module.exports = {
     ),
     forbid(
       "ops-at-the-top",
-      "lib/ops (health, readiness, metrics endpoints) is called by server.ts; no layer below imports it.",
-      "^lib/(?!ops/)|^components/",
+      "lib/ops (health, readiness, metrics endpoints) is called by server.ts; only the console's overview reads readiness from it.",
+      "^lib/(?!ops/|console/)|^components/",
       OPS,
+    ),
+    forbid(
+      "console-reads-readiness-only",
+      "The console shows readiness (lib/ops/health.ts); the endpoints themselves are server.ts's.",
+      CONSOLE,
+      "^lib/ops/(?!health\\.ts$)",
     ),
     {
       name: "components-run-in-the-browser",

@@ -31,6 +31,7 @@ import {
 import { refreshCrlsIfDue } from "@/lib/ca/crl";
 import { ensureServerTlsCertificate } from "@/lib/ca/server-tls";
 import { db, statementsExecuted } from "@/lib/db/client";
+import { listMigrationNames } from "@/lib/db/migrate";
 import { adoptBoundHttpPort, adoptBoundMtlsPort, consoleHttpsOrigin, env } from "@/lib/env";
 import {
   markForwardedHeadersResolved,
@@ -46,6 +47,7 @@ import {
   type RequestContext,
   runInRequestContext,
 } from "@/lib/observability/request-context";
+import { expectMigrations } from "@/lib/ops/health";
 import { isOperationsPath, serveOperations } from "@/lib/ops/http";
 import { AcmeProblem } from "@/lib/problem";
 import { runValidationJob } from "@/lib/ra/challenges";
@@ -67,6 +69,8 @@ async function main() {
   const config = env();
   const started = performance.now();
   const boot = await bootstrapKeyward();
+  // /readyz reports a database that lacks one of these (another instance's older schema).
+  expectMigrations(await listMigrationNames());
   const tls = await ensureServerTlsCertificate({
     db: db(),
     dataDir: config.dataDir,

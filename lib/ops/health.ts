@@ -8,10 +8,8 @@
 //
 // lib/ops sits at the top beside the console: it reads through lib/db and lib/ca and is called
 // only by server.ts.
-import { readdir } from "node:fs/promises";
 import { loadIssuingCa } from "@/lib/ca/authorities";
 import type { Db } from "@/lib/db/client";
-import { MIGRATIONS_DIR } from "@/lib/db/migrate";
 import { findAppliedMigrationNames, pingDatabase } from "@/lib/db/sql/operations";
 
 /** A probe that takes longer than this counts as failed: a load balancer's own timeout is ~5 s. */
@@ -27,14 +25,15 @@ export type Readiness = {
   checks: Record<ReadinessCheckName, string>;
 };
 
-let expectedMigrations: Promise<string[]> | undefined;
+// The migrations this build ships, told by server.ts at start (it reads prisma/migrations; the
+// Next app's bundle, which shows readiness on the overview, cannot). On globalThis: the bundle
+// has its own copy of this module.
+const EXPECTED_MIGRATIONS_KEY = Symbol.for("keyward.expected-migrations");
+type MigrationsHolder = { [EXPECTED_MIGRATIONS_KEY]?: readonly string[] };
 
-/** The migration folders this build ships (read once: they do not change while it runs). */
-function migrationsOfThisBuild(): Promise<string[]> {
-  expectedMigrations ??= readdir(MIGRATIONS_DIR, { withFileTypes: true }).then((entries) =>
-    entries.filter((e) => e.isDirectory() && /^\d{14}_/.test(e.name)).map((e) => e.name),
-  );
-  return expectedMigrations;
+/** Called once by server.ts with the migration folders of this build. */
+export function expectMigrations(names: readonly string[]): void {
+  (globalThis as MigrationsHolder)[EXPECTED_MIGRATIONS_KEY] = [...names];
 }
 
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -65,10 +64,9 @@ async function checkDatabase(db: Db): Promise<string> {
 
 async function checkMigrations(db: Db): Promise<string> {
   try {
-    const [expected, applied] = await Promise.all([
-      migrationsOfThisBuild(),
-      withTimeout(findAppliedMigrationNames(db), "the database"),
-    ]);
+    const expected = (globalThis as MigrationsHolder)[EXPECTED_MIGRATIONS_KEY];
+    if (!expected) return "not checked: this process was not started by Keyward's server (server.ts)";
+    const applied = await withTimeout(findAppliedMigrationNames(db), "the database");
     const appliedSet = new Set(applied);
     const missing = expected.filter((name) => !appliedSet.has(name));
     return missing.length === 0

@@ -255,6 +255,28 @@ describe("metrics", () => {
   }, 90_000);
 });
 
+describe("console overview", () => {
+  it("shows readiness, each CA's end of validity and each CRL's next update, without warnings on a new CA", async () => {
+    const res = await fetch(`${server.httpUrl}/api/console/overview`, {
+      headers: { authorization: `Bearer ${auditorToken}` },
+    });
+    expect(res.status).toBe(200);
+    const { operations } = await res.json();
+    expect(operations.readiness).toEqual({
+      ready: true,
+      checks: { database: "ok", migrations: "ok", certificateAuthorities: "ok" },
+    });
+    const cas = await db.certificateAuthority.findMany({ orderBy: { role: "asc" } });
+    expect(operations.certificateAuthorities).toHaveLength(cas.length);
+    for (const ca of operations.certificateAuthorities) {
+      expect(ca.warning).toBeNull();
+      expect(ca.notAfter).toBe(cas.find((c) => c.name === ca.name)?.notAfter.toISOString());
+    }
+    expect(operations.crls.length).toBeGreaterThanOrEqual(1);
+    expect(operations.crls.every((c: { warning: string | null }) => c.warning === null)).toBe(true);
+  });
+});
+
 describe("logs", () => {
   const MACHINE_LINE = /^KEYWARD_(READY|STATS) \{/;
 
