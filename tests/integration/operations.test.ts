@@ -342,6 +342,8 @@ describe("logs", () => {
 
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "eab.created" } });
     expect(audit.requestId).toBe(requestId);
+    const listed = await fetch(`${server.httpUrl}/api/console/audit?action=eab.created`, { headers });
+    expect((await listed.json()).items[0]).toMatchObject({ action: "eab.created", requestId });
 
     // The line is written when the response is closed: give it a moment.
     let line: Record<string, unknown> | undefined;
