@@ -4,7 +4,10 @@
 //     → lib/acme/http → lib/acme/resources, lib/acme/wire → lib/ra → lib/va, lib/ca → lib/db
 //     → lib/console → lib/auth → lib/ra, lib/ca → lib/db
 //   shared leaves, below everything: lib/problem.ts, lib/env.ts, lib/names.ts, lib/text.ts,
-//     lib/data-dir.ts, lib/forwarded.ts, lib/acme/paths.ts, lib/crypto/**, lib/audit/**
+//     lib/data-dir.ts, lib/forwarded.ts, lib/acme/paths.ts, lib/crypto/**, lib/audit/**,
+//     lib/observability/** (metrics instruments, the logger, the request id)
+//   lib/ops (health, readiness, /metrics) → lib/auth, lib/ca, lib/db; server.ts imports it, and
+//     lib/console reads readiness (lib/ops/health.ts) for the overview
 //   components/ → only what runs in a browser: lib/console/schemas, lib/console/client,
 //     lib/auth/permissions, lib/ra/alias-settings, lib/ra/eab-algorithms,
 //     lib/ra/approval-profile-fields and lib/ra/access-rights (pure), and type-only imports of
@@ -16,7 +19,7 @@
 
 /** Folders by layer, as path regular expressions. */
 const LEAF =
-  "^lib/(problem|env|names|text|data-dir|forwarded)\\.ts$|^lib/acme/paths\\.ts$|^lib/crypto/|^lib/audit/";
+  "^lib/(problem|env|names|text|data-dir|forwarded)\\.ts$|^lib/acme/paths\\.ts$|^lib/crypto/|^lib/audit/|^lib/observability/";
 const DB = "^lib/db/";
 const VA = "^lib/va/";
 const CA = "^lib/ca/";
@@ -27,6 +30,8 @@ const HTTP = "^lib/acme/http/";
 const AUTH = "^lib/auth/";
 const CONSOLE = "^lib/console/";
 const ENTRY = "^(app/|server\\.ts$|lib/bootstrap\\.ts$)";
+// Operations endpoints (health, readiness, metrics): composed at the top, called by server.ts only.
+const OPS = "^lib/ops/";
 const COMPONENTS = "^components/";
 const BROWSER_SAFE =
   "^lib/console/(schemas|client)/|^lib/auth/permissions\\.ts$|^lib/ra/(alias-settings|approval-profile-fields|durations|eab-algorithms|access-rights|revocation-reasons)\\.ts$|^lib/acme/paths\\.ts$|^lib/text\\.ts$|^components/";
@@ -106,6 +111,18 @@ module.exports = {
       "The console changes ACME configuration through lib/ra only.",
       CONSOLE,
       any(HTTP, RESOURCES, ENTRY, COMPONENTS),
+    ),
+    forbid(
+      "ops-at-the-top",
+      "lib/ops (health, readiness, metrics endpoints) is called by server.ts; only the console's overview reads readiness from it.",
+      "^lib/(?!ops/|console/)|^components/",
+      OPS,
+    ),
+    forbid(
+      "console-reads-readiness-only",
+      "The console shows readiness (lib/ops/health.ts); the endpoints themselves are server.ts's.",
+      CONSOLE,
+      "^lib/ops/(?!health\\.ts$)",
     ),
     {
       name: "components-run-in-the-browser",

@@ -11,6 +11,9 @@ const nextConfig = {
     "pg",
     "@peculiar/x509",
     "reflect-metadata",
+    "prom-client",
+    "pino",
+    "pino-pretty",
   ],
 };
 

@@ -11,15 +11,17 @@
 // X-SSL-Client-Cert. The certificate is verified (lib/ca/client-certificates.ts) and handed to
 // the ACME front end as a value, never as a header.
 import { constants } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import next from "next";
 import { prepareAcme, pruneNonces, serveAcme } from "@/lib/acme/http";
 import { MAX_REQUEST_BYTES } from "@/lib/acme/http/body";
-import { firstAdministratorBanner } from "@/lib/auth/bootstrap-admin";
+import { type FirstAdministrator, firstAdministratorBanner } from "@/lib/auth/bootstrap-admin";
 import { bootstrapKeyward } from "@/lib/bootstrap";
 import {
   type ClientCertificateCheck,
@@ -29,6 +31,7 @@ import {
 import { refreshCrlsIfDue } from "@/lib/ca/crl";
 import { ensureServerTlsCertificate } from "@/lib/ca/server-tls";
 import { db, statementsExecuted } from "@/lib/db/client";
+import { listMigrationNames } from "@/lib/db/migrate";
 import { adoptBoundHttpPort, adoptBoundMtlsPort, consoleHttpsOrigin, env } from "@/lib/env";
 import {
   markForwardedHeadersResolved,
@@ -38,6 +41,14 @@ import {
   resolveRequestFacts,
   TrustedProxies,
 } from "@/lib/forwarded";
+import { isLogForHumans, logger, routeConsoleToLogger, writeMachineLine } from "@/lib/observability/logger";
+import {
+  chooseRequestId,
+  type RequestContext,
+  runInRequestContext,
+} from "@/lib/observability/request-context";
+import { expectMigrations } from "@/lib/ops/health";
+import { isOperationsPath, serveOperations } from "@/lib/ops/http";
 import { AcmeProblem } from "@/lib/problem";
 import { runValidationJob } from "@/lib/ra/challenges";
 import { getGlobalSettings } from "@/lib/ra/global-settings";
@@ -53,9 +64,13 @@ const CRL_REFRESH_INTERVAL_MS = 10 * 60_000;
 const ORDER_SWEEP_INTERVAL_MS = 15_000;
 
 async function main() {
+  // From here on, everything printed is a JSON log line (or readable, at a terminal).
+  routeConsoleToLogger();
   const config = env();
   const started = performance.now();
   const boot = await bootstrapKeyward();
+  // /readyz reports a database that lacks one of these (another instance's older schema).
+  expectMigrations(await listMigrationNames());
   const tls = await ensureServerTlsCertificate({
     db: db(),
     dataDir: config.dataDir,
@@ -78,7 +93,22 @@ async function main() {
   const firstHostname = config.KEYWARD_HOSTNAMES[0] ?? "localhost";
   const ownHostname = firstHostname.includes(":") ? `[${firstHostname}]` : firstHostname;
 
-  const listener = (kind: Listener) => async (req: http.IncomingMessage, res: http.ServerResponse) => {
+  // Every request gets an id (a trusted proxy's X-Request-Id, else a new one), returned as
+  // X-Request-Id, carried to the audit records it causes, and one log line when it is answered.
+  const listener = (kind: Listener) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const proxied = req.headers["x-request-id"];
+    const context: RequestContext = {
+      requestId: chooseRequestId(
+        trustedProxies.has(req.socket.remoteAddress) && typeof proxied === "string" ? proxied : undefined,
+      ),
+    };
+    res.setHeader("x-request-id", context.requestId);
+    const started = performance.now();
+    res.once("close", () => logRequest(kind, req, res, context, started));
+    return runInRequestContext(context, () => handleRequest(kind, req, res));
+  };
+
+  const handleRequest = async (kind: Listener, req: http.IncomingMessage, res: http.ServerResponse) => {
     for (const name of Object.keys(req.headers)) {
       if (name.startsWith(INTERNAL_HEADER_PREFIX)) delete req.headers[name];
     }
@@ -99,6 +129,16 @@ async function main() {
       trusted: trustedProxies,
     });
     rewriteForwardedHeaders(req, facts);
+    // Probes and scrapes come over plain HTTP from load balancers and Prometheus: answered before
+    // the console's redirect to HTTPS (lib/ops/http.ts decides who may read /metrics).
+    const path = (req.url ?? "/").split("?")[0] as string;
+    if (isOperationsPath(path)) {
+      await answerOperations(facts, req, res, path).catch((err) => {
+        console.error(`[server] ${req.method} ${path} failed:`, err);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      return;
+    }
     const https = plainHttpConsoleRedirect({
       facts,
       path: req.url ?? "/",
@@ -209,7 +249,7 @@ async function main() {
     ms: performance.now() - started,
   });
   // One machine-readable line for scripts and tests that start the server on port 0.
-  console.log(
+  writeMachineLine(
     `KEYWARD_READY ${JSON.stringify({ http: httpPort, https: httpsPort, mtls: mtlsPort, pid: process.pid })}`,
   );
 
@@ -237,9 +277,32 @@ async function main() {
   // Diagnostics: `kill -USR2 <pid>` prints one line of counters (npm run bench reads them).
   process.on("SIGUSR2", () => {
     const stats = { statements: statementsExecuted(), rssBytes: process.memoryUsage.rss() };
-    console.log(`KEYWARD_STATS ${JSON.stringify(stats)}`);
+    writeMachineLine(`KEYWARD_STATS ${JSON.stringify(stats)}`);
   });
   process.once("SIGINT", () => void stop("SIGINT"));
+}
+
+/** One log line per answered request: never the query string, a header or a body. */
+function logRequest(
+  kind: Listener,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  context: RequestContext,
+  started: number,
+): void {
+  logger().info(
+    {
+      requestId: context.requestId,
+      listener: kind,
+      alias: context.alias,
+      method: req.method,
+      path: (req.url ?? "/").split("?")[0]?.slice(0, 512),
+      status: res.statusCode,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      ...(res.writableFinished ? {} : { aborted: true }),
+    },
+    "request",
+  );
 }
 
 /**
@@ -344,6 +407,31 @@ async function answerAcme(
   // answer waits until the rest of the body has been read and thrown away (or a bound passed).
   if (read?.tooLarge) await read.drained;
   res.end(answer);
+}
+
+async function answerOperations(
+  facts: RequestFacts,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  path: string,
+): Promise<void> {
+  const url = requestUrl(facts.scheme, facts.host, req.url ?? "/") ?? new URL(`http://localhost${path}`);
+  const headers = new Headers();
+  const authorization = req.headers.authorization;
+  if (authorization) headers.set("authorization", authorization);
+  const method = req.method ?? "GET";
+  // The request carries only what lib/ops reads; its real method travels beside it (a Request
+  // cannot carry TRACE).
+  const request = new Request(url, { method: method === "HEAD" ? "HEAD" : "GET", headers });
+  const response = await serveOperations(request, {
+    path,
+    method,
+    clientIp: facts.clientIp,
+    scheme: facts.scheme,
+  });
+  res.statusCode = response.status;
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  res.end(req.method === "HEAD" ? undefined : Buffer.from(await response.arrayBuffer()));
 }
 
 const FETCH_FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
@@ -520,13 +608,29 @@ function printBanner(o: {
       ? [`  X-Forwarded-* and X-SSL-Client-Cert are believed from ${o.trustedProxies} trusted proxy entries.`]
       : []),
     `  Root CA:          ${o.boot.caFiles.rootPem}  (also at /ca/root.pem and /ca/root.der)`,
-    ...firstAdministratorBanner(o.boot.firstAdministrator),
+    ...firstAdministratorBanner(firstAdministratorOutsideTheLog(o.boot.firstAdministrator)),
     o.acmeEnabled
       ? "  ACME is enabled."
       : "  ACME is disabled on a new installation: enable it in the console (Protocol) or with `npm run keyward -- acme enable`.",
     "",
   ];
-  console.log(lines.join("\n"));
+  if (isLogForHumans()) console.log(lines.join("\n"));
+  else
+    logger().info(
+      { banner: lines.filter(Boolean).map((l) => l.trim()) },
+      lines[1]?.trim() ?? "Keyward is running",
+    );
+}
+
+/**
+ * A generated first-administrator password is shown at a terminal, but never written into a log
+ * system: without a terminal it goes to a file only its owner can read, which the banner names.
+ */
+function firstAdministratorOutsideTheLog(admin: FirstAdministrator | null): FirstAdministrator | null {
+  if (!admin?.oneTime || !admin.password || isLogForHumans()) return admin;
+  const file = path.join(env().dataDir, "first-administrator-password");
+  writeFileSync(file, `${admin.password}\n`, { mode: 0o600 });
+  return { ...admin, password: `(not logged: in ${file}; delete the file after the first sign-in)` };
 }
 
 main().catch((err) => {

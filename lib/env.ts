@@ -53,6 +53,12 @@ const envSchema = z.object({
     .default("ECDSA-P256"),
   KEYWARD_CA_NAME: z.string().min(1).max(64).default("Keyward"),
   KEYWARD_LOG_REQUESTS: flag,
+  // The least severe log lines written (lib/observability/logger.ts).
+  KEYWARD_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Addresses and CIDR ranges that may read /metrics without an API token (issue 17); anyone
+  // else needs a token whose role may read the audit log (auditor, administrator). Empty: token
+  // only.
+  KEYWARD_METRICS_ALLOW: list.pipe(z.array(trustedProxy).max(100)).default(["127.0.0.0/8", "::1"]),
   // Base of the URLs written into certificates (CRL distribution point, AIA caIssuers); must be
   // reachable by relying parties over plain HTTP (RFC 5280 §4.2.1.13). Default: the first host
   // name on the HTTP port.

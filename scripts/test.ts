@@ -16,6 +16,8 @@ const DEBIAN_PROGRAMS: Record<string, string> = {
   "/usr/bin/lego": "lego",
   "/usr/bin/chromium": "chromium",
   "/usr/bin/openssl": "openssl",
+  "/usr/bin/prometheus": "prometheus",
+  "/usr/bin/promtool": "prometheus",
 };
 
 /** Installs missing Debian packages when running as root; otherwise stops and names them. */

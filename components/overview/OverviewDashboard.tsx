@@ -10,6 +10,7 @@ import { RelativeTime } from "@/components/ui/RelativeTime";
 import { useOverviewQuery } from "@/lib/console/client/queries";
 import type { Overview } from "@/lib/console/overview";
 import { DayChart } from "./DayChart";
+import { OperationsCard } from "./OperationsCard";
 
 function Stat({
   label,
@@ -85,6 +86,8 @@ export function OverviewDashboard({
           {canManageProtocol ? "Protocol settings →" : "View protocol →"}
         </Link>
       </div>
+
+      <OperationsCard operations={data.operations} />
 
       <div className="mb-6 grid grid-cols-2 gap-4 lg:grid-cols-3 xl:grid-cols-6">
         <Stat label="Accounts" value={counts.accounts} testId="count-accounts" href="/accounts" />

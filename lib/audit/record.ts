@@ -3,6 +3,7 @@
 // same transaction as the change it records.
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
+import { currentRequest } from "@/lib/observability/request-context";
 
 export type AuditActor = "system" | `user:${string}` | `account:${string}` | `token:${string}`;
 
@@ -18,5 +19,6 @@ export type AuditRecord = {
 type AuditWriter = Pick<Db, "auditEvent">;
 
 export async function recordAudit(db: AuditWriter, record: AuditRecord): Promise<void> {
-  await db.auditEvent.create({ data: record });
+  // The request this change belongs to, when there is one (lib/observability/request-context.ts).
+  await db.auditEvent.create({ data: { ...record, requestId: currentRequest()?.requestId ?? null } });
 }

@@ -17,6 +17,8 @@ export type AuditEventView = {
   targetName: string | null;
   details: unknown;
   ip: string | null;
+  /** The X-Request-Id of the request that caused it: its line in the server's log. */
+  requestId: string | null;
 };
 
 async function actorFilter(actor: string): Promise<string> {
@@ -56,6 +58,7 @@ export async function listAuditEvents(o: {
       targetName: r.targetId ? (names.get(`${r.targetType}:${r.targetId}`) ?? null) : null,
       details: r.details,
       ip: r.ip,
+      requestId: r.requestId,
     })),
     total,
     page,

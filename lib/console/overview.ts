@@ -4,12 +4,22 @@
 import { assertPermission, type ConsoleActor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
 import { countExpiriesPerDay, countIssuedPerDay } from "@/lib/db/sql/certificates";
+import { findCaValidities, findLatestCrlNextUpdates } from "@/lib/db/sql/operations";
+import { checkReadiness, type Readiness } from "@/lib/ops/health";
 import { readAliasSettings } from "@/lib/ra/alias-settings";
 import { countPendingApprovals } from "./approvals";
 import { getProtocolState, type ProtocolState } from "./settings";
 
 export const CHART_DAYS = 30;
 const DAY_MS = 86_400_000;
+/** Issue 17 item 5: a CA certificate that ends within this is shown with a warning. */
+export const CA_EXPIRY_WARNING_MS = 30 * DAY_MS;
+/**
+ * A CRL is replaced well before its nextUpdate (lib/ca/crl.ts, every 10 minutes when due), so its
+ * nextUpdate is always within days; the warning is for one the refresh is no longer keeping
+ * ahead: less than this left, or past.
+ */
+export const CRL_STALE_WARNING_MS = 3600_000;
 
 export type DayCount = { day: string; count: number };
 
@@ -27,8 +37,28 @@ export type Overview = {
   issuancePerDay: DayCount[];
   expiriesPerDay: DayCount[];
   failedValidations: { id: string; type: string; identifier: string; error: string; at: string }[];
+  operations: {
+    readiness: Readiness;
+    certificateAuthorities: {
+      name: string;
+      role: "root" | "issuing";
+      notAfter: string;
+      warning: string | null;
+    }[];
+    crls: { caName: string; number: string; nextUpdate: string; warning: string | null }[];
+  };
   generatedAt: string;
 };
+
+export function caWarning(notAfter: Date, now: Date): string | null {
+  if (notAfter <= now) return "expired";
+  return notAfter.getTime() - now.getTime() < CA_EXPIRY_WARNING_MS ? "expires within 30 days" : null;
+}
+
+export function crlWarning(nextUpdate: Date, now: Date): string | null {
+  if (nextUpdate <= now) return "past its nextUpdate: relying parties reject it";
+  return nextUpdate.getTime() - now.getTime() < CRL_STALE_WARNING_MS ? "due within the hour" : null;
+}
 
 function utcDay(d: Date): string {
   return d.toISOString().slice(0, 10);
@@ -62,6 +92,9 @@ export async function getOverview(o: { actor: ConsoleActor; now?: Date }): Promi
     expiring,
     failed,
     pendingApprovals,
+    readiness,
+    cas,
+    crls,
   ] = await Promise.all([
     getProtocolState({ actor: o.actor }),
     database.alias.findMany({
@@ -91,6 +124,9 @@ export async function getOverview(o: { actor: ConsoleActor; now?: Date }): Promi
       },
     }),
     countPendingApprovals(now),
+    checkReadiness(database),
+    findCaValidities(database),
+    findLatestCrlNextUpdates(database),
   ]);
   return {
     protocol,
@@ -113,6 +149,21 @@ export async function getOverview(o: { actor: ConsoleActor; now?: Date }): Promi
           : "failed",
       at: c.updatedAt.toISOString(),
     })),
+    operations: {
+      readiness,
+      certificateAuthorities: cas.map((ca) => ({
+        name: ca.name,
+        role: ca.role,
+        notAfter: ca.notAfter.toISOString(),
+        warning: caWarning(ca.notAfter, now),
+      })),
+      crls: crls.map((crl) => ({
+        caName: crl.caName,
+        number: crl.number.toString(),
+        nextUpdate: crl.nextUpdate.toISOString(),
+        warning: crlWarning(crl.nextUpdate, now),
+      })),
+    },
     generatedAt: now.toISOString(),
   };
 }

@@ -149,6 +149,11 @@ export async function createMigration(
 const NO_FILTERS = { externalTables: [], externalEnums: [] };
 
 /** The folders in the shape the engine takes (same as prisma's `listMigrations`). */
+/** The names of the migration folders this build ships (what a database must have applied). */
+export async function listMigrationNames(migrationsDir = MIGRATIONS_DIR): Promise<string[]> {
+  return (await readMigrationsList(migrationsDir)).migrationDirectories.map((d) => d.path);
+}
+
 async function readMigrationsList(baseDir: string): Promise<MigrationList> {
   const lockfileContent = await readFile(path.join(baseDir, LOCKFILE_NAME), "utf8").catch(() => null);
   const entries = await readdir(baseDir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {

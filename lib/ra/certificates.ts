@@ -10,6 +10,7 @@ import { spkiSha256OfJwk } from "@/lib/ca/csr";
 import { derToPem } from "@/lib/ca/pem";
 import type { AccountJwk } from "@/lib/crypto/jwk";
 import type { Db } from "@/lib/db/client";
+import { countCertificateRevoked } from "@/lib/observability/metrics";
 import { AcmeProblem, notFoundProblem } from "@/lib/problem";
 import type { AccountRecord } from "./accounts";
 import { toAuthorizationIdentifier } from "./identifiers";
@@ -41,7 +42,15 @@ export type RevocationRequester =
 
 export async function revokeCertificate(
   db: Db,
-  o: { certificate: string; reason?: number; requester: RevocationRequester; now: Date; ip?: string },
+  o: {
+    /** The alias the request came through (the metrics' label). */
+    alias: string;
+    certificate: string;
+    reason?: number;
+    requester: RevocationRequester;
+    now: Date;
+    ip?: string;
+  },
 ): Promise<void> {
   const reason = o.reason ?? 0;
   if (!(reason in ALLOWED_REVOCATION_REASONS)) {
@@ -69,6 +78,7 @@ export async function revokeCertificate(
     throw new AcmeProblem("alreadyRevoked", "The certificate has already been revoked");
 
   await markCertificateRevoked(db, {
+    alias: o.alias,
     certificate: row,
     reason,
     now: o.now,
@@ -97,7 +107,12 @@ export async function revokeCertificateByOperator(
   }
   const row = await db.certificate.findUnique({
     where: { id: o.id },
-    select: { id: true, issuerId: true, status: true },
+    select: {
+      id: true,
+      issuerId: true,
+      status: true,
+      account: { select: { alias: { select: { name: true } } } },
+    },
   });
   if (!row) throw notFoundProblem(`Certificate "${o.id}"`);
   const alreadyRevoked = () =>
@@ -105,6 +120,7 @@ export async function revokeCertificateByOperator(
   if (row.status === "revoked") throw alreadyRevoked();
   try {
     await markCertificateRevoked(db, {
+      alias: row.account.alias.name,
       certificate: row,
       reason: o.reason,
       now: o.now,
@@ -125,6 +141,8 @@ export async function revokeCertificateByOperator(
 export async function markCertificateRevoked(
   db: Db,
   o: {
+    /** The alias the certificate was issued through (the metrics' label). */
+    alias: string;
     certificate: { id: string; issuerId: string };
     reason: number;
     now: Date;
@@ -154,6 +172,10 @@ export async function markCertificateRevoked(
       },
     },
   );
+  countCertificateRevoked({
+    alias: o.alias,
+    reason: ALLOWED_REVOCATION_REASONS[o.reason] ?? String(o.reason),
+  });
   // The CRL follows the revocation at once; if this fails the scheduled refresh catches up.
   await generateCrl(db, o.certificate.issuerId).catch((err: unknown) =>
     console.error("[ra] CRL refresh after revocation failed:", err),

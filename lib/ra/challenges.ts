@@ -14,6 +14,7 @@ import {
 } from "@/lib/db/sql/challenges";
 import { completeValidationJob } from "@/lib/db/sql/validation-jobs";
 import { env } from "@/lib/env";
+import { countValidation } from "@/lib/observability/metrics";
 import { AcmeProblem } from "@/lib/problem";
 import { type HandedOffJob, handOffToLocalWorker, localWorkerClaim, MAX_JOB_ATTEMPTS } from "@/lib/va/jobs";
 import { keyAuthorization } from "@/lib/va/key-authorization";
@@ -122,6 +123,7 @@ export async function runValidationJob(db: Db, job: HandedOffJob): Promise<void>
   }
   const { challenge, settings } = task;
   const config = env();
+  const started = performance.now();
   const outcome =
     job.attempts > MAX_JOB_ATTEMPTS
       ? {
@@ -165,4 +167,10 @@ export async function runValidationJob(db: Db, job: HandedOffJob): Promise<void>
       now,
     }),
   );
+  countValidation({
+    alias: task.aliasName,
+    type: challenge.type,
+    valid: outcome.valid,
+    seconds: (performance.now() - started) / 1000,
+  });
 }

@@ -11,6 +11,7 @@ import type { Prisma } from "@/lib/db/generated/client";
 import { storeIssuedCertificate } from "@/lib/db/sql/certificates";
 import { insertOrder, type OrderAuthorizationRow, type OrderRow, selectOrder } from "@/lib/db/sql/orders";
 import { env } from "@/lib/env";
+import { countCertificateIssued, NO_ALIAS } from "@/lib/observability/metrics";
 import { AcmeProblem } from "@/lib/problem";
 import type { Identifier } from "@/lib/ra/identifiers";
 import type { AccountRecord } from "./accounts";
@@ -219,7 +220,13 @@ export async function finalizeOrder(
   });
   if (count !== 1) throw new AcmeProblem("orderNotReady", "The order is already being finalized");
 
-  const certificateId = await issueAndStore(db, { order, csr, now: req.now, ip: req.ip });
+  const certificateId = await issueAndStore(db, {
+    order,
+    csr,
+    now: req.now,
+    ip: req.ip,
+    aliasName: req.alias.name,
+  });
   return { ...order, status: "valid", certificateId };
 }
 
@@ -234,7 +241,7 @@ function issuanceLeaseEnd(now: Date): Date {
  */
 async function issueAndStore(
   db: Db,
-  o: { order: OrderRecord; csr: ParsedCsr; now: Date; ip?: string; resumed?: boolean },
+  o: { order: OrderRecord; csr: ParsedCsr; now: Date; ip?: string; resumed?: boolean; aliasName?: string },
 ): Promise<string> {
   const { order } = o;
   const fail = async (problem: AcmeProblem): Promise<never> => {
@@ -243,8 +250,10 @@ async function issueAndStore(
   };
 
   let issued: Awaited<ReturnType<typeof issueLeafCertificate>>;
+  let caName: string;
   try {
     const ca = await loadIssuingCa(db);
+    caName = ca.name;
     issued = await issueLeafCertificate({
       ca,
       csr: o.csr,
@@ -307,10 +316,22 @@ async function issueAndStore(
     }
     return fail(AcmeProblem.serverInternal("The certificate could not be stored", { cause: err }));
   }
+  countCertificateIssued({
+    alias: o.aliasName ?? (await aliasNameOfAccount(db, order.accountId)),
+    ca: caName,
+  });
   return issued.serialHex;
 }
 
 class OrderMovedOn extends Error {}
+
+/** The alias of an account (an order resumed after a crash has no request to name it). */
+async function aliasNameOfAccount(db: Db, accountId: string): Promise<string> {
+  const account = await db.account
+    .findUnique({ where: { id: accountId }, select: { alias: { select: { name: true } } } })
+    .catch(() => null);
+  return account?.alias.name ?? NO_ALIAS;
+}
 
 /** processing → invalid with the problem (RFC 8555 §7.1.3 "error"), if still processing. */
 async function failProcessingOrder(db: Db, orderId: string, problem: AcmeProblem): Promise<void> {

@@ -68,6 +68,14 @@ describe("sign-in", () => {
     await expect.poll(() => page.getByTestId("current-user").textContent()).toBe(e2e().users.admin.username);
     expect(await page.getByTestId("current-role").textContent()).toBe("Administrator");
     expect(await page.getByTestId("protocol-banner").textContent()).toContain("ACME is disabled");
+    // Issue 17 item 5: readiness and the CA and CRL dates, no warning on a new CA.
+    expect(await page.getByTestId("readiness-state").textContent()).toBe("ready");
+    expect(await page.getByTestId("readiness-checks").textContent()).toContain("Database");
+    const cas = await page.getByTestId("ca-expiry").textContent();
+    expect(cas).toMatch(/Root CA[\s\S]*\(root\)/);
+    expect(cas).toMatch(/in \d+ years/);
+    expect(cas).not.toContain("expires within 30 days");
+    expect(await page.getByTestId("crl-next-update").textContent()).toMatch(/#\d+/);
     await screenshot(page, "overview");
   });
 });

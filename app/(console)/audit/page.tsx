@@ -79,7 +79,17 @@ export default async function AuditPage({
                       {e.targetName ?? e.targetId ?? ""}
                     </span>
                   </Td>
-                  <Td className="text-xs text-slate-500">{e.ip ?? "—"}</Td>
+                  <Td className="text-xs text-slate-500">
+                    {e.ip ?? "—"}
+                    {e.requestId && (
+                      <span
+                        className="block font-mono text-[10px] text-slate-400"
+                        title="X-Request-Id: the request's line in the server log"
+                      >
+                        {e.requestId}
+                      </span>
+                    )}
+                  </Td>
                   <Td>
                     <AuditDetails details={e.details} />
                   </Td>

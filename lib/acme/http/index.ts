@@ -7,6 +7,9 @@ import { secretBox } from "@/lib/crypto/master-key";
 import { db } from "@/lib/db/client";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
 import { env } from "@/lib/env";
+import { logger } from "@/lib/observability/logger";
+import { countAcmeRequest } from "@/lib/observability/metrics";
+import { currentRequest } from "@/lib/observability/request-context";
 import { AcmeProblem } from "@/lib/problem";
 import { loadNonceKey } from "@/lib/ra/global-settings";
 import { NonceService } from "./nonces";
@@ -16,10 +19,15 @@ import { type AcmeServerDeps, createAcmeHandler, type RequestEvent, type ServeOp
 let handler: Promise<ReturnType<typeof createAcmeHandler>> | undefined;
 let nonceService: NonceService | undefined;
 
+/** The front end's one call when it has answered: metrics, the request's log line, errors. */
 export function logRequestEvent(event: RequestEvent): void {
+  countAcmeRequest(event);
+  const request = currentRequest();
+  if (request) request.alias = event.alias;
   const { error, ...rest } = event;
-  if (error !== undefined) console.error(`[acme] ${event.method} ${event.path} failed:`, error);
-  if (env().KEYWARD_LOG_REQUESTS) console.log(JSON.stringify({ acme: rest }));
+  if (error !== undefined)
+    logger().error({ err: error, acme: rest }, `ACME ${event.method} ${event.path} failed`);
+  else if (env().KEYWARD_LOG_REQUESTS) logger().info({ acme: rest }, "ACME request");
 }
 
 async function build() {
@@ -47,7 +55,7 @@ export async function serveAcme(req: Request, opts?: ServeOptions): Promise<Resp
   try {
     serve = await handlerOnce();
   } catch (err) {
-    console.error("[acme] the ACME handler could not be built:", err);
+    logger().error({ err }, "the ACME handler could not be built");
     const problem = isDatabaseUnavailable(err)
       ? AcmeProblem.temporarilyUnavailable(err)
       : AcmeProblem.serverInternal();

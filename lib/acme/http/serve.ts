@@ -56,12 +56,16 @@ export type RequestEvent = {
   method: string;
   path: string;
   alias?: string;
+  /** The route's resource (lib/acme/paths.ts), once matched. */
+  resource?: string;
   status: number;
   problem?: string;
   accountId?: string;
   /** The client certificate's subject and whether it passed (never its refusal in the response). */
   clientCertificate?: string;
   ms: number;
+  /** The JWS nonce was accepted (and so used up). */
+  nonceRedeemed?: boolean;
   error?: unknown;
 };
 
@@ -142,6 +146,7 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
     const match = matchRoute(target.segments);
     if (!match) throw AcmeProblem.notFound("Resource");
     const { resource, route, params } = match;
+    event.resource = resource;
     const ctx: AcmeContext = {
       db: deps.db,
       alias,
@@ -186,7 +191,9 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
     const body = await readBody(req);
 
     // 4.–11.
-    const verified = await verifyRequest(ctx, route.post, body);
+    const verified = await verifyRequest(ctx, route.post, body, () => {
+      event.nonceRedeemed = true;
+    });
     event.accountId = verified.account?.id;
 
     // 12. payload and resource
@@ -199,6 +206,7 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
     ctx: AcmeContext,
     route: PostRoute,
     body: string,
+    nonceRedeemed: () => void,
   ): Promise<VerifiedJws & { payloadBytes: Uint8Array }> {
     // 4. JWS
     const jws = parseFlattenedJws(body);
@@ -236,6 +244,7 @@ export function createAcmeHandler(deps: AcmeServerDeps) {
       }[verdict];
       throw AcmeProblem.badNonce(`JWS nonce ${reason}`);
     }
+    nonceRedeemed();
 
     // 9. url
     if (header.url !== ctx.requestUrl) {

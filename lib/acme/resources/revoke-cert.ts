@@ -9,6 +9,7 @@ export async function revokeCert(
   payload: RevokeCertPayload,
 ): Promise<AcmeReply> {
   await revokeCertificate(ctx.db, {
+    alias: ctx.alias.name,
     certificate: payload.certificate,
     reason: payload.reason,
     requester: verified.auth === "kid" ? { account: verified.account } : { jwk: verified.jwk },
