@@ -2,7 +2,7 @@
 
 /** Before/after of an audit event, folded away until asked for. */
 export function AuditDetails({ details }: { details: unknown }) {
-  if (details === null || details === undefined) return <span className="text-xs text-slate-400">—</span>;
+  if (details === null || details === undefined) return <span className="text-xs text-slate-500">—</span>;
   const d = details as { before?: unknown; after?: unknown };
   const hasDiff = typeof details === "object" && ("before" in d || "after" in d);
   return (

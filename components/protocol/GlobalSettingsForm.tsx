@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { Card, CardBody, CardHeader } from "@/components/ui/Card";
 import { Field, FormError, Select, TextInput } from "@/components/ui/Field";
+import { useToast } from "@/components/ui/Toast";
 import { ApiError, errorMessage } from "@/lib/console/client/api";
 import { useUpdateGlobalSettingsMutation } from "@/lib/console/client/queries";
 import { globalSettingsBodySchema } from "@/lib/console/schemas/settings";
@@ -26,7 +27,7 @@ export function GlobalSettingsForm({
   const [nonceMs, setNonceMs] = useState(String(initial.replayNonceValidityMs));
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
+  const toast = useToast();
   const mutation = useUpdateGlobalSettingsMutation();
   const input = { defaultAlias: defaultAlias || null, replayNonceValidityMs: toNumberOrText(nonceMs) };
   const parsed = globalSettingsBodySchema.safeParse(input);
@@ -41,10 +42,9 @@ export function GlobalSettingsForm({
           e.preventDefault();
           if (!parsed.success) return;
           setFormError(null);
-          setSaved(false);
           mutation.mutate(input, {
             onSuccess: () => {
-              setSaved(true);
+              toast({ message: "Global settings saved", testId: "settings-saved" });
               router.refresh();
             },
             onError: (err) => {
@@ -96,18 +96,12 @@ export function GlobalSettingsForm({
               onChange={(e) => {
                 setNonceMs(e.target.value);
                 setServerErrors({});
-                setSaved(false);
               }}
             />
           </Field>
         </CardBody>
         {canManage && (
           <div className="flex items-center justify-end gap-3 border-t border-slate-100 px-5 py-3">
-            {saved && (
-              <span className="text-sm text-emerald-700" role="status">
-                Saved
-              </span>
-            )}
             <FormError message={formError} />
             <Button type="submit" disabled={mutation.isPending || !parsed.success}>
               {mutation.isPending ? "Saving…" : "Save settings"}

@@ -3,6 +3,7 @@
 
 import { assertPermission, type ConsoleActor } from "@/lib/auth/actor";
 import { db, type Prisma } from "@/lib/db/client";
+import { startsWithText } from "@/lib/db/text-filters";
 import type { AuditQuery } from "./schemas/audit";
 import type { Page } from "./schemas/common";
 
@@ -36,7 +37,7 @@ export async function listAuditEvents(o: {
   const where: Prisma.AuditEventWhereInput = {};
   if (filter.actor) where.actor = await actorFilter(filter.actor);
   if (filter.action)
-    where.action = filter.action.endsWith(".") ? { startsWith: filter.action } : filter.action;
+    where.action = filter.action.endsWith(".") ? startsWithText(filter.action) : filter.action;
   if (filter.targetType) where.targetType = filter.targetType;
   if (filter.targetId) where.targetId = filter.targetId;
   const [rows, total] = await Promise.all([
