@@ -12,7 +12,13 @@ import { ApiError, errorMessage } from "@/lib/console/client/api";
 import { useStoreAliasMutation } from "@/lib/console/client/queries";
 import { aliasSettingsInputSchema } from "@/lib/console/schemas/aliases";
 import type { AliasSettings, NotEnforcedAliasField } from "@/lib/ra/alias-settings";
-import { ALIAS_FIELD_GROUPS, type AliasFieldSpec, defaultHint } from "./alias-fields";
+import {
+  ALIAS_FIELD_DEPENDS_ON,
+  ALIAS_FIELD_GROUPS,
+  type AliasFieldSpec,
+  aliasFieldLabel,
+  defaultHint,
+} from "./alias-fields";
 import { type AliasFormValues, formValuesToSettingsInput, settingsToFormValues } from "./alias-form-values";
 
 /** Fields the form shows but another action changes (kind "readonly"): never sent with a store. */
@@ -97,14 +103,19 @@ export function AliasSettingsForm({
     const id = `field-${spec.name}`;
     const value = values[spec.name];
     const error = errorOf(spec.name);
-    const disabled = !canManage;
+    // A field that only matters while another is ticked is disabled, saying so, until it is.
+    const controller = ALIAS_FIELD_DEPENDS_ON[spec.name];
+    const inactive = controller !== undefined && values[controller] !== true;
+    const disabled = !canManage || inactive;
     const reason = notEnforced.find((f) => f.field === spec.name)?.reason;
     const warning = warnings.find((w) => w.field === spec.name)?.message;
     const caveat = reason
       ? { badge: NOT_ENFORCED_BADGE, text: reason }
       : warning
         ? { badge: "Warning", text: warning }
-        : undefined;
+        : inactive
+          ? { badge: "Inactive", text: `Applies only while “${aliasFieldLabel(controller)}” is ticked.` }
+          : undefined;
     if (spec.kind.type === "checkbox") {
       return (
         <CheckboxField

@@ -7,11 +7,12 @@ import { Field, FormError, Select, TextInput } from "@/components/ui/Field";
 import { useToast } from "@/components/ui/Toast";
 import { ApiError, errorMessage } from "@/lib/console/client/api";
 import { useUpdateGlobalSettingsMutation } from "@/lib/console/client/queries";
-import { globalSettingsBodySchema } from "@/lib/console/schemas/settings";
-
-function toNumberOrText(text: string): number | string {
-  return /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : text;
-}
+import {
+  globalSettingsBodySchema,
+  NONCE_VALIDITY_FORMAT_MESSAGE,
+  nonceValidityMsOf,
+} from "@/lib/console/schemas/settings";
+import { formatDurationSeconds } from "@/lib/ra/durations";
 
 export function GlobalSettingsForm({
   initial,
@@ -24,14 +25,17 @@ export function GlobalSettingsForm({
 }) {
   const router = useRouter();
   const [defaultAlias, setDefaultAlias] = useState(initial.defaultAlias ?? "");
-  const [nonceMs, setNonceMs] = useState(String(initial.replayNonceValidityMs));
+  // Entered as a duration ("1h"), like the order validity; the API keeps milliseconds.
+  const [nonceText, setNonceText] = useState(formatDurationSeconds(initial.replayNonceValidityMs / 1000));
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const toast = useToast();
   const mutation = useUpdateGlobalSettingsMutation();
-  const input = { defaultAlias: defaultAlias || null, replayNonceValidityMs: toNumberOrText(nonceMs) };
+  const nonceMs = nonceValidityMsOf(nonceText);
+  const input = { defaultAlias: defaultAlias || null, replayNonceValidityMs: nonceMs ?? Number.NaN };
   const parsed = globalSettingsBodySchema.safeParse(input);
   const clientErrors: Record<string, string> = {};
+  if (nonceMs === null) clientErrors.replayNonceValidityMs = NONCE_VALIDITY_FORMAT_MESSAGE;
   if (!parsed.success) for (const i of parsed.error.issues) clientErrors[String(i.path[0])] ??= i.message;
   const errorOf = (f: string) => serverErrors[f] ?? clientErrors[f];
   return (
@@ -82,19 +86,18 @@ export function GlobalSettingsForm({
           </Field>
           <Field
             id="replayNonceValidityMs"
-            label="Replay nonce validity (ms)"
-            help="How long a replay nonce handed to a client stays usable, in milliseconds."
-            defaultHint="3600000 (1 hour)"
+            label="Replay nonce validity"
+            help="How long a replay nonce handed to a client stays usable: a duration in d, h, m, s, from 1s to 24h."
+            defaultHint="1h"
             error={errorOf("replayNonceValidityMs")}
           >
             <TextInput
               id="replayNonceValidityMs"
-              inputMode="numeric"
-              value={nonceMs}
+              value={nonceText}
               disabled={!canManage}
               invalid={!!errorOf("replayNonceValidityMs")}
               onChange={(e) => {
-                setNonceMs(e.target.value);
+                setNonceText(e.target.value);
                 setServerErrors({});
               }}
             />

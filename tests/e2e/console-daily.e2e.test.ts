@@ -250,6 +250,8 @@ describe("feedback", () => {
       // Still there seconds later, after the page has re-rendered from the server.
       await p.waitForTimeout(2500);
       expect(await toast.isVisible()).toBe(true);
+      // The pointer on it keeps it (however long the screenshot takes on a busy machine).
+      await toast.hover();
       await screenshot(p, `alias-stored-toast-${p === phone ? "390" : "1440"}`);
       await toast.getByRole("button", { name: "Dismiss" }).click();
       await expect.poll(() => toast.count()).toBe(0);
@@ -367,6 +369,94 @@ describe("lists", () => {
     // The same search without the wildcard character finds them.
     await page.goto("/aliases?q=ZZ-DAILY");
     expect(await rowNames(page)).toEqual([...ALIASES]);
+  });
+});
+
+describe("forms", () => {
+  it("[FORMS]: the nonce validity is a duration like the order validity, with human messages", async () => {
+    const before = (await (await page.request.get("/api/console/protocol")).json()) as {
+      replayNonceValidityMs: number;
+    };
+    try {
+      await page.goto("/protocol");
+      const field = page.getByLabel("Replay nonce validity");
+      const error = page.locator('[data-field-error="replayNonceValidityMs"]');
+      for (const [typed, message] of [
+        ["3600000", "Use units d, h, m, s"],
+        ["ten minutes", "Use units d, h, m, s"],
+        ["25h", "From 1s to 24h"],
+        ["0s", "From 1s to 24h"],
+      ] as const) {
+        await field.fill(typed);
+        await expect.poll(() => error.textContent()).toContain(message);
+        expect(await page.getByRole("button", { name: "Save settings" }).isDisabled()).toBe(true);
+      }
+      await field.fill("10m 30s");
+      await page.getByRole("button", { name: "Save settings" }).click();
+      await page.getByTestId("settings-saved").waitFor();
+      const after = await (await page.request.get("/api/console/protocol")).json();
+      expect(after.replayNonceValidityMs).toBe(630_000);
+      await page.reload();
+      expect(await page.getByLabel("Replay nonce validity").inputValue()).toBe("10m 30s");
+    } finally {
+      await page.request.put("/api/console/settings", {
+        headers: { origin: e2e().baseUrl },
+        data: { replayNonceValidityMs: before.replayNonceValidityMs },
+      });
+    }
+  });
+});
+
+describe("audit log", () => {
+  it("[AUDIT]: the action filter suggests the actions the log holds; a page past the end says so", async () => {
+    await page.goto("/audit");
+    const suggestions = await page
+      .locator("#audit-action-list option")
+      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect(suggestions).toContain("alias.created");
+    expect(suggestions).toEqual([...suggestions].sort());
+    expect(await page.getByLabel("Action").getAttribute("list")).toBe("audit-action-list");
+    // A deleted object is shown by the name the event recorded, not only by its id.
+    const gone = "zz-daily-gone";
+    const headers = { origin: e2e().baseUrl };
+    expect(
+      (await page.request.post("/api/console/aliases", { headers, data: { name: gone } })).status(),
+    ).toBe(201);
+    expect((await page.request.delete(`/api/console/aliases/${gone}`, { headers })).status()).toBeLessThan(
+      300,
+    );
+    await page.goto("/audit?action=alias.deleted");
+    const row = page.getByRole("table", { name: "Audit events" }).locator("tbody tr").first();
+    expect(await row.textContent()).toContain(gone);
+    await page.goto("/audit?action=alias.created&page=999");
+    expect(await page.getByTestId("page-out-of-range").textContent()).toContain("No results on page 999");
+    expect(await page.getByText("No events match these filters").count()).toBe(0);
+  });
+});
+
+describe("dependent fields", () => {
+  it("[FORMS]: a field that applies only while another is ticked is disabled with a note until it is", async () => {
+    await page.goto(`/aliases/${ALIASES[0]}`);
+    const wildcard = page.getByLabel("Wildcard certificate issuance allowed");
+    const http01 = page.getByLabel("Wildcard certificate with http-01 challenge allowed");
+    const note = page.getByTestId("field-wildcardWithHttp01ChallengeAllowed-caveat");
+    expect(await wildcard.isChecked()).toBe(false);
+    expect(await http01.isDisabled()).toBe(true);
+    expect(await note.textContent()).toContain(
+      "Applies only while “Wildcard certificate issuance allowed” is ticked",
+    );
+    await wildcard.check();
+    expect(await http01.isEnabled()).toBe(true);
+    expect(await note.count()).toBe(0);
+    const approval = page.getByLabel("Require client approval for terms of service changes");
+    const agree = page.getByLabel("Agree to new terms of service allowed");
+    await approval.uncheck();
+    expect(await agree.isDisabled()).toBe(true);
+    await approval.check();
+    expect(await agree.isEnabled()).toBe(true);
+    // Put back: nothing left unsaved.
+    await wildcard.uncheck();
+    await expect.poll(() => page.getByTestId("alias-unsaved").count()).toBe(0);
   });
 });
 
