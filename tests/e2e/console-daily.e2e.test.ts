@@ -197,6 +197,11 @@ describe("navigation", () => {
     expect(await page.getByRole("navigation", { name: "Console" }).isVisible()).toBe(true);
     await page.getByRole("link", { name: "Back to the overview" }).click();
     await page.waitForURL((url) => url.pathname === "/");
+    // An unknown API path stays an API answer: a 404 problem document, not a page or a redirect.
+    const api = await page.request.get("/api/console/no-such-thing", { maxRedirects: 0 });
+    expect(api.status()).toBe(404);
+    expect(api.headers()["content-type"]).toContain("application/problem+json");
+    expect((await api.json()).detail).toBe("API path /api/console/no-such-thing does not exist");
   });
 
   it("[A11Y]: the overview's chart bars are reached by keyboard and read out with their values", async () => {
