@@ -26,3 +26,5 @@ export const launchOptions: LaunchOptions = {
 export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, "test-results", "screenshots");
 
 export const VIEWPORT = { width: 1440, height: 900 };
+/** A phone (issue 16): below the sidebar's breakpoint, where a menu button opens the navigation. */
+export const NARROW_VIEWPORT = { width: 390, height: 844 };

@@ -6,6 +6,16 @@
 // browser has seen it over HTTPS. /acme never reaches Next (server.ts answers it).
 import { type NextRequest, NextResponse } from "next/server";
 
+/** The request header that carries the path and query of the page asked for (lib/auth/guard.ts). */
+const REQUESTED_PATH_HEADER = "x-keyward-requested-path";
+
+function requestedPath(url: URL): string {
+  const params = new URLSearchParams(url.search);
+  params.delete("_rsc"); // Next's client-navigation marker, not part of the page's address
+  const query = params.toString();
+  return query ? `${url.pathname}?${query}` : url.pathname;
+}
+
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   // NODE_ENV is fixed by Next at build time (not runtime configuration, which lib/env.ts reads).
@@ -26,6 +36,9 @@ export function proxy(request: NextRequest) {
 
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
+  // The page asked for, with its query, so that a sign-in brings the user back to it (issue 16
+  // item 8): server components see no URL of their own. Always overwritten, never the client's.
+  requestHeaders.set(REQUESTED_PATH_HEADER, requestedPath(request.nextUrl));
   requestHeaders.set("content-security-policy", policy);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", policy);

@@ -19,7 +19,7 @@ export function TermsAgreement({
 }) {
   const { termsOfServiceVersion: agreed, currentTermsOfServiceVersion: current } = account;
   if (current === null)
-    return <span className="text-slate-400">{account.termsOfServiceAgreed ? "agreed" : "—"}</span>;
+    return <span className="text-slate-500">{account.termsOfServiceAgreed ? "agreed" : "—"}</span>;
   if (agreed !== null && agreed >= current) return <Badge tone="green">v{agreed} (current)</Badge>;
   return (
     <Badge tone="amber">

@@ -62,7 +62,11 @@ export function AliasAccessRules({
               <Th>Certificate</Th>
               <Th>Access rules</Th>
               <Th>Added</Th>
-              {canManage && <Th className="sr-only">Actions</Th>}
+              {canManage && (
+                <Th>
+                  <span className="sr-only">Actions</span>
+                </Th>
+              )}
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
@@ -77,7 +81,7 @@ export function AliasAccessRules({
                   </div>
                   <p className="mt-1 break-all text-xs text-slate-500">issued by {rule.issuerDn}</p>
                   {rule.certificateSha256 && (
-                    <p className="mt-0.5 break-all font-mono text-[11px] text-slate-400" title="SHA-256">
+                    <p className="mt-0.5 break-all font-mono text-[11px] text-slate-500" title="SHA-256">
                       SHA-256 {rule.certificateSha256}
                     </p>
                   )}

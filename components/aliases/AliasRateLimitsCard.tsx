@@ -47,7 +47,7 @@ function UsageBar({ count, limit }: { count: number; limit: number }) {
 }
 
 function UsageList({ limit }: { limit: RateLimitUsageView }) {
-  if (limit.top.length === 0) return <span className="text-slate-400">none in this window</span>;
+  if (limit.top.length === 0) return <span className="text-slate-500">none in this window</span>;
   return (
     <ul className="space-y-1">
       {limit.top.map((t) => (
@@ -123,7 +123,7 @@ export function AliasRateLimitsCard({
                 </Td>
                 <Td className="align-top whitespace-nowrap" data-testid={`rate-limit-value-${l.name}`}>
                   {valueText(l.value, l.window)}
-                  <div className="text-xs text-slate-400">Let's Encrypt: {l.letsEncrypt}</div>
+                  <div className="text-xs text-slate-500">Let's Encrypt: {l.letsEncrypt}</div>
                 </Td>
                 <Td className="align-top" data-testid={`rate-limit-top-${l.name}`}>
                   <UsageList limit={l} />
@@ -148,7 +148,11 @@ export function AliasRateLimitsCard({
                   <Th>Value</Th>
                   <Th>Note</Th>
                   <Th>Set</Th>
-                  {canManage && <Th className="sr-only">Actions</Th>}
+                  {canManage && (
+                    <Th>
+                      <span className="sr-only">Actions</span>
+                    </Th>
+                  )}
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -163,7 +167,7 @@ export function AliasRateLimitsCard({
                     <Td>{titleOf(o.limit)}</Td>
                     <Td className="tabular-nums">{o.value === 0 ? "no limit" : number.format(o.value)}</Td>
                     <Td className="max-w-xs truncate" title={o.note}>
-                      {o.note || <span className="text-slate-400">—</span>}
+                      {o.note || <span className="text-slate-500">—</span>}
                     </Td>
                     <Td className="whitespace-nowrap text-xs">
                       {o.setBy}, <RelativeTime iso={o.updatedAt} />

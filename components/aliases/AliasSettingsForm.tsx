@@ -5,12 +5,20 @@ import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card, CardBody, CardHeader } from "@/components/ui/Card";
 import { CheckboxField, Field, FormError, Select, TextArea, TextInput } from "@/components/ui/Field";
+import { useToast } from "@/components/ui/Toast";
+import { useUnsavedChangesWarning } from "@/components/ui/useUnsavedChangesWarning";
 import type { AliasWarning } from "@/lib/console/aliases";
 import { ApiError, errorMessage } from "@/lib/console/client/api";
 import { useStoreAliasMutation } from "@/lib/console/client/queries";
 import { aliasSettingsInputSchema } from "@/lib/console/schemas/aliases";
 import type { AliasSettings, NotEnforcedAliasField } from "@/lib/ra/alias-settings";
-import { ALIAS_FIELD_GROUPS, type AliasFieldSpec, defaultHint } from "./alias-fields";
+import {
+  ALIAS_FIELD_DEPENDS_ON,
+  ALIAS_FIELD_GROUPS,
+  type AliasFieldSpec,
+  aliasFieldLabel,
+  defaultHint,
+} from "./alias-fields";
 import { type AliasFormValues, formValuesToSettingsInput, settingsToFormValues } from "./alias-form-values";
 
 /** Fields the form shows but another action changes (kind "readonly"): never sent with a store. */
@@ -57,7 +65,9 @@ export function AliasSettingsForm({
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
+  // The values as last stored: the form is "dirty" while it differs from them.
+  const [storedValues, setStoredValues] = useState<AliasFormValues>(() => settingsToFormValues(settings));
+  const toast = useToast();
   // The warnings of the settings as stored: the server's answer to the last store replaces them.
   const [warnings, setWarnings] = useState<readonly AliasWarning[]>(storedWarnings);
   const mutation = useStoreAliasMutation(name);
@@ -79,21 +89,33 @@ export function AliasSettingsForm({
       const { [field]: _, ...rest } = s;
       return rest;
     });
-    setSaved(false);
   };
+  const dirty = useMemo(
+    () =>
+      Object.keys(values).some(
+        (k) => values[k as keyof AliasFormValues] !== storedValues[k as keyof AliasFormValues],
+      ),
+    [values, storedValues],
+  );
+  useUnsavedChangesWarning(canManage && dirty);
 
   const renderField = (spec: AliasFieldSpec) => {
     const id = `field-${spec.name}`;
     const value = values[spec.name];
     const error = errorOf(spec.name);
-    const disabled = !canManage;
+    // A field that only matters while another is ticked is disabled, saying so, until it is.
+    const controller = ALIAS_FIELD_DEPENDS_ON[spec.name];
+    const inactive = controller !== undefined && values[controller] !== true;
+    const disabled = !canManage || inactive;
     const reason = notEnforced.find((f) => f.field === spec.name)?.reason;
     const warning = warnings.find((w) => w.field === spec.name)?.message;
     const caveat = reason
       ? { badge: NOT_ENFORCED_BADGE, text: reason }
       : warning
         ? { badge: "Warning", text: warning }
-        : undefined;
+        : inactive
+          ? { badge: "Inactive", text: `Applies only while “${aliasFieldLabel(controller)}” is ticked.` }
+          : undefined;
     if (spec.kind.type === "checkbox") {
       return (
         <CheckboxField
@@ -221,11 +243,13 @@ export function AliasSettingsForm({
         }
         mutation.mutate(editableInput(values), {
           onSuccess: (alias) => {
-            setValues(settingsToFormValues(alias.settings));
+            const stored = settingsToFormValues(alias.settings);
+            setValues(stored);
+            setStoredValues(stored);
             setWarnings(alias.warnings);
             setTouched(new Set());
             setSubmitted(false);
-            setSaved(true);
+            toast({ message: `Alias "${name}" stored`, testId: "alias-saved" });
             router.refresh();
           },
           onError: (err) => {
@@ -246,10 +270,12 @@ export function AliasSettingsForm({
       ))}
       {canManage && (
         <div className="sticky bottom-0 z-10 -mx-2 flex flex-wrap items-center justify-end gap-3 rounded-lg border border-slate-200 bg-white/95 px-4 py-3 shadow-lg backdrop-blur">
-          {!configured && !saved && <Badge tone="amber">Not stored yet: store once to serve ACME</Badge>}
-          {saved && (
-            <span className="text-sm font-medium text-emerald-700" role="status" data-testid="alias-saved">
-              Stored
+          {!configured && !mutation.isSuccess && (
+            <Badge tone="amber">Not stored yet: store once to serve ACME</Badge>
+          )}
+          {dirty && (
+            <span className="text-sm text-slate-600" data-testid="alias-unsaved">
+              Unsaved changes
             </span>
           )}
           {warnings.length > 0 && (

@@ -315,6 +315,20 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
 ];
 
 /** The default of a field as the form shows it. */
+/**
+ * Fields that matter only while another checkbox is ticked (the spec: "Only active if …"): the
+ * form disables them with a note saying which, so that none looks like it does something.
+ */
+export const ALIAS_FIELD_DEPENDS_ON: Partial<Record<keyof AliasSettings, keyof AliasSettings>> = {
+  wildcardWithHttp01ChallengeAllowed: "wildcardCertificateIssuanceAllowed",
+  agreeToNewTermsOfServiceAllowed: "termsOfServiceRequireNewApproval",
+};
+
+/** The label of a field, for notes that name it. */
+export function aliasFieldLabel(name: keyof AliasSettings): string {
+  return ALIAS_FIELD_GROUPS.flatMap((g) => g.fields).find((f) => f.name === name)?.label ?? name;
+}
+
 export function defaultHint(name: keyof AliasSettings): string {
   const value = DEFAULT_ALIAS_SETTINGS[name];
   if (typeof value === "boolean") return value ? "enabled" : "disabled";

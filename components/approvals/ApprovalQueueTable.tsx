@@ -64,7 +64,7 @@ export function ApprovalQueueTable({
           <Th>Contacts · client</Th>
           <Th>{history ? "Asked · outcome" : "Asked · expires"}</Th>
           <Th>Approvals</Th>
-          <Th className={history ? "" : "sr-only"}>{history ? "Decided by" : "Decision"}</Th>
+          <Th>{history ? "Decided by" : <span className="sr-only">Decision</span>}</Th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
@@ -123,7 +123,7 @@ export function ApprovalQueueTable({
               <span data-testid={`approval-${r.id}-count`}>
                 {r.approvals} / {r.approvalsRequired}
               </span>
-              <span className="block text-xs text-slate-400">{r.profileName}</span>
+              <span className="block text-xs text-slate-500">{r.profileName}</span>
             </Td>
             <Td className={history ? "text-xs" : "text-right"}>
               {history ? (
@@ -136,7 +136,7 @@ export function ApprovalQueueTable({
                     </div>
                   ))
                 ) : (
-                  <span className="text-slate-400">nobody (expired)</span>
+                  <span className="text-slate-500">nobody (expired)</span>
                 )
               ) : r.canDecide ? (
                 <ApprovalDecisionDialog request={r} />

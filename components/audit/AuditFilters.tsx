@@ -13,7 +13,8 @@ const FIELDS: { key: keyof Filters; label: string; placeholder: string }[] = [
   { key: "targetId", label: "Object id", placeholder: "id" },
 ];
 
-export function AuditFilters({ initial }: { initial: Filters }) {
+/** `actions`: every action the log holds, offered as suggestions for the action filter. */
+export function AuditFilters({ initial, actions }: { initial: Filters; actions: readonly string[] }) {
   const router = useRouter();
   const pathname = usePathname();
   const [values, setValues] = useState<Filters>(initial);
@@ -40,10 +41,16 @@ export function AuditFilters({ initial }: { initial: Filters }) {
             id={`audit-${f.key}`}
             placeholder={f.placeholder}
             value={values[f.key] ?? ""}
+            list={f.key === "action" ? "audit-action-list" : undefined}
             onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}
           />
         </div>
       ))}
+      <datalist id="audit-action-list">
+        {actions.map((action) => (
+          <option key={action} value={action} />
+        ))}
+      </datalist>
       <div className="flex items-end gap-2">
         <Button type="submit">Filter</Button>
         <Button

@@ -6,7 +6,7 @@ import { Field, FormError, TextInput } from "@/components/ui/Field";
 import { useSchemaForm } from "@/components/ui/useSchemaForm";
 import { ApiError, errorMessage } from "@/lib/console/client/api";
 import { useChangePasswordMutation } from "@/lib/console/client/queries";
-import { changePasswordBodySchema } from "@/lib/console/schemas/users";
+import { changePasswordFormSchema } from "@/lib/console/schemas/users";
 
 export function ChangePasswordForm() {
   const [client] = useState(() => new QueryClient());
@@ -21,8 +21,8 @@ function ChangePasswordFields() {
   const [formError, setFormError] = useState<string | null>(null);
   const mutation = useChangePasswordMutation();
   const { values, input, parsed, errorOf, set, setServerErrors, touchAll } = useSchemaForm({
-    initial: { currentPassword: "", newPassword: "" },
-    schema: changePasswordBodySchema,
+    initial: { currentPassword: "", newPassword: "", repeatPassword: "" },
+    schema: changePasswordFormSchema,
     toInput: (v) => v,
   });
   return (
@@ -33,13 +33,16 @@ function ChangePasswordFields() {
         touchAll();
         if (!parsed.success) return;
         setFormError(null);
-        mutation.mutate(input, {
-          onSuccess: () => window.location.assign("/"),
-          onError: (err) => {
-            if (err instanceof ApiError && err.invalidParams.length) setServerErrors(err.fieldErrors());
-            else setFormError(errorMessage(err));
+        mutation.mutate(
+          { currentPassword: input.currentPassword, newPassword: input.newPassword },
+          {
+            onSuccess: () => window.location.assign("/"),
+            onError: (err) => {
+              if (err instanceof ApiError && err.invalidParams.length) setServerErrors(err.fieldErrors());
+              else setFormError(errorMessage(err));
+            },
           },
-        });
+        );
       }}
     >
       <Field id="currentPassword" label="Current password" error={errorOf("currentPassword")}>
@@ -65,6 +68,16 @@ function ChangePasswordFields() {
           value={values.newPassword}
           invalid={!!errorOf("newPassword")}
           onChange={set("newPassword")}
+        />
+      </Field>
+      <Field id="repeatPassword" label="Repeat the new password" error={errorOf("repeatPassword")}>
+        <TextInput
+          id="repeatPassword"
+          type="password"
+          autoComplete="new-password"
+          value={values.repeatPassword}
+          invalid={!!errorOf("repeatPassword")}
+          onChange={set("repeatPassword")}
         />
       </Field>
       <FormError message={formError} />

@@ -32,7 +32,7 @@ function Stat({
       <p className="mt-1 text-2xl font-semibold tabular-nums text-slate-900" data-testid={testId}>
         {value.toLocaleString("en")}
       </p>
-      {hint && <p className="text-xs text-slate-400">{hint}</p>}
+      {hint && <p className="text-xs text-slate-500">{hint}</p>}
     </>
   );
   const box = "block rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-xs";
@@ -125,13 +125,13 @@ export function OverviewDashboard({
       </div>
 
       <div className="mb-6 grid gap-6 lg:grid-cols-2">
-        <Card>
+        <Card className="min-w-0">
           <CardHeader title="Issuance" description="Certificates issued per day (UTC), last 30 days" />
           <CardBody>
             <DayChart data={data.issuancePerDay} label="Certificates issued" />
           </CardBody>
         </Card>
-        <Card>
+        <Card className="min-w-0">
           <CardHeader
             title="Expiries ahead"
             description="Valid certificates expiring per day, next 30 days"
@@ -143,20 +143,23 @@ export function OverviewDashboard({
       </div>
 
       <div className="grid gap-6 lg:grid-cols-3">
-        <Card className="lg:col-span-2">
+        <Card className="min-w-0 lg:col-span-2">
           <CardHeader
             title="Directory URLs"
             description={
               <>
                 Give ACME clients the directory URL of the alias they should use. With client certificate
                 authentication (mutual TLS):{" "}
-                <code className="font-mono text-xs text-slate-700" data-testid="client-auth-origin">
+                <code className="break-all font-mono text-xs text-slate-700" data-testid="client-auth-origin">
                   {origins.clientAuthOrigin}
                 </code>
               </>
             }
             actions={
-              <Link className="text-sm font-medium text-indigo-700 hover:underline" href="/aliases">
+              <Link
+                className="text-sm font-medium whitespace-nowrap text-indigo-700 hover:underline"
+                href="/aliases"
+              >
                 All aliases →
               </Link>
             }
@@ -175,7 +178,7 @@ export function OverviewDashboard({
                 // An alias that requires a client certificate works only on the mutual-TLS URLs.
                 const urls = a.requiresClientCertificate ? sets.withClientAuth : sets.withoutClientAuth;
                 return (
-                  <li key={a.name} className="px-5 py-3">
+                  <li key={a.name} className="min-w-0 px-5 py-3">
                     <div className="mb-1.5 flex items-center gap-2">
                       <Link
                         href={`/aliases/${encodeURIComponent(a.name)}`}
@@ -198,8 +201,19 @@ export function OverviewDashboard({
               })}
             </ul>
           )}
+          {data.aliasCount > data.aliases.length && (
+            <p
+              className="border-t border-slate-100 px-5 py-3 text-sm text-slate-600"
+              data-testid="overview-more-aliases"
+            >
+              Showing {data.aliases.length} of {data.aliasCount} aliases.{" "}
+              <Link href="/aliases" className="font-medium text-indigo-700 underline">
+                See all {data.aliasCount}
+              </Link>
+            </p>
+          )}
         </Card>
-        <Card>
+        <Card className="min-w-0">
           <CardHeader title="Failed validations" description="The latest challenges that failed" />
           {data.failedValidations.length === 0 ? (
             <EmptyState title="None so far" />
@@ -212,7 +226,7 @@ export function OverviewDashboard({
                     <Badge tone="red">{f.type}</Badge>
                   </div>
                   <p className="mt-0.5 line-clamp-2 text-xs text-slate-600">{f.error}</p>
-                  <p className="mt-0.5 text-xs text-slate-400">
+                  <p className="mt-0.5 text-xs text-slate-500">
                     <RelativeTime iso={f.at} />
                   </p>
                 </li>

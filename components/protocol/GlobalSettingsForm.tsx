@@ -4,13 +4,15 @@ import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { Card, CardBody, CardHeader } from "@/components/ui/Card";
 import { Field, FormError, Select, TextInput } from "@/components/ui/Field";
+import { useToast } from "@/components/ui/Toast";
 import { ApiError, errorMessage } from "@/lib/console/client/api";
 import { useUpdateGlobalSettingsMutation } from "@/lib/console/client/queries";
-import { globalSettingsBodySchema } from "@/lib/console/schemas/settings";
-
-function toNumberOrText(text: string): number | string {
-  return /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : text;
-}
+import {
+  globalSettingsBodySchema,
+  NONCE_VALIDITY_FORMAT_MESSAGE,
+  nonceValidityMsOf,
+} from "@/lib/console/schemas/settings";
+import { formatDurationSeconds } from "@/lib/ra/durations";
 
 export function GlobalSettingsForm({
   initial,
@@ -23,14 +25,17 @@ export function GlobalSettingsForm({
 }) {
   const router = useRouter();
   const [defaultAlias, setDefaultAlias] = useState(initial.defaultAlias ?? "");
-  const [nonceMs, setNonceMs] = useState(String(initial.replayNonceValidityMs));
+  // Entered as a duration ("1h"), like the order validity; the API keeps milliseconds.
+  const [nonceText, setNonceText] = useState(formatDurationSeconds(initial.replayNonceValidityMs / 1000));
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
+  const toast = useToast();
   const mutation = useUpdateGlobalSettingsMutation();
-  const input = { defaultAlias: defaultAlias || null, replayNonceValidityMs: toNumberOrText(nonceMs) };
+  const nonceMs = nonceValidityMsOf(nonceText);
+  const input = { defaultAlias: defaultAlias || null, replayNonceValidityMs: nonceMs ?? Number.NaN };
   const parsed = globalSettingsBodySchema.safeParse(input);
   const clientErrors: Record<string, string> = {};
+  if (nonceMs === null) clientErrors.replayNonceValidityMs = NONCE_VALIDITY_FORMAT_MESSAGE;
   if (!parsed.success) for (const i of parsed.error.issues) clientErrors[String(i.path[0])] ??= i.message;
   const errorOf = (f: string) => serverErrors[f] ?? clientErrors[f];
   return (
@@ -41,10 +46,9 @@ export function GlobalSettingsForm({
           e.preventDefault();
           if (!parsed.success) return;
           setFormError(null);
-          setSaved(false);
           mutation.mutate(input, {
             onSuccess: () => {
-              setSaved(true);
+              toast({ message: "Global settings saved", testId: "settings-saved" });
               router.refresh();
             },
             onError: (err) => {
@@ -82,32 +86,25 @@ export function GlobalSettingsForm({
           </Field>
           <Field
             id="replayNonceValidityMs"
-            label="Replay nonce validity (ms)"
-            help="How long a replay nonce handed to a client stays usable, in milliseconds."
-            defaultHint="3600000 (1 hour)"
+            label="Replay nonce validity"
+            help="How long a replay nonce handed to a client stays usable: a duration in d, h, m, s, from 1s to 24h."
+            defaultHint="1h"
             error={errorOf("replayNonceValidityMs")}
           >
             <TextInput
               id="replayNonceValidityMs"
-              inputMode="numeric"
-              value={nonceMs}
+              value={nonceText}
               disabled={!canManage}
               invalid={!!errorOf("replayNonceValidityMs")}
               onChange={(e) => {
-                setNonceMs(e.target.value);
+                setNonceText(e.target.value);
                 setServerErrors({});
-                setSaved(false);
               }}
             />
           </Field>
         </CardBody>
         {canManage && (
           <div className="flex items-center justify-end gap-3 border-t border-slate-100 px-5 py-3">
-            {saved && (
-              <span className="text-sm text-emerald-700" role="status">
-                Saved
-              </span>
-            )}
             <FormError message={formError} />
             <Button type="submit" disabled={mutation.isPending || !parsed.success}>
               {mutation.isPending ? "Saving…" : "Save settings"}

@@ -5,6 +5,7 @@ import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { Card, CardBody, CardHeader } from "@/components/ui/Card";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
+import { useToast } from "@/components/ui/Toast";
 import { errorMessage } from "@/lib/console/client/api";
 import { useSetProtocolMutation } from "@/lib/console/client/queries";
 
@@ -12,6 +13,7 @@ export function ProtocolSwitch({ enabled, canManage }: { enabled: boolean; canMa
   const router = useRouter();
   const [confirming, setConfirming] = useState(false);
   const mutation = useSetProtocolMutation();
+  const toast = useToast();
   const target = !enabled;
   return (
     <Card>
@@ -21,7 +23,11 @@ export function ProtocolSwitch({ enabled, canManage }: { enabled: boolean; canMa
             ACME protocol <Badge tone={enabled ? "green" : "amber"}>{enabled ? "enabled" : "disabled"}</Badge>
           </span>
         }
-        description="ACME is disabled on a new installation. While it is disabled, every request under /acme is answered with a problem document that says so; accounts, orders and certificates are kept."
+        description={
+          enabled
+            ? "ACME is on: every stored alias answers ACME clients. Turning it off answers every request under /acme with a problem document saying so; accounts, orders and certificates are kept."
+            : "ACME is off (a new installation starts this way): every request under /acme is answered with a problem document saying so; accounts, orders and certificates are kept."
+        }
         actions={
           canManage && (
             <Button
@@ -39,7 +45,7 @@ export function ProtocolSwitch({ enabled, canManage }: { enabled: boolean; canMa
           ? "ACME clients can fetch directories, register accounts and order certificates on every stored alias."
           : "ACME clients cannot do anything until an administrator enables the protocol."}
         {!canManage && (
-          <p className="mt-2 text-xs text-slate-400">Your role can view this setting but not change it.</p>
+          <p className="mt-2 text-xs text-slate-500">Your role can view this setting but not change it.</p>
         )}
       </CardBody>
       <ConfirmDialog
@@ -54,6 +60,7 @@ export function ProtocolSwitch({ enabled, canManage }: { enabled: boolean; canMa
           mutation.mutate(target, {
             onSuccess: () => {
               setConfirming(false);
+              toast({ message: target ? "ACME enabled" : "ACME disabled", testId: "protocol-saved" });
               router.refresh();
             },
           })

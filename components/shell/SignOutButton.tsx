@@ -8,7 +8,7 @@ export function SignOutButton() {
     <button
       type="button"
       disabled={pending}
-      className="rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-600 ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
+      className="whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm font-medium text-slate-600 ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
       onClick={async () => {
         setPending(true);
         await signOut({ redirect: false });

@@ -1,5 +1,5 @@
 "use client";
-import { type ReactNode, useEffect, useRef } from "react";
+import { type ReactNode, useEffect, useId, useRef } from "react";
 
 /**
  * A modal on the native <dialog> element: focus is kept inside, Escape closes it, and the page
@@ -21,6 +21,9 @@ export function Dialog({
   footer?: ReactNode;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  // Named by its title and described by its description (WAI-ARIA dialog pattern).
+  const titleId = useId();
+  const descriptionId = useId();
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
@@ -30,18 +33,26 @@ export function Dialog({
   return (
     <dialog
       ref={ref}
+      aria-labelledby={titleId}
+      aria-describedby={description ? descriptionId : undefined}
       onClose={onClose}
       onCancel={(e) => {
         e.preventDefault();
         onClose();
       }}
-      className="m-auto w-full max-w-lg rounded-xl bg-white p-0 shadow-2xl backdrop:bg-slate-900/40"
+      className="m-auto w-[calc(100%-2rem)] max-w-lg rounded-xl bg-white p-0 shadow-2xl backdrop:bg-slate-900/40"
     >
       {open && (
         <div>
           <div className="px-6 pt-5">
-            <h2 className="text-lg font-semibold text-slate-900">{title}</h2>
-            {description && <div className="mt-1 text-sm text-slate-600">{description}</div>}
+            <h2 id={titleId} className="text-lg font-semibold text-slate-900">
+              {title}
+            </h2>
+            {description && (
+              <div id={descriptionId} className="mt-1 text-sm text-slate-600">
+                {description}
+              </div>
+            )}
           </div>
           {children && <div className="px-6 py-4">{children}</div>}
           {footer && (

@@ -30,7 +30,7 @@ function describedBy(id: string): string {
 }
 
 const CONTROL =
-  "block w-full rounded-md border-0 bg-white px-3 py-1.5 text-sm text-slate-900 shadow-xs ring-1 ring-inset placeholder:text-slate-400 focus:ring-2 focus:ring-inset disabled:bg-slate-50 disabled:text-slate-500";
+  "block w-full rounded-md border-0 bg-white px-3 py-1.5 text-sm text-slate-900 shadow-xs ring-1 ring-inset placeholder:text-slate-500 focus:ring-2 focus:ring-inset disabled:bg-slate-50 disabled:text-slate-500";
 
 function controlClasses(invalid: boolean): string {
   return cn(CONTROL, invalid ? "ring-red-400 focus:ring-red-500" : "ring-slate-300 focus:ring-indigo-600");
@@ -69,7 +69,7 @@ export function Field({
       {(help || defaultHint !== undefined) && (
         <p id={`${id}-help`} className="mt-1.5 text-xs leading-relaxed text-slate-500">
           {help}
-          {defaultHint !== undefined && <span className="ml-1 text-slate-400">Default: {defaultHint}</span>}
+          {defaultHint !== undefined && <span className="ml-1 text-slate-500">Default: {defaultHint}</span>}
         </p>
       )}
     </div>
@@ -167,7 +167,7 @@ export function CheckboxField({
         {(help || defaultHint !== undefined) && (
           <p id={`${id}-help`} className="mt-0.5 text-xs leading-relaxed text-slate-500">
             {help}
-            {defaultHint !== undefined && <span className="ml-1 text-slate-400">Default: {defaultHint}</span>}
+            {defaultHint !== undefined && <span className="ml-1 text-slate-500">Default: {defaultHint}</span>}
           </p>
         )}
         {error && <p className="mt-1 text-sm text-red-600">{error}</p>}

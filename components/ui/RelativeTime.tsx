@@ -20,7 +20,7 @@ export function formatRelative(iso: string, now = Date.now()): string {
 
 /** "3 minutes ago", with the exact UTC time on hover. */
 export function RelativeTime({ iso, empty = "never" }: { iso: string | null; empty?: string }) {
-  if (!iso) return <span className="text-slate-400">{empty}</span>;
+  if (!iso) return <span className="text-slate-500">{empty}</span>;
   const exact = `${new Date(iso).toISOString().replace("T", " ").slice(0, 19)} UTC`;
   return (
     <time dateTime={iso} title={exact} suppressHydrationWarning>

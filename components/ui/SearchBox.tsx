@@ -40,7 +40,7 @@ export function SearchBox({
         value={value}
         placeholder={placeholder}
         onChange={(e) => setValue(e.target.value)}
-        className="block w-full rounded-md border-0 px-3 py-1.5 text-sm shadow-xs ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600"
+        className="block w-full rounded-md border-0 px-3 py-1.5 text-sm shadow-xs ring-1 ring-inset ring-slate-300 placeholder:text-slate-500 focus:ring-2 focus:ring-inset focus:ring-indigo-600"
       />
     </div>
   );

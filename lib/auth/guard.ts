@@ -5,6 +5,7 @@
 // for their session and for their API tokens alike (a token acts with the lower of its own role
 // and its owner's current role: lib/auth/actor.ts).
 import "server-only";
+import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { getServerSession } from "next-auth";
 import { actorCan, type ConsoleActor, userActor } from "@/lib/auth/actor";
@@ -41,15 +42,22 @@ export async function getSessionActor(ip?: string): Promise<SessionActor | null>
   };
 }
 
-/** Pages: the signed-in user, or a redirect to the sign-in page (then to the password change). */
+/** Set by proxy.ts on every request: the path and query of the page asked for. */
+const REQUESTED_PATH_HEADER = "x-keyward-requested-path";
+
+/**
+ * Pages: the signed-in user, or a redirect to the sign-in page that brings the user back to the
+ * page asked for, query included (`/audit?action=alias.` stays that, issue 16 item 8); the sign-in
+ * page checks that it is a path of this console (lib/auth/redirects.ts). Then, if need be, to the
+ * password change.
+ */
 export async function requireSession(
   opts: { allowPasswordChange?: boolean; callbackUrl?: string } = {},
 ): Promise<SessionActor> {
   const actor = await getSessionActor();
   if (!actor) {
-    redirect(
-      opts.callbackUrl ? `${SIGN_IN_PATH}?callbackUrl=${encodeURIComponent(opts.callbackUrl)}` : SIGN_IN_PATH,
-    );
+    const back = (await headers()).get(REQUESTED_PATH_HEADER) ?? opts.callbackUrl;
+    redirect(back && back !== "/" ? `${SIGN_IN_PATH}?callbackUrl=${encodeURIComponent(back)}` : SIGN_IN_PATH);
   }
   if (actor.mustChangePassword && !opts.allowPasswordChange) redirect("/change-password");
   return actor;

@@ -4,7 +4,8 @@
 // rule and writes the change with its audit row.
 
 import { assertPermission, auditActorOf, type ConsoleActor } from "@/lib/auth/actor";
-import { type Db, db } from "@/lib/db/client";
+import { type Db, db, type Prisma } from "@/lib/db/client";
+import { containsText } from "@/lib/db/text-filters";
 import { notFoundProblem, zodProblem } from "@/lib/problem";
 import {
   type AliasSettings,
@@ -15,8 +16,8 @@ import {
 } from "@/lib/ra/alias-settings";
 import * as ra from "@/lib/ra/aliases";
 import { eabRequirementWarning } from "@/lib/ra/eab-keys";
-import { aliasNameSchema, normalizeAliasSettingsInput } from "./schemas/aliases";
-import type { ListQuery, Page } from "./schemas/common";
+import { type AliasListQuery, aliasNameSchema, normalizeAliasSettingsInput } from "./schemas/aliases";
+import type { Page, SortDirection } from "./schemas/common";
 
 /** A protection the alias list flags: only ones the ACME side enforces today. */
 export type AliasFlag = "eab" | "approvals" | "client-certificate";
@@ -103,18 +104,33 @@ function toSummary(row: AliasRow, defaultId: string | null): AliasSummary {
   };
 }
 
+/** Each sortable column's order; ties go by name, so that paging is stable. */
+function aliasOrder(
+  sort: AliasListQuery["sort"],
+  dir: SortDirection,
+): Prisma.AliasOrderByWithRelationInput[] {
+  switch (sort) {
+    case "status":
+      return [{ configured: dir }, { name: "asc" }];
+    case "accounts":
+      return [{ accounts: { _count: dir } }, { name: "asc" }];
+    default:
+      return [{ name: dir }];
+  }
+}
+
 export async function listAliases(
-  o: { actor: ConsoleActor } & Partial<ListQuery>,
+  o: { actor: ConsoleActor } & Partial<AliasListQuery>,
 ): Promise<Page<AliasSummary>> {
   assertPermission(o.actor, "console.read");
   const page = o.page ?? 1;
   const pageSize = o.pageSize ?? 50;
-  const where = o.q ? { name: { contains: o.q, mode: "insensitive" as const } } : {};
+  const where = o.q ? { name: containsText(o.q) } : {};
   const database = db();
   const [rows, total, defaultId] = await Promise.all([
     database.alias.findMany({
       where,
-      orderBy: { name: "asc" },
+      orderBy: aliasOrder(o.sort ?? "name", o.dir ?? "asc"),
       skip: (page - 1) * pageSize,
       take: pageSize,
       include: { _count: { select: { accounts: true } } },

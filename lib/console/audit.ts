@@ -3,6 +3,7 @@
 
 import { assertPermission, type ConsoleActor } from "@/lib/auth/actor";
 import { db, type Prisma } from "@/lib/db/client";
+import { startsWithText } from "@/lib/db/text-filters";
 import type { AuditQuery } from "./schemas/audit";
 import type { Page } from "./schemas/common";
 
@@ -38,7 +39,7 @@ export async function listAuditEvents(o: {
   const where: Prisma.AuditEventWhereInput = {};
   if (filter.actor) where.actor = await actorFilter(filter.actor);
   if (filter.action)
-    where.action = filter.action.endsWith(".") ? { startsWith: filter.action } : filter.action;
+    where.action = filter.action.endsWith(".") ? startsWithText(filter.action) : filter.action;
   if (filter.targetType) where.targetType = filter.targetType;
   if (filter.targetId) where.targetId = filter.targetId;
   const [rows, total] = await Promise.all([
@@ -55,7 +56,9 @@ export async function listAuditEvents(o: {
       action: r.action,
       targetType: r.targetType,
       targetId: r.targetId,
-      targetName: r.targetId ? (names.get(`${r.targetType}:${r.targetId}`) ?? null) : null,
+      targetName: r.targetId
+        ? (names.get(`${r.targetType}:${r.targetId}`) ?? nameInDetails(r.details))
+        : null,
       details: r.details,
       ip: r.ip,
       requestId: r.requestId,
@@ -64,6 +67,21 @@ export async function listAuditEvents(o: {
     page,
     pageSize,
   };
+}
+
+/**
+ * The name an event recorded of its object (`name`, `username` before or after the change): what
+ * is left to show of an object that has been deleted since, whose id no longer resolves.
+ */
+function nameInDetails(details: unknown): string | null {
+  if (typeof details !== "object" || details === null) return null;
+  const d = details as Record<string, unknown>;
+  for (const part of [d.before, d.after, d]) {
+    if (typeof part !== "object" || part === null) continue;
+    const p = part as Record<string, unknown>;
+    for (const key of ["name", "username"]) if (typeof p[key] === "string") return p[key] as string;
+  }
+  return null;
 }
 
 /** Audit actors ("user:<id>", "token:<id>") by name: usernames and "token <name>". */
@@ -98,4 +116,14 @@ export async function resolveNames(
   for (const t of tokens) names.set(`token:${t.id}`, `token ${t.name}`);
   for (const a of aliases) names.set(`alias:${a.id}`, a.name);
   return names;
+}
+
+/**
+ * Every action the log holds, for the action filter's suggestions (one GROUP BY, not a scan of
+ * rows into memory).
+ */
+export async function listAuditActions(o: { actor: ConsoleActor }): Promise<string[]> {
+  assertPermission(o.actor, "audit.read");
+  const rows = await db().auditEvent.groupBy({ by: ["action"], orderBy: { action: "asc" } });
+  return rows.map((r) => r.action);
 }

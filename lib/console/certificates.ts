@@ -94,7 +94,7 @@ export async function listCertificates(
     expiresFrom: o.expiresFrom ? new Date(o.expiresFrom) : undefined,
     expiresBefore: o.expiresTo ? endOfWindow(o.expiresTo) : undefined,
     sort: o.sort ?? "issued",
-    order: o.order ?? "desc",
+    order: o.dir ?? "desc",
     now,
     offset: (page - 1) * pageSize,
     limit: pageSize,

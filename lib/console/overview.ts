@@ -11,6 +11,8 @@ import { countPendingApprovals } from "./approvals";
 import { getProtocolState, type ProtocolState } from "./settings";
 
 export const CHART_DAYS = 30;
+/** The overview lists this many directory URLs, with a link to the aliases page for the rest. */
+export const OVERVIEW_ALIAS_LIMIT = 10;
 const DAY_MS = 86_400_000;
 /** Issue 17 item 5: a CA certificate that ends within this is shown with a warning. */
 export const CA_EXPIRY_WARNING_MS = 30 * DAY_MS;
@@ -25,7 +27,9 @@ export type DayCount = { day: string; count: number };
 
 export type Overview = {
   protocol: ProtocolState;
+  /** The first OVERVIEW_ALIAS_LIMIT aliases by name (the default one first); aliasCount has them all. */
   aliases: { name: string; configured: boolean; isDefault: boolean; requiresClientCertificate: boolean }[];
+  aliasCount: number;
   counts: {
     accounts: number;
     pendingOrders: number;
@@ -83,6 +87,7 @@ export async function getOverview(o: { actor: ConsoleActor; now?: Date }): Promi
   const [
     protocol,
     aliases,
+    aliasCount,
     accounts,
     pendingOrders,
     issuedLast24h,
@@ -100,8 +105,9 @@ export async function getOverview(o: { actor: ConsoleActor; now?: Date }): Promi
     database.alias.findMany({
       orderBy: { name: "asc" },
       select: { id: true, name: true, configured: true, settings: true },
-      take: 50,
+      take: OVERVIEW_ALIAS_LIMIT,
     }),
+    database.alias.count(),
     database.account.count(),
     database.order.count({ where: { status: { in: ["pending", "ready", "processing"] } } }),
     database.certificate.count({ where: { createdAt: { gte: new Date(now.getTime() - DAY_MS) } } }),
@@ -130,12 +136,15 @@ export async function getOverview(o: { actor: ConsoleActor; now?: Date }): Promi
   ]);
   return {
     protocol,
-    aliases: aliases.map((a) => ({
-      name: a.name,
-      configured: a.configured,
-      isDefault: a.id === protocol.defaultAlias?.id,
-      requiresClientCertificate: readAliasSettings(a.settings).requireClientCertificate,
-    })),
+    aliases: aliases
+      .map((a) => ({
+        name: a.name,
+        configured: a.configured,
+        isDefault: a.id === protocol.defaultAlias?.id,
+        requiresClientCertificate: readAliasSettings(a.settings).requireClientCertificate,
+      }))
+      .sort((a, b) => Number(b.isDefault) - Number(a.isDefault)),
+    aliasCount,
     counts: { accounts, pendingOrders, issuedLast24h, issuedLast30d, expiringNext30d, pendingApprovals },
     issuancePerDay: fillDays(chartStart, CHART_DAYS, issued),
     expiriesPerDay: fillDays(today, CHART_DAYS, expiring),

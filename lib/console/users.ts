@@ -9,9 +9,15 @@ import { revokeUserSessions } from "@/lib/auth/sessions";
 import { clearSignInFailures, userKey } from "@/lib/auth/throttle";
 import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { containsText } from "@/lib/db/text-filters";
 import { conflictProblem, invalidParamsProblem, notFoundProblem, zodProblem } from "@/lib/problem";
-import type { ListQuery, Page } from "./schemas/common";
-import { changePasswordBodySchema, createUserBodySchema, updateUserBodySchema } from "./schemas/users";
+import type { Page, SortDirection } from "./schemas/common";
+import {
+  changePasswordBodySchema,
+  createUserBodySchema,
+  type UserListQuery,
+  updateUserBodySchema,
+} from "./schemas/users";
 
 export type UserView = {
   id: string;
@@ -57,13 +63,35 @@ function auditView(u: UserRow) {
   return { username: u.username, role: u.role, disabled: u.disabled };
 }
 
-export async function listUsers(o: { actor: ConsoleActor } & Partial<ListQuery>): Promise<Page<UserView>> {
+/** Each sortable column's order; ties go by username, so that paging is stable. */
+function userOrder(sort: UserListQuery["sort"], dir: SortDirection): Prisma.UserOrderByWithRelationInput[] {
+  switch (sort) {
+    case "role":
+      return [{ role: dir }, { username: "asc" }];
+    case "status":
+      return [{ disabled: dir }, { username: "asc" }];
+    case "lastSignIn":
+      // Never signed in sorts as the oldest.
+      return [{ lastLoginAt: { sort: dir, nulls: dir === "asc" ? "first" : "last" } }, { username: "asc" }];
+    default:
+      return [{ username: dir }];
+  }
+}
+
+export async function listUsers(
+  o: { actor: ConsoleActor } & Partial<UserListQuery>,
+): Promise<Page<UserView>> {
   assertPermission(o.actor, "users.read");
   const page = o.page ?? 1;
   const pageSize = o.pageSize ?? 20;
-  const where = o.q ? { username: { contains: o.q, mode: "insensitive" as const } } : {};
+  const where = o.q ? { username: containsText(o.q) } : {};
   const [rows, total] = await Promise.all([
-    db().user.findMany({ where, orderBy: { username: "asc" }, skip: (page - 1) * pageSize, take: pageSize }),
+    db().user.findMany({
+      where,
+      orderBy: userOrder(o.sort ?? "username", o.dir ?? "asc"),
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    }),
     db().user.count({ where }),
   ]);
   const throttles = await throttlesOf(rows.map((r) => r.username));

@@ -119,13 +119,13 @@ describe("certificate search", () => {
           : 40;
       await db.certificate.update({ where: { id: row.id }, data: { notAfter: at(days) } });
     }
-    const asc = await list("name=certs-&sort=expires&order=asc");
+    const asc = await list("name=certs-&sort=expires&dir=asc");
     expect(asc.body.items.map((c: { names: string[] }) => c.names.join(" "))).toEqual([
       "intranet.certs-other.test",
       "mail.certs-shop.test",
       WWW,
     ]);
-    const desc = await list("name=certs-&sort=expires&order=desc&pageSize=1&page=2");
+    const desc = await list("name=certs-&sort=expires&dir=desc&pageSize=1&page=2");
     expect(desc.body).toMatchObject({ total: 3, page: 2, pageSize: 1 });
     expect(desc.body.items[0].names[0]).toBe("mail.certs-shop.test");
 
@@ -159,7 +159,7 @@ describe("certificate search", () => {
       ["status=gone", "status"],
       ["serial=xyz", "serial"],
       ["sort=names", "sort"],
-      ["order=up", "order"],
+      ["dir=up", "dir"],
       ["expiresFrom=tomorrow", "expiresFrom"],
       ["account=a%20b", "account"],
       ["pageSize=1000", "pageSize"],

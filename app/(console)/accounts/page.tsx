@@ -73,7 +73,7 @@ export default async function AccountsPage({
                       {a.id}
                     </Link>
                     <span
-                      className="block max-w-40 truncate font-mono text-[11px] text-slate-400"
+                      className="block max-w-40 truncate font-mono text-[11px] text-slate-500"
                       title={a.keyThumbprint}
                     >
                       key {a.keyThumbprint}

@@ -8,14 +8,16 @@ import { Card } from "@/components/ui/Card";
 import { CopyField } from "@/components/ui/CopyButton";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { PageHeader } from "@/components/ui/PageHeader";
-import { Pagination } from "@/components/ui/Pagination";
+import { ListEmptyState, Pagination } from "@/components/ui/Pagination";
 import { SearchBox } from "@/components/ui/SearchBox";
+import { SortableTh } from "@/components/ui/SortableTh";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
 import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
 import { type AliasFlag, listAliases } from "@/lib/console/aliases";
 import { requestOrigins } from "@/lib/console/request-origin";
-import { listQuerySchema } from "@/lib/console/schemas/common";
+import { aliasListQuerySchema } from "@/lib/console/schemas/aliases";
+import { DEFAULT_PAGE_SIZE } from "@/lib/console/schemas/common";
 
 export const metadata = { title: "Aliases · Keyward" };
 
@@ -33,8 +35,16 @@ export default async function AliasesPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const actor = await requirePermission("console.read", "/aliases");
-  const parsed = listQuerySchema.safeParse(await searchParams);
-  const query = parsed.success ? parsed.data : listQuerySchema.parse({});
+  const parsed = aliasListQuerySchema.safeParse(await searchParams);
+  const query = parsed.success ? parsed.data : aliasListQuerySchema.parse({});
+  // What every link of the list keeps: the search, the order, a page size other than the default.
+  const params = {
+    q: query.q,
+    sort: query.sort,
+    dir: query.dir,
+    pageSize: query.pageSize === DEFAULT_PAGE_SIZE ? undefined : query.pageSize,
+  };
+  const sorting = { sort: query.sort, dir: query.dir, basePath: "/aliases", params };
   const [page, origins] = await Promise.all([listAliases({ actor, ...query }), requestOrigins()]);
   const canManage = actorCan(actor, "aliases.manage");
   return (
@@ -53,19 +63,31 @@ export default async function AliasesPage({
           </p>
         </div>
         {page.items.length === 0 ? (
-          <EmptyState title={query.q ? `No alias matches "${query.q}"` : "No aliases yet"}>
-            {canManage ? "Create one to serve ACME." : "An administrator can create one."}
-          </EmptyState>
+          <ListEmptyState info={page} basePath="/aliases" params={sorting.params}>
+            <EmptyState title={query.q ? `No alias matches "${query.q}"` : "No aliases yet"}>
+              {canManage ? "Create one to serve ACME." : "An administrator can create one."}
+            </EmptyState>
+          </ListEmptyState>
         ) : (
           <Table label="Aliases">
             <thead>
               <tr>
-                <Th>Name</Th>
-                <Th>Status</Th>
+                <SortableTh column="name" label="Name" {...sorting} />
+                <SortableTh column="status" label="Status" {...sorting} />
                 <Th>Directory URL</Th>
                 <Th>Flags</Th>
-                <Th className="text-right">Accounts</Th>
-                {canManage && <Th className="sr-only">Actions</Th>}
+                <SortableTh
+                  column="accounts"
+                  label="Accounts"
+                  firstDir="desc"
+                  className="text-right"
+                  {...sorting}
+                />
+                {canManage && (
+                  <Th>
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                )}
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -108,7 +130,7 @@ export default async function AliasesPage({
                           {FLAG_LABELS[flag]}
                         </Badge>
                       ))}
-                      {a.flags.length === 0 && <span className="text-xs text-slate-400">—</span>}
+                      {a.flags.length === 0 && <span className="text-xs text-slate-500">—</span>}
                     </div>
                   </Td>
                   <Td className="text-right tabular-nums">{a.accountCount}</Td>
@@ -132,7 +154,7 @@ export default async function AliasesPage({
           pageSize={page.pageSize}
           total={page.total}
           basePath="/aliases"
-          params={{ q: query.q }}
+          params={sorting.params}
         />
       </Card>
     </>

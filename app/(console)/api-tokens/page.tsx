@@ -35,7 +35,7 @@ export default async function ApiTokensPage({
         description={
           <>
             Tokens let scripts use the console&rsquo;s JSON API (
-            <a className="text-indigo-700 hover:underline" href="/api/console/openapi.json">
+            <a className="text-indigo-700 underline" href="/api/console/openapi.json">
               OpenAPI document
             </a>
             ) with <code className="rounded bg-slate-100 px-1">Authorization: Bearer kw_…</code>. Each acts
@@ -58,7 +58,9 @@ export default async function ApiTokensPage({
                 <Th>Created</Th>
                 <Th>Expires</Th>
                 <Th>Last used</Th>
-                <Th className="sr-only">Actions</Th>
+                <Th>
+                  <span className="sr-only">Actions</span>
+                </Th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -86,7 +88,7 @@ export default async function ApiTokensPage({
                   </Td>
                   <Td>
                     <RelativeTime iso={t.createdAt} />{" "}
-                    <span className="text-xs text-slate-400">by {t.createdBy}</span>
+                    <span className="text-xs text-slate-500">by {t.createdBy}</span>
                   </Td>
                   <Td>
                     <RelativeTime iso={t.expiresAt} empty="never" />

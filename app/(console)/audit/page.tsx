@@ -1,15 +1,16 @@
 // Audit log: who did what, when, from where, before and after; filters live in the URL.
 import { AuditDetails } from "@/components/audit/AuditDetails";
 import { AuditFilters } from "@/components/audit/AuditFilters";
+import { auditTypeLabel } from "@/components/audit/audit-labels";
 import { Badge } from "@/components/ui/Badge";
 import { Card } from "@/components/ui/Card";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { PageHeader } from "@/components/ui/PageHeader";
-import { Pagination } from "@/components/ui/Pagination";
+import { ListEmptyState, Pagination } from "@/components/ui/Pagination";
 import { RelativeTime } from "@/components/ui/RelativeTime";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
 import { requirePermission } from "@/lib/auth/guard";
-import { listAuditEvents } from "@/lib/console/audit";
+import { listAuditActions, listAuditEvents } from "@/lib/console/audit";
 import { auditQuerySchema } from "@/lib/console/schemas/audit";
 
 export const metadata = { title: "Audit log · Keyward" };
@@ -30,7 +31,10 @@ export default async function AuditPage({
   const actor = await requirePermission("audit.read", "/audit");
   const parsed = auditQuerySchema.safeParse(await searchParams);
   const filter = parsed.success ? parsed.data : auditQuerySchema.parse({});
-  const page = await listAuditEvents({ actor, filter });
+  const [page, actions] = await Promise.all([
+    listAuditEvents({ actor, filter }),
+    listAuditActions({ actor }),
+  ]);
   const filters = {
     actor: filter.actor,
     action: filter.action,
@@ -44,9 +48,11 @@ export default async function AuditPage({
         description="Every change an operator makes, every sign-in, and every refused attempt, newest first."
       />
       <Card>
-        <AuditFilters initial={filters} />
+        <AuditFilters initial={filters} actions={actions} />
         {page.items.length === 0 ? (
-          <EmptyState title="No events match these filters" />
+          <ListEmptyState info={page} basePath="/audit" params={filters}>
+            <EmptyState title="No events match these filters" />
+          </ListEmptyState>
         ) : (
           <Table label="Audit events">
             <thead>
@@ -74,7 +80,9 @@ export default async function AuditPage({
                     <Badge tone={actionTone(e.action)}>{e.action}</Badge>
                   </Td>
                   <Td className="text-xs">
-                    <span className="text-slate-500">{e.targetType}</span>{" "}
+                    <span className="text-slate-500" title={e.targetType}>
+                      {auditTypeLabel(e.targetType)}
+                    </span>{" "}
                     <span className="font-medium text-slate-800" title={e.targetId ?? undefined}>
                       {e.targetName ?? e.targetId ?? ""}
                     </span>

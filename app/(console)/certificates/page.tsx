@@ -39,9 +39,15 @@ export default async function CertificatesPage({
     expiresFrom: query.expiresFrom,
     expiresTo: query.expiresTo,
   };
-  const sorting = { sort: query.sort, order: query.order };
+  const sorting = { sort: query.sort, dir: query.dir };
   const filtered = Object.values(filters).some(Boolean);
-  const sortProps = { sort: query.sort, order: query.order, basePath: "/certificates", params: filters };
+  const sortProps = {
+    sort: query.sort,
+    dir: query.dir,
+    basePath: "/certificates",
+    params: filters,
+    firstDir: "desc" as const,
+  };
   return (
     <>
       <PageHeader

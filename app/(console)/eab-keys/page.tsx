@@ -131,7 +131,11 @@ export default async function EabKeysPage({
                 <Th>Expires</Th>
                 <Th>Bound accounts</Th>
                 <Th>State</Th>
-                {canManage && <Th className="sr-only">Actions</Th>}
+                {canManage && (
+                  <Th>
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                )}
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -157,14 +161,14 @@ export default async function EabKeysPage({
                   </Td>
                   <Td>
                     <RelativeTime iso={k.createdAt} />
-                    <div className="text-xs text-slate-400">by {k.createdBy}</div>
+                    <div className="text-xs text-slate-500">by {k.createdBy}</div>
                   </Td>
                   <Td>
                     <RelativeTime iso={k.expiresAt} empty="never" />
                   </Td>
                   <Td data-testid={`eab-accounts-${k.keyIdentifier}`}>
                     {k.boundAccountCount === 0 ? (
-                      <span className="text-slate-400">none</span>
+                      <span className="text-slate-500">none</span>
                     ) : (
                       <details>
                         <summary className="cursor-pointer tabular-nums">

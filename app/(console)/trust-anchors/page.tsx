@@ -42,7 +42,11 @@ export default async function TrustAnchorsPage() {
                 <Th>Valid until</Th>
                 <Th>SHA-256</Th>
                 <Th>Added</Th>
-                {canManage && <Th className="sr-only">Actions</Th>}
+                {canManage && (
+                  <Th>
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                )}
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">

@@ -4,16 +4,18 @@ import { Badge } from "@/components/ui/Badge";
 import { Card } from "@/components/ui/Card";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { PageHeader } from "@/components/ui/PageHeader";
-import { Pagination } from "@/components/ui/Pagination";
+import { ListEmptyState, Pagination } from "@/components/ui/Pagination";
 import { RelativeTime } from "@/components/ui/RelativeTime";
 import { SearchBox } from "@/components/ui/SearchBox";
+import { SortableTh } from "@/components/ui/SortableTh";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
 import { UserCreateButton } from "@/components/users/UserCreateButton";
 import { UserRowActions } from "@/components/users/UserRowActions";
 import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
-import { listQuerySchema } from "@/lib/console/schemas/common";
+import { DEFAULT_PAGE_SIZE } from "@/lib/console/schemas/common";
+import { userListQuerySchema } from "@/lib/console/schemas/users";
 import { listUsers } from "@/lib/console/users";
 
 export const metadata = { title: "Users · Keyward" };
@@ -25,8 +27,16 @@ export default async function UsersPage({
 }) {
   const actor = await requirePermission("users.read", "/users");
   const canManage = actorCan(actor, "users.manage");
-  const parsed = listQuerySchema.safeParse(await searchParams);
-  const query = parsed.success ? parsed.data : listQuerySchema.parse({});
+  const parsed = userListQuerySchema.safeParse(await searchParams);
+  const query = parsed.success ? parsed.data : userListQuerySchema.parse({});
+  // What every link of the list keeps: the search, the order, a page size other than the default.
+  const params = {
+    q: query.q,
+    sort: query.sort,
+    dir: query.dir,
+    pageSize: query.pageSize === DEFAULT_PAGE_SIZE ? undefined : query.pageSize,
+  };
+  const sorting = { sort: query.sort, dir: query.dir, basePath: "/users", params };
   const page = await listUsers({ actor, ...query });
   return (
     <>
@@ -40,16 +50,20 @@ export default async function UsersPage({
           <SearchBox placeholder="Search users" label="Search users by name" />
         </div>
         {page.items.length === 0 ? (
-          <EmptyState title={query.q ? `No user matches "${query.q}"` : "No users yet"} />
+          <ListEmptyState info={page} basePath="/users" params={params}>
+            <EmptyState title={query.q ? `No user matches "${query.q}"` : "No users yet"} />
+          </ListEmptyState>
         ) : (
           <Table label="Users">
             <thead>
               <tr>
-                <Th>Username</Th>
-                <Th>Role</Th>
-                <Th>Status</Th>
-                <Th>Last sign-in</Th>
-                <Th className="sr-only">Actions</Th>
+                <SortableTh column="username" label="Username" {...sorting} />
+                <SortableTh column="role" label="Role" {...sorting} />
+                <SortableTh column="status" label="Status" {...sorting} />
+                <SortableTh column="lastSignIn" label="Last sign-in" firstDir="desc" {...sorting} />
+                <Th>
+                  <span className="sr-only">Actions</span>
+                </Th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -57,7 +71,7 @@ export default async function UsersPage({
                 <Tr key={u.id}>
                   <Td className="font-medium text-slate-900">
                     {u.username}
-                    {u.id === actor.id && <span className="ml-2 text-xs text-slate-400">(you)</span>}
+                    {u.id === actor.id && <span className="ml-2 text-xs text-slate-500">(you)</span>}
                   </Td>
                   <Td>{ROLE_LABELS[u.role]}</Td>
                   <Td>
@@ -87,7 +101,7 @@ export default async function UsersPage({
           pageSize={page.pageSize}
           total={page.total}
           basePath="/users"
-          params={{ q: query.q }}
+          params={params}
         />
       </Card>
     </>

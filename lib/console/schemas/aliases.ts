@@ -4,6 +4,7 @@
 // optional fields as ""; the schema accepts both that and JSON's own shapes.
 import { z } from "zod";
 import { aliasNameProblem, aliasSettingsSchema } from "@/lib/ra/alias-settings";
+import { listQuerySchema, sortSchema } from "./common";
 
 export const aliasNameSchema = z.string({ error: "Enter an alias name" }).superRefine((name, ctx) => {
   const problem = aliasNameProblem(name);
@@ -15,6 +16,13 @@ export const renameAliasBodySchema = z.strictObject({ newName: aliasNameSchema }
 export const cloneAliasBodySchema = z.strictObject({ newName: aliasNameSchema });
 
 export const aliasParamsSchema = z.object({ alias: z.string().min(1).max(250) });
+
+/** The aliases list: search by name, sort by a column, page. */
+export const ALIAS_SORT_COLUMNS = ["name", "status", "accounts"] as const;
+export const aliasListQuerySchema = listQuerySchema.extend(
+  sortSchema(ALIAS_SORT_COLUMNS, { sort: "name", dir: "asc" }).shape,
+);
+export type AliasListQuery = z.infer<typeof aliasListQuerySchema>;
 
 const LIST_FIELDS = ["authorizedRedirectPorts", "caaIdentities"] as const;
 const NULLABLE_TEXT_FIELDS = [

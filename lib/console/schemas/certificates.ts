@@ -61,7 +61,7 @@ export const certificateListQuerySchema = pagingSchema.extend({
     emptyAsUndefined,
     z.enum(CERTIFICATE_SORTS, { error: "One of issued, expires, serial" }).default("issued"),
   ),
-  order: z.preprocess(emptyAsUndefined, z.enum(["asc", "desc"], { error: "asc or desc" }).default("desc")),
+  dir: z.preprocess(emptyAsUndefined, z.enum(["asc", "desc"], { error: "asc or desc" }).default("desc")),
 });
 export type CertificateListQuery = z.infer<typeof certificateListQuerySchema>;
 

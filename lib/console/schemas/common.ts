@@ -27,4 +27,21 @@ export const searchSchema = z
 export const listQuerySchema = pagingSchema.extend({ q: searchSchema });
 export type ListQuery = z.infer<typeof listQuerySchema>;
 
+export const SORT_DIRECTIONS = ["asc", "desc"] as const;
+export type SortDirection = (typeof SORT_DIRECTIONS)[number];
+
+/**
+ * `?sort=<column>&dir=asc|desc` of a list whose sortable columns are `columns`: the order lives
+ * in the URL (shareable) and is applied by the database, across every page.
+ */
+export function sortSchema<const C extends readonly [string, ...string[]]>(
+  columns: C,
+  defaults: { sort: C[number]; dir: SortDirection },
+) {
+  return z.object({
+    sort: z.enum(columns, { error: `Sort by one of: ${columns.join(", ")}` }).default(defaults.sort),
+    dir: z.enum(SORT_DIRECTIONS, { error: "Sort direction is asc or desc" }).default(defaults.dir),
+  });
+}
+
 export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };

@@ -1,6 +1,7 @@
 // Console users: names, roles and passwords, for the users page, the API and `keyward user`.
 import { z } from "zod";
 import { ROLES, USERNAME_PATTERN } from "@/lib/auth/permissions";
+import { listQuerySchema, sortSchema } from "./common";
 
 // NIST SP 800-63B §5.1.1.2: at least 8 characters, at least 64 allowed; operators of a CA get 12.
 export const PASSWORD_MIN_LENGTH = 12;
@@ -49,4 +50,24 @@ export const changePasswordBodySchema = z
     message: "Choose a password different from the current one",
   });
 
+/**
+ * The change-password form: the request body's rules, and the new password typed twice (a typo
+ * in a hidden field would otherwise lock the user out). Only the body is sent.
+ */
+export const changePasswordFormSchema = z
+  .object({ currentPassword: z.string(), newPassword: z.string(), repeatPassword: z.string() })
+  .superRefine(({ repeatPassword, ...body }, ctx) => {
+    const parsed = changePasswordBodySchema.safeParse(body);
+    if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom" });
+    if (repeatPassword !== body.newPassword)
+      ctx.addIssue({ code: "custom", path: ["repeatPassword"], message: "The two new passwords differ" });
+  });
+
 export const userParamsSchema = z.object({ username: z.string().min(1).max(64) });
+
+/** The users list: search by name, sort by a column, page. */
+export const USER_SORT_COLUMNS = ["username", "role", "status", "lastSignIn"] as const;
+export const userListQuerySchema = listQuerySchema.extend(
+  sortSchema(USER_SORT_COLUMNS, { sort: "username", dir: "asc" }).shape,
+);
+export type UserListQuery = z.infer<typeof userListQuerySchema>;

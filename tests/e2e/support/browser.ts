@@ -14,8 +14,13 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch(launchOptions);
 }
 
-export async function newContext(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: VIEWPORT, baseURL: e2e().baseUrl });
+export async function newContext(
+  browser: Browser,
+  viewport: { width: number; height: number } = VIEWPORT,
+  /** Cookies of another context (its signed-in session), to skip the sign-in form. */
+  storageState?: Awaited<ReturnType<BrowserContext["storageState"]>>,
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport, baseURL: e2e().baseUrl, storageState });
   context.setDefaultTimeout(15_000);
   return context;
 }

@@ -169,7 +169,7 @@ function UrlForms({
   testIdPrefix: string;
 }) {
   return (
-    <div className="space-y-3" data-testid={`${testIdPrefix}-set`}>
+    <div className="min-w-0 space-y-3" data-testid={`${testIdPrefix}-set`}>
       <div>
         <h3 className="font-medium text-slate-900">{title}</h3>
         <p className="text-xs text-slate-500">{note}</p>

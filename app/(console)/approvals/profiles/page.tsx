@@ -44,7 +44,9 @@ export default async function ApprovalProfilesPage() {
                 <Th>Who may approve</Th>
                 <Th>Open for</Th>
                 <Th>Used by</Th>
-                <Th className="sr-only">Actions</Th>
+                <Th>
+                  <span className="sr-only">Actions</span>
+                </Th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">

@@ -1,10 +1,9 @@
 // GET: users. POST { username, role, password? }: a new user (a one-time password when none given).
 import { withConsole } from "@/lib/console/api/with-console";
-import { listQuerySchema } from "@/lib/console/schemas/common";
-import { createUserBodySchema } from "@/lib/console/schemas/users";
+import { createUserBodySchema, userListQuerySchema } from "@/lib/console/schemas/users";
 import { createUser, listUsers } from "@/lib/console/users";
 
-export const GET = withConsole({ permission: "users.read", query: listQuerySchema }, ({ actor, query }) =>
+export const GET = withConsole({ permission: "users.read", query: userListQuerySchema }, ({ actor, query }) =>
   listUsers({ actor, ...query }),
 );
 
