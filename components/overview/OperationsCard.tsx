@@ -55,7 +55,7 @@ export function OperationsCard({ operations }: { operations: Overview["operation
             {operations.certificateAuthorities.map((ca) => (
               <li key={ca.name} className="flex flex-wrap items-center justify-between gap-2">
                 <span className="text-slate-700">
-                  {ca.name} <span className="text-xs text-slate-400">({ca.role})</span>
+                  {ca.name} <span className="text-xs text-slate-500">({ca.role})</span>
                 </span>
                 <span className="flex items-center gap-2 text-slate-600">
                   <span title={utc(ca.notAfter)}>
@@ -80,7 +80,7 @@ export function OperationsCard({ operations }: { operations: Overview["operation
               {operations.crls.map((crl) => (
                 <li key={crl.caName} className="flex flex-wrap items-center justify-between gap-2">
                   <span className="text-slate-700">
-                    {crl.caName} <span className="text-xs text-slate-400">#{crl.number}</span>
+                    {crl.caName} <span className="text-xs text-slate-500">#{crl.number}</span>
                   </span>
                   <span className="flex items-center gap-2 text-slate-600">
                     <RelativeTime iso={crl.nextUpdate} />

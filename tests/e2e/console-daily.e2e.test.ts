@@ -112,9 +112,10 @@ describe("every page at both sizes", () => {
     const { context, page: p } = await signedInPage(VIEWPORT, approver);
     const res = await p.goto("/audit");
     expect(res?.status()).toBe(403);
-    expect(await p.getByRole("heading", { name: "Your role does not allow this page" }).isVisible()).toBe(
-      true,
-    );
+    // The refusal streams in after the 403 status: wait for it rather than read it at once.
+    const heading = p.getByRole("heading", { name: "Your role does not allow this page" });
+    await heading.waitFor({ state: "visible", timeout: 10_000 });
+    expect(await heading.isVisible()).toBe(true);
     expect(await p.getByRole("navigation", { name: "Console" }).isVisible()).toBe(true);
     expect(await p.getByRole("main").count()).toBe(1);
     expect(await seriousAxeViolations(p)).toEqual([]);

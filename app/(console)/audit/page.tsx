@@ -91,7 +91,7 @@ export default async function AuditPage({
                     {e.ip ?? "—"}
                     {e.requestId && (
                       <span
-                        className="block font-mono text-[10px] text-slate-400"
+                        className="block font-mono text-[10px] text-slate-500"
                         title="X-Request-Id: the request's line in the server log"
                       >
                         {e.requestId}

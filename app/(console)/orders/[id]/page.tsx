@@ -124,7 +124,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
                           tried <RelativeTime iso={c.updatedAt} />
                         </span>
                       ) : (
-                        <span className="text-slate-400">not tried</span>
+                        <span className="text-slate-500">not tried</span>
                       )}
                     </div>
                     {c.error && (
