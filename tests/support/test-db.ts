@@ -1,7 +1,12 @@
 // A fresh database for each test run: on the PostgreSQL named by DATABASE_URL (loopback only),
 // or on the embedded PGlite when DATABASE_URL is unset. Never touches an existing database.
+
 import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import pg from "pg";
+import { startEmbeddedDatabase } from "@/lib/db/embedded";
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
@@ -60,4 +65,38 @@ export async function requirePostgresServer(url = POSTGRES_SERVER_URL): Promise<
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/** Where a storage test runs: a fresh database on the loopback PostgreSQL, or an embedded one. */
+export type DatabaseTarget = {
+  name: string;
+  open: () => Promise<{ url: string; close: () => Promise<void> }>;
+};
+
+/** Both kinds of database Keyward runs on, each fresh, for `describe.each`; `label` names them. */
+export function databaseTargets(label: string): DatabaseTarget[] {
+  return [
+    {
+      name: "PostgreSQL",
+      open: async () => {
+        await requirePostgresServer(POSTGRES_SERVER_URL);
+        const fresh = await createFreshDatabase(POSTGRES_SERVER_URL, label);
+        return { url: fresh.url, close: fresh.drop };
+      },
+    },
+    {
+      name: "embedded database",
+      open: async () => {
+        const dir = await fs.mkdtemp(path.join(os.tmpdir(), `keyward-${label}-`));
+        const embedded = await startEmbeddedDatabase({ dataDir: dir });
+        return {
+          url: embedded.url,
+          close: async () => {
+            await embedded.stop();
+            await fs.rm(dir, { recursive: true, force: true });
+          },
+        };
+      },
+    },
+  ];
 }

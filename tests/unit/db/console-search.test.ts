@@ -2,12 +2,8 @@
 // order-search.ts) on a real PostgreSQL and on the embedded database: every filter, the status
 // that depends on `now`, the expiry window, sorting both ways, paging, and % _ \ taken literally.
 import { randomBytes } from "node:crypto";
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/lib/db/client";
-import { startEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations } from "@/lib/db/migrate";
 import {
   type CertificateSearch,
@@ -15,38 +11,13 @@ import {
   searchCertificates,
 } from "@/lib/db/sql/certificate-search";
 import { findOrderWithAuthorizations, searchOrders } from "@/lib/db/sql/order-search";
-import { createFreshDatabase, POSTGRES_SERVER_URL, requirePostgresServer } from "../../support/test-db";
+import { databaseTargets } from "../../support/test-db";
 
 const TIMEOUT_MS = 120_000;
 const DAY_MS = 86_400_000;
 const id = () => randomBytes(16).toString("base64url");
 
-type Target = { name: string; open: () => Promise<{ url: string; close: () => Promise<void> }> };
-
-const targets: Target[] = [
-  {
-    name: "PostgreSQL",
-    open: async () => {
-      await requirePostgresServer(POSTGRES_SERVER_URL);
-      const fresh = await createFreshDatabase(POSTGRES_SERVER_URL, "search");
-      return { url: fresh.url, close: fresh.drop };
-    },
-  },
-  {
-    name: "embedded database",
-    open: async () => {
-      const dir = await fs.mkdtemp(path.join(os.tmpdir(), "keyward-search-"));
-      const embedded = await startEmbeddedDatabase({ dataDir: dir });
-      return {
-        url: embedded.url,
-        close: async () => {
-          await embedded.stop();
-          await fs.rm(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-];
+const targets = databaseTargets("search");
 
 describe.each(targets)("console searches on the $name", (target) => {
   let db: Db;

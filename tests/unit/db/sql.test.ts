@@ -3,12 +3,8 @@
 // migrations applied: the same behaviour on both, including the guards that make each move
 // single-winner.
 import { randomBytes } from "node:crypto";
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/lib/db/client";
-import { startEmbeddedDatabase } from "@/lib/db/embedded";
 import { lockForTransaction } from "@/lib/db/locks";
 import { applyMigrations } from "@/lib/db/migrate";
 import { findAccountById, findAccountByKey, searchAccountIds } from "@/lib/db/sql/accounts";
@@ -28,39 +24,14 @@ import {
   selectRateLimitUsage,
 } from "@/lib/db/sql/rate-limits";
 import { claimValidationJobs, completeValidationJob } from "@/lib/db/sql/validation-jobs";
-import { createFreshDatabase, POSTGRES_SERVER_URL, requirePostgresServer } from "../../support/test-db";
+import { databaseTargets } from "../../support/test-db";
 
 const TIMEOUT_MS = 120_000;
 const HOUR_MS = 3_600_000;
 const id = () => randomBytes(16).toString("base64url");
 const ORDER_ERROR = { type: "urn:ietf:params:acme:error:unauthorized", detail: "failed", status: 403 };
 
-type Target = { name: string; open: () => Promise<{ url: string; close: () => Promise<void> }> };
-
-const targets: Target[] = [
-  {
-    name: "PostgreSQL",
-    open: async () => {
-      await requirePostgresServer(POSTGRES_SERVER_URL);
-      const fresh = await createFreshDatabase(POSTGRES_SERVER_URL, "sql");
-      return { url: fresh.url, close: fresh.drop };
-    },
-  },
-  {
-    name: "embedded database",
-    open: async () => {
-      const dir = await fs.mkdtemp(path.join(os.tmpdir(), "keyward-sql-"));
-      const embedded = await startEmbeddedDatabase({ dataDir: dir });
-      return {
-        url: embedded.url,
-        close: async () => {
-          await embedded.stop();
-          await fs.rm(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-];
+const targets = databaseTargets("sql");
 
 describe.each(targets)("lib/db statements on the $name", (target) => {
   let db: Db;
