@@ -34,6 +34,8 @@
 // socket when the server is up, since only one process can open the directory).
 // Exit codes: 0 done, 1 refused or failed, 2 wrong usage.
 import fs from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { CLI_ACTOR } from "@/lib/auth/actor";
@@ -778,10 +780,14 @@ function formatRateLimits(r: Awaited<ReturnType<typeof getAliasRateLimits>>): st
   return lines.join("\n");
 }
 
-async function main() {
+/**
+ * Runs one command line and returns its exit code, printing what the command prints. The tests
+ * call it in-process (starting Node and loading the console's modules costs ~2 s per command).
+ */
+export async function runCli(argv: string[]): Promise<number> {
   let code = 0;
   try {
-    await run(process.argv.slice(2));
+    await run(argv);
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`${err.message}\n\n${USAGE}`);
@@ -805,9 +811,13 @@ async function main() {
   } finally {
     await closeDb().catch(() => {});
     await embedded?.stop().catch(() => {});
+    embedded = undefined;
   }
-  // The schema engine leaves a timer running (STACK.md): exit explicitly.
-  process.exit(code);
+  return code;
 }
 
-void main();
+// Run as a program (not imported): the schema engine leaves a timer running (STACK.md), so exit
+// explicitly.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  void runCli(process.argv.slice(2)).then((code) => process.exit(code));
+}

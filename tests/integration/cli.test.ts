@@ -5,8 +5,10 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { aliasSettingsInputSchema } from "@/lib/console/schemas/aliases";
+import { adoptDatabaseUrl } from "@/lib/env";
+import { runCli } from "@/scripts/keyward";
 import { generateTestKey, RawAcmeClient } from "../support/acme-signer";
 import { createTestAlias, directoryUrl, enableAcme, keyward, testDb } from "../support/keyward";
 
@@ -14,6 +16,9 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 let workDir: string;
 
 beforeAll(async () => {
+  // runCli opens the database the way the command line does: from the environment.
+  process.env.KEYWARD_DATA_DIR = keyward().dataDir;
+  adoptDatabaseUrl(keyward().databaseUrl);
   await enableAcme();
   workDir = await fs.mkdtemp(path.join(os.tmpdir(), "keyward-cli-"));
 });
@@ -21,7 +26,8 @@ afterAll(() => fs.rm(workDir, { recursive: true, force: true }));
 
 type Run = { code: number; stdout: string; stderr: string };
 
-function keywardCli(...args: string[]): Promise<Run> {
+/** The command line as a user runs it: its own Node process (about 2 s each, so used sparingly). */
+function spawnCli(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -35,6 +41,24 @@ function keywardCli(...args: string[]): Promise<Run> {
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
+}
+
+/**
+ * The same command through scripts/keyward.ts's runCli in this process, with what it prints
+ * captured: the same parsing, services, messages and exit codes, without starting Node each time.
+ */
+async function keywardCli(...args: string[]): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, "log").mockImplementation((...a) => void out.push(`${a.join(" ")}\n`));
+  const error = vi.spyOn(console, "error").mockImplementation((...a) => void err.push(`${a.join(" ")}\n`));
+  try {
+    const code = await runCli(args);
+    return { code, stdout: out.join(""), stderr: err.join("") };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
 }
 
 async function aliasFile(content: unknown): Promise<string> {
@@ -83,7 +107,8 @@ describe("alias apply", () => {
 
   it("ok/creates and stores an alias that then serves ACME; applying again updates it", async () => {
     const name = `cli-${randomBytes(4).toString("hex")}`;
-    const created = await keywardCli(
+    // As a program, end to end: the stored alias then serves ACME.
+    const created = await spawnCli(
       "alias",
       "apply",
       "--file",
@@ -235,7 +260,8 @@ describe("users, tokens, protocol", () => {
     const usage = await keywardCli("alias", "remove-all");
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("Usage: npm run keyward");
-    const missing = await keywardCli("alias", "apply");
+    // As a program: usage errors exit 2.
+    const missing = await spawnCli("alias", "apply");
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("--file is required");
   });
