@@ -51,6 +51,8 @@ export function normalizeAddress(address: string | undefined): string | undefine
   return mapped ? mapped[1] : address;
 }
 
+const MAX_REMEMBERED_PEERS = 10_000;
+
 /** The configured proxies (node:net's BlockList does the CIDR matching). */
 export class TrustedProxies {
   readonly #list = new BlockList();
@@ -67,7 +69,22 @@ export class TrustedProxies {
     this.size = size;
   }
 
+  // Answers by peer address: a BlockList check builds a SocketAddress each time, a tenth of a
+  // newNonce request's CPU (profiled with npm run bench), and the peers are few (proxies, clients).
+  readonly #answers = new Map<string, boolean>();
+
   has(address: string | undefined): boolean {
+    if (this.size === 0 || address === undefined) return false;
+    let answer = this.#answers.get(address);
+    if (answer === undefined) {
+      answer = this.#check(address);
+      if (this.#answers.size >= MAX_REMEMBERED_PEERS) this.#answers.clear();
+      this.#answers.set(address, answer);
+    }
+    return answer;
+  }
+
+  #check(address: string): boolean {
     const normalized = normalizeAddress(address);
     if (!normalized) return false;
     const version = isIP(normalized);

@@ -4,7 +4,7 @@
 // nonce another issued. Redeeming one inserts it into RedeemedNonce: the primary key lets exactly
 // one request win, across processes and under concurrent replay. Rows are pruned once the
 // nonce would have expired anyway.
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject, randomFillSync, timingSafeEqual } from "node:crypto";
 import type { Db } from "@/lib/db/client";
 import { deleteExpiredNonces, insertRedeemedNonce } from "@/lib/db/sql/nonces";
 
@@ -14,24 +14,36 @@ const TAG_BYTES = 16;
 const NONCE_BYTES = TIME_BYTES + RANDOM_BYTES + TAG_BYTES;
 // Tolerance for instances whose clocks disagree slightly (a nonce "from the future").
 const CLOCK_SKEW_MS = 5_000;
+// Random bytes are drawn from the system a pool at a time: one call per nonce cost a third of
+// issuing it (profiled with npm run bench).
+const RANDOM_POOL_BYTES = 4096;
 
 export type NonceVerdict = "ok" | "unknown" | "expired" | "reused";
 
 export class NonceService {
-  readonly #key: Buffer;
+  readonly #key: KeyObject;
   readonly #db: Db;
+  readonly #random = Buffer.alloc(RANDOM_POOL_BYTES);
+  #randomOffset = RANDOM_POOL_BYTES;
 
   constructor(key: Buffer, db: Db) {
     if (key.length < 32) throw new Error("nonce key must be at least 32 bytes");
-    this.#key = key;
+    this.#key = createSecretKey(key);
     this.#db = db;
   }
 
   issue(nowMs = Date.now()): string {
-    const body = Buffer.alloc(TIME_BYTES + RANDOM_BYTES);
-    body.writeBigUInt64BE(BigInt(nowMs), 0);
-    randomBytes(RANDOM_BYTES).copy(body, TIME_BYTES);
-    return Buffer.concat([body, this.#tag(body)]).toString("base64url");
+    const nonce = Buffer.allocUnsafe(NONCE_BYTES);
+    nonce.writeBigUInt64BE(BigInt(nowMs), 0);
+    if (this.#randomOffset + RANDOM_BYTES > RANDOM_POOL_BYTES) {
+      randomFillSync(this.#random);
+      this.#randomOffset = 0;
+    }
+    this.#random.copy(nonce, TIME_BYTES, this.#randomOffset, this.#randomOffset + RANDOM_BYTES);
+    this.#randomOffset += RANDOM_BYTES;
+    const body = nonce.subarray(0, TIME_BYTES + RANDOM_BYTES);
+    this.#tag(body).copy(nonce, TIME_BYTES + RANDOM_BYTES);
+    return nonce.toString("base64url");
   }
 
   /** Accepts `nonce` once if this deployment issued it less than `validityMs` ago. */

@@ -28,7 +28,8 @@ export function splitAcmePath(url: URL): AcmeTarget {
   const first = segments[0];
   if (first === undefined || first === "") throw AcmeProblem.notFound("Resource");
   if (ACME_PATH_WORDS.has(first)) {
-    const configurationId = url.searchParams.get("configurationId");
+    // (url.searchParams is built on first use: most requests have no query at all.)
+    const configurationId = url.search === "" ? null : url.searchParams.get("configurationId");
     return configurationId !== null
       ? { form: "query", aliasName: configurationId, segments }
       : { form: "default", aliasName: null, segments };
