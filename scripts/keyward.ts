@@ -931,6 +931,7 @@ async function runBackupCommand(
       },
     },
   });
+  const root = result.manifest.caCertificates.find((c) => c.role === "root");
   print(
     [
       `Restored the backup of ${result.manifest.createdAt} into ${DATABASE_URL ? "the PostgreSQL database" : `the embedded database in ${dataDir}`}${result.wiped ? " (wiped first: --force)" : ""}.`,
@@ -940,7 +941,9 @@ async function runBackupCommand(
       result.masterKeyInstalled
         ? `Installed the backup's master key at ${masterKeyLocation()}.`
         : `The master key at ${masterKeyLocation()} opens the backup's CA keys.`,
-      `Start Keyward on it: it serves the same CA (root SHA-256 ${result.manifest.caCertificates.find((c) => c.role === "root")?.sha256Fingerprint ?? "?"}).`,
+      root
+        ? `Start Keyward on it: it serves the same CA (root SHA-256 ${root.sha256Fingerprint}).`
+        : "The backup holds no CA yet: Keyward creates one at its first start.",
     ].join("\n"),
     result,
   );

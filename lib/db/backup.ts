@@ -252,3 +252,24 @@ export async function loadDatabaseSnapshot(url: string, snapshot: DatabaseSnapsh
     }
   });
 }
+
+export interface BackupAuditEvent {
+  readonly action: "backup.created" | "backup.restored";
+  readonly targetId: string;
+  readonly details: Record<string, unknown>;
+}
+
+/**
+ * The audit record of a backup or restore, by the command line ("system"). Written with the
+ * columns every schema version has: a backup taken before an upgrade reads an older schema than
+ * this build's Prisma client expects.
+ */
+export async function recordBackupAuditEvent(url: string, event: BackupAuditEvent): Promise<void> {
+  await withClient(url, (client) =>
+    client.query(
+      `INSERT INTO "AuditEvent" (actor, action, "targetType", "targetId", details)
+         VALUES ('system', $1, 'Backup', $2, $3::jsonb)`,
+      [event.action, event.targetId, JSON.stringify(event.details)],
+    ),
+  );
+}

@@ -33,16 +33,15 @@ import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import { createGzip, gunzip } from "node:zlib";
 import { z } from "zod";
-import { recordAudit } from "@/lib/audit/record";
 import {
   countOtherSessions,
   type DatabaseSnapshot,
   inspectDatabase,
   loadDatabaseSnapshot,
   readDatabaseSnapshot,
+  recordBackupAuditEvent,
   wipeSchema,
 } from "@/lib/db/backup";
-import { createDb } from "@/lib/db/client";
 import { applyMigrations, listMigrationNames, MIGRATIONS_DIR } from "@/lib/db/migrate";
 
 export const BACKUP_FORMAT = "keyward-backup";
@@ -276,22 +275,15 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
     await fs.rm(temporary, { force: true });
   }
 
-  const db = createDb(options.databaseUrl, 1);
-  try {
-    await recordAudit(db, {
-      actor: "system",
-      action: "backup.created",
-      targetType: "Backup",
-      targetId: manifest.createdAt,
-      details: {
-        file: out,
-        rows: manifest.tables.reduce((sum, t) => sum + t.rows, 0),
-        masterKeyIncluded: manifest.masterKey !== null,
-      },
-    });
-  } finally {
-    await db.$disconnect();
-  }
+  await recordBackupAuditEvent(options.databaseUrl, {
+    action: "backup.created",
+    targetId: manifest.createdAt,
+    details: {
+      file: out,
+      rows: manifest.tables.reduce((sum, t) => sum + t.rows, 0),
+      masterKeyIncluded: manifest.masterKey !== null,
+    },
+  });
   return manifest;
 }
 
@@ -535,24 +527,17 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
 
   if (keyToInstall) await options.masterKey.install(keyToInstall);
 
-  const db = createDb(options.databaseUrl, 1);
-  try {
-    await recordAudit(db, {
-      actor: "system",
-      action: "backup.restored",
-      targetType: "Backup",
-      targetId: manifest.createdAt,
-      details: {
-        file: path.resolve(options.file),
-        from: manifest.database,
-        keywardVersion: manifest.keywardVersion,
-        wiped,
-        masterKeyInstalled: keyToInstall !== null,
-      },
-    });
-  } finally {
-    await db.$disconnect();
-  }
+  await recordBackupAuditEvent(options.databaseUrl, {
+    action: "backup.restored",
+    targetId: manifest.createdAt,
+    details: {
+      file: path.resolve(options.file),
+      from: manifest.database,
+      keywardVersion: manifest.keywardVersion,
+      wiped,
+      masterKeyInstalled: keyToInstall !== null,
+    },
+  });
   return { manifest, wiped, masterKeyInstalled: keyToInstall !== null, migrationsAppliedAfter };
 }
 
