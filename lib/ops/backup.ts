@@ -158,7 +158,7 @@ async function deriveKey(passphrase: string, salt: Buffer, n: number, r: number,
   );
 }
 
-async function sealMasterKey(key: Buffer, passphrase: string): Promise<SealedMasterKey> {
+export async function sealMasterKey(key: Buffer, passphrase: string): Promise<SealedMasterKey> {
   const salt = randomBytes(16);
   const iv = randomBytes(12);
   const cipher = createCipheriv(

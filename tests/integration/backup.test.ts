@@ -19,7 +19,6 @@ import {
   type BackupManifest,
   createBackup,
   masterKeyCheck,
-  openMasterKey,
   readBackup,
   restoreBackup,
 } from "@/lib/ops/backup";
@@ -29,7 +28,12 @@ import { type Http01Responder, startHttp01Responder } from "../support/challenge
 import { type ChallTestSrv, startChallTestSrv } from "../support/challtestsrv";
 import { createTestAlias, enableAcme, keyward, testDb } from "../support/keyward";
 import { startServer } from "../support/server-process";
-import { createFreshDatabase, POSTGRES_SERVER_URL, type TestDatabase } from "../support/test-db";
+import {
+  createFreshDatabase,
+  POSTGRES_SERVER_URL,
+  requirePostgresServer,
+  type TestDatabase,
+} from "../support/test-db";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const PASSPHRASE = `correct horse ${randomBytes(6).toString("hex")}`;
@@ -42,6 +46,8 @@ let sourceKey: Buffer;
 const databases: TestDatabase[] = [];
 
 beforeAll(async () => {
+  // Restores go into fresh databases on the loopback PostgreSQL, whatever the server runs on.
+  await requirePostgresServer();
   await enableAcme();
   workDir = await fs.mkdtemp(path.join(os.tmpdir(), "keyward-backup-"));
   dns = await startChallTestSrv();
@@ -342,8 +348,7 @@ describe("the master key in a backup", () => {
       expect(text).not.toContain(form);
     expect(manifest.masterKey).toMatchObject({ kdf: "scrypt", cipher: "aes-256-gcm" });
 
-    await expect(openMasterKey(manifest, `${PASSPHRASE}x`)).rejects.toThrow(/Wrong passphrase/);
-    expect((await openMasterKey(manifest, PASSPHRASE)).equals(sourceKey)).toBe(true);
+    // Opening it with the passphrase: tests/unit/ops/backup.test.ts and `backup verify` below.
 
     const target = await freshDatabase();
     const { slot, location } = keySlot(null);
