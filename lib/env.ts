@@ -46,6 +46,9 @@ const envSchema = z.object({
   // base64 of 32 random bytes; when unset, <data dir>/master.key (mode 0600) is used or created.
   KEYWARD_MASTER_KEY: z.string().min(1).optional(),
   KEYWARD_MASTER_KEY_FILE: z.string().min(1).optional(),
+  // The passphrase that encrypts the master key in a backup (`backup --include-master-key`) and
+  // opens it at `restore`; read here so it never has to be typed on a command line.
+  KEYWARD_BACKUP_PASSPHRASE: z.string().min(1).max(1024).optional(),
   KEYWARD_TLS_CERT_FILE: z.string().min(1).optional(),
   KEYWARD_TLS_KEY_FILE: z.string().min(1).optional(),
   KEYWARD_CA_KEY_ALGORITHM: z

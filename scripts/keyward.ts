@@ -27,6 +27,9 @@
 //   npm run keyward -- ratelimit clear --alias <alias> --account <id> --limit <name>
 //   npm run keyward -- certificate list [--name <part>] [--serial <hex>] [--alias <a>] [--account <id>] [--status <s>]
 //   npm run keyward -- certificate revoke --id <certificate id> --reason <RFC 5280 code>
+//   npm run keyward -- backup --out <file> [--include-master-key] [--passphrase-file <file>]
+//   npm run keyward -- backup verify <file> [--passphrase-file <file>]
+//   npm run keyward -- restore <file> [--force] [--passphrase-file <file>]
 //
 // It changes the database through the same lib/console services as the console and its API, so
 // it refuses what they refuse, and every change is audited (actor "system"). The database is
@@ -73,11 +76,31 @@ import { trustAnchorBodySchema } from "@/lib/console/schemas/trust-anchors";
 import { getProtocolState, setProtocolEnabled } from "@/lib/console/settings";
 import { importTrustAnchor, listTrustAnchors, removeTrustAnchor } from "@/lib/console/trust-anchors";
 import { cliActorForUser, createUser, listUsers, updateUser } from "@/lib/console/users";
-import { secretBox } from "@/lib/crypto/master-key";
+import {
+  installMasterKeyFile,
+  masterKeyLocation,
+  readMasterKeyIfPresent,
+  secretBox,
+} from "@/lib/crypto/master-key";
+import { ensurePrivateDirectory } from "@/lib/data-dir";
 import { closeDb, db } from "@/lib/db/client";
-import { type EmbeddedDatabase, openEmbeddedDatabase } from "@/lib/db/embedded";
+import {
+  type EmbeddedDatabase,
+  openEmbeddedDatabase,
+  runningEmbeddedDatabaseUrl,
+  startEmbeddedDatabase,
+} from "@/lib/db/embedded";
 import { applyMigrations, MIGRATIONS_DIR } from "@/lib/db/migrate";
 import { adoptDatabaseUrl, env } from "@/lib/env";
+import {
+  BackupError,
+  createBackup,
+  describeManifest,
+  MIN_PASSPHRASE_LENGTH,
+  openMasterKey,
+  readBackup,
+  restoreBackup,
+} from "@/lib/ops/backup";
 import { isAcmeProblem, notFoundProblem, zodProblem } from "@/lib/problem";
 import { ACCOUNT_RATE_LIMIT_NAMES } from "@/lib/ra/alias-settings";
 import { ensureBootstrapAlias } from "@/lib/ra/aliases";
@@ -150,6 +173,18 @@ const USAGE = `Usage: npm run keyward -- <command>
                          issued certificates, newest first (at most 100)
   certificate revoke --id <certificate id> --reason <code>
                          revoke (audited; the CRL lists it at once); reasons: ${OPERATOR_REVOCATION_REASONS.map((r) => `${r.code} ${r.name}`).join(", ")}
+  backup --out <file> [--include-master-key] [--passphrase-file <file>]
+                         one archive of the whole database at one moment, while Keyward serves;
+                         the master key only with --include-master-key, encrypted with the
+                         passphrase (${MIN_PASSPHRASE_LENGTH}+ characters) from --passphrase-file or KEYWARD_BACKUP_PASSPHRASE
+  backup verify <file> [--passphrase-file <file>]
+                         checks the archive (checksums, CA certificates; the passphrase, if
+                         given) and prints its manifest
+  restore <file> [--force] [--passphrase-file <file>]
+                         into an empty database (DATABASE_URL or the embedded one, Keyward
+                         stopped), installing the backup's master key when none exists here;
+                         --force wipes a database that is not empty (drops everything in its
+                         schema) and replaces it with the backup
 
 Options: --json prints the result as JSON.
 Database: DATABASE_URL, or the embedded database in KEYWARD_DATA_DIR (default ./data).`;
@@ -237,6 +272,10 @@ async function run(argv: string[]): Promise<void> {
       serial: { type: "string" },
       status: { type: "string" },
       reason: { type: "string" },
+      out: { type: "string" },
+      "include-master-key": { type: "boolean", default: false },
+      "passphrase-file": { type: "string" },
+      force: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -249,6 +288,11 @@ async function run(argv: string[]): Promise<void> {
   const print = (human: string, data: unknown) =>
     console.log(values.json ? JSON.stringify(data, null, 2) : human);
   const actor = CLI_ACTOR;
+
+  if (group === "backup" || group === "restore") {
+    await runBackupCommand(group, positionals.slice(1), values, print);
+    return;
+  }
 
   // Validate what can be validated before opening a database (a typo costs no start-up).
   let eabInput: Record<string, unknown> | undefined;
@@ -780,6 +824,133 @@ function formatRateLimits(r: Awaited<ReturnType<typeof getAliasRateLimits>>): st
   return lines.join("\n");
 }
 
+type BackupValues = {
+  out?: string;
+  "include-master-key"?: boolean;
+  "passphrase-file"?: string;
+  force?: boolean;
+};
+
+/** --passphrase-file (one trailing newline dropped), else KEYWARD_BACKUP_PASSPHRASE; never an argument. */
+async function backupPassphrase(values: BackupValues): Promise<string | undefined> {
+  const file = values["passphrase-file"];
+  if (file === undefined) return env().KEYWARD_BACKUP_PASSPHRASE;
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch (err) {
+    throw new Error(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  const passphrase = text.replace(/\r?\n$/, "");
+  if (passphrase === "") throw new UsageError(`${file} is empty: it must hold the backup passphrase`);
+  return passphrase;
+}
+
+/** `backup`, `backup verify`, `restore`: they work on the database as a whole, not through services. */
+async function runBackupCommand(
+  group: "backup" | "restore",
+  args: string[],
+  values: BackupValues,
+  print: (human: string, data: unknown) => void,
+): Promise<void> {
+  const { dataDir, DATABASE_URL } = env();
+  if (group === "backup" && args[0] === "verify") {
+    const file = args[1];
+    if (!file || args.length > 2)
+      throw new UsageError("backup verify needs the archive, e.g. backup verify ca.backup");
+    const passphrase = await backupPassphrase(values);
+    const { manifest } = await readBackup(file);
+    let keyLine = "";
+    if (manifest.masterKey && passphrase !== undefined) {
+      await openMasterKey(manifest, passphrase);
+      keyLine = "\nThe master key opens with the passphrase given.";
+    }
+    print(`${describeManifest(manifest)}\nThe archive is intact.${keyLine}`, manifest);
+    return;
+  }
+  if (group === "backup") {
+    if (args.length > 0) throw new UsageError(`Unknown command: backup ${args.join(" ")}`);
+    const out = required(values, "out");
+    let passphrase: string | undefined;
+    if (values["include-master-key"]) {
+      passphrase = await backupPassphrase(values);
+      if (passphrase === undefined)
+        throw new UsageError(
+          "--include-master-key needs a passphrase: --passphrase-file <file> or KEYWARD_BACKUP_PASSPHRASE",
+        );
+    }
+    const masterKey = readMasterKeyIfPresent();
+    if (!masterKey)
+      throw new BackupError(
+        `No master key at ${masterKeyLocation()}: this is not the data directory of the Keyward to back up (set KEYWARD_DATA_DIR).`,
+      );
+    let url = DATABASE_URL;
+    if (!url) {
+      // While the server runs, its embedded database is read through the server's socket.
+      embedded = await openEmbeddedDatabase({ dataDir });
+      url = embedded.url;
+    }
+    const manifest = await createBackup({
+      databaseUrl: url,
+      database: DATABASE_URL ? "postgresql" : "embedded",
+      masterKey,
+      masterKeyPassphrase: passphrase,
+      out,
+    });
+    print(
+      [
+        `Wrote ${out}: ${manifest.tables.reduce((n, t) => n + t.rows, 0)} rows of ${manifest.tables.length} tables as of ${manifest.createdAt}.`,
+        manifest.masterKey
+          ? "The master key is in it, encrypted with the passphrase: keep the passphrase apart from the archive."
+          : `The master key is NOT in it: keep ${masterKeyLocation()} safe apart from the archive; without it the CA keys cannot be opened.`,
+      ].join("\n"),
+      manifest,
+    );
+    return;
+  }
+  const file = args[0];
+  if (!file || args.length > 1) throw new UsageError("restore needs the archive, e.g. restore ca.backup");
+  const passphrase = await backupPassphrase(values);
+  let url = DATABASE_URL;
+  if (!url) {
+    if (runningEmbeddedDatabaseUrl(dataDir))
+      throw new BackupError(`Keyward is running on ${dataDir}: stop it before restoring into its database.`);
+    ensurePrivateDirectory(dataDir);
+    embedded = await startEmbeddedDatabase({ dataDir });
+    url = embedded.url;
+  }
+  const result = await restoreBackup({
+    file,
+    databaseUrl: url,
+    embedded: !DATABASE_URL,
+    force: values.force === true,
+    passphrase,
+    masterKey: {
+      current: readMasterKeyIfPresent(),
+      location: masterKeyLocation(),
+      install: (key) => {
+        installMasterKeyFile(key);
+      },
+    },
+  });
+  const root = result.manifest.caCertificates.find((c) => c.role === "root");
+  print(
+    [
+      `Restored the backup of ${result.manifest.createdAt} into ${DATABASE_URL ? "the PostgreSQL database" : `the embedded database in ${dataDir}`}${result.wiped ? " (wiped first: --force)" : ""}.`,
+      ...(result.migrationsAppliedAfter.length
+        ? [`Applied this version's newer migrations: ${result.migrationsAppliedAfter.join(", ")}.`]
+        : []),
+      result.masterKeyInstalled
+        ? `Installed the backup's master key at ${masterKeyLocation()}.`
+        : `The master key at ${masterKeyLocation()} opens the backup's CA keys.`,
+      root
+        ? `Start Keyward on it: it serves the same CA (root SHA-256 ${root.sha256Fingerprint}).`
+        : "The backup holds no CA yet: Keyward creates one at its first start.",
+    ].join("\n"),
+    result,
+  );
+}
+
 /**
  * Runs one command line and returns its exit code, printing what the command prints. The tests
  * call it in-process (starting Node and loading the console's modules costs ~2 s per command).
@@ -792,6 +963,9 @@ export async function runCli(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       console.error(`${err.message}\n\n${USAGE}`);
       code = EXIT_USAGE;
+    } else if (err instanceof BackupError) {
+      console.error(`Refused: ${err.message}`);
+      code = EXIT_REFUSED;
     } else if (isAcmeProblem(err)) {
       console.error(`Refused: ${err.detail}`);
       const params = (err.options.extra?.invalidParams ?? []) as { name: string; reason: string }[];

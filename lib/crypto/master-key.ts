@@ -35,3 +35,36 @@ export function secretBox(): SecretBox {
   box ??= new SecretBox(loadMasterKey());
   return box;
 }
+
+/** Where the master key is configured, for messages: the variable or the key file's path. */
+export function masterKeyLocation(): string {
+  const e = env();
+  if (e.KEYWARD_MASTER_KEY) return "KEYWARD_MASTER_KEY";
+  return e.KEYWARD_MASTER_KEY_FILE ?? path.join(e.dataDir, "master.key");
+}
+
+/**
+ * The configured master key, or null when there is none yet. Unlike loadMasterKey it never
+ * creates one: backup and restore must not mint a key that seals nothing.
+ */
+export function readMasterKeyIfPresent(): Buffer | null {
+  const e = env();
+  if (e.KEYWARD_MASTER_KEY) return decodeKey(e.KEYWARD_MASTER_KEY, "KEYWARD_MASTER_KEY");
+  const file = masterKeyLocation();
+  if (!fs.existsSync(file)) return null;
+  return loadMasterKey();
+}
+
+/**
+ * Writes `key` as the key file (mode 0600, its directory 0700) where loadMasterKey will read it.
+ * Never overwrites: a key file that appeared meanwhile makes this throw.
+ */
+export function installMasterKeyFile(key: Buffer): string {
+  if (key.length !== 32) throw new Error("master key must be 32 bytes (AES-256)");
+  const e = env();
+  if (e.KEYWARD_MASTER_KEY) throw new Error("KEYWARD_MASTER_KEY is set: no key file is used");
+  const file = masterKeyLocation();
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+  return file;
+}
