@@ -59,11 +59,16 @@ export class Connection {
     });
     socket.setNoDelay(true);
     this.#buffer = Buffer.alloc(0);
+    // Events of a socket this client has already replaced (closed after "Connection: close", say)
+    // must not touch the current one's buffer or request: a late "close" of the old socket once
+    // failed the next request or left its answer to be taken by the one after.
     socket.on("data", (chunk: Buffer) => {
+      if (this.#socket !== socket) return;
       this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
       this.#parse();
     });
     const fail = (error: Error) => {
+      if (this.#socket !== socket) return;
       const pending = this.#pending;
       this.#pending = null;
       this.#socket = null;
