@@ -43,7 +43,7 @@ export function UrlFilters({
   };
   return (
     <form
-      className="grid gap-3 border-b border-slate-200 px-4 py-3 md:grid-cols-4"
+      className="grid grid-cols-1 gap-3 border-b border-slate-200 px-4 py-3 md:grid-cols-4"
       onSubmit={(e) => {
         e.preventDefault();
         apply(values);

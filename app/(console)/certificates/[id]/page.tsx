@@ -110,7 +110,7 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
         <Card>
           <CardHeader title="Certificate" description="Decoded from the DER Keyward issued" />
           <CardBody>
-            <dl className="grid gap-4 md:grid-cols-2">
+            <dl className="grid grid-cols-1 gap-4 md:grid-cols-2">
               <Fact label="Subject">
                 <span className="break-all font-mono text-xs">{d.subject || "(empty)"}</span>
               </Fact>
@@ -152,7 +152,7 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
         <Card>
           <CardHeader title="Where it came from" />
           <CardBody>
-            <dl className="grid gap-4 md:grid-cols-3">
+            <dl className="grid grid-cols-1 gap-4 md:grid-cols-3">
               <Fact label="Order">
                 {cert.orderId ? (
                   <Link
