@@ -274,12 +274,12 @@ describe("navigation", () => {
     // The chart measures its width once on screen (a busy machine may paint it at the default
     // width first): poll rather than read the first frame.
     await phone.goto("/");
-    const label = phone
+    const axisLabel = phone
       .getByRole("group", { name: /^Certificates issued: / })
       .locator("text")
       .first();
     await expect
-      .poll(() => label.evaluate((el) => el.getBoundingClientRect().height))
+      .poll(() => axisLabel.evaluate((el) => el.getBoundingClientRect().height))
       .toBeGreaterThanOrEqual(10);
   });
 });
