@@ -5,6 +5,8 @@
 // fixed detail, and its message goes to the log only.
 
 import type { z } from "zod";
+// zod's messages for people ("At most 250 characters") in every invalidParams (issue 16 item 5).
+import "./zod-messages";
 
 /** RFC 8555 §6.7 error names, in the RFC's order, plus the extensions Keyward uses. */
 export const ACME_ERRORS = {

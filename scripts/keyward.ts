@@ -611,7 +611,7 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
     case "trust-anchor list": {
-      const anchors = await listTrustAnchors({ actor });
+      const anchors = (await listTrustAnchors({ actor })).items;
       print(
         anchors.map((a) => `${a.id}\t${a.source}\t${a.subjectDn}\tuntil ${a.notAfter}`).join("\n") ||
           "No trust anchors: no client certificate is trusted.",

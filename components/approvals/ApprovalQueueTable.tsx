@@ -5,6 +5,7 @@ import Link from "next/link";
 import { Badge, type BadgeTone } from "@/components/ui/Badge";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { RelativeTime } from "@/components/ui/RelativeTime";
+import { SortableTh } from "@/components/ui/SortableTh";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
 import type { ApprovalRequestView } from "@/lib/console/approvals";
 import { ApprovalDecisionDialog } from "./ApprovalDecisionDialog";
@@ -48,10 +49,13 @@ export function ApprovalQueueTable({
   label,
   history,
   viewerDecides,
+  sorting,
 }: {
   requests: ApprovalRequestView[];
   label: string;
   history: boolean;
+  /** The history's order in the URL: its "asked" and "decided" headers sort (SortableTh). */
+  sorting?: Omit<Parameters<typeof SortableTh>[0], "column" | "label">;
   /** The viewer decides some requests (approver, administrator): say why not where they cannot. */
   viewerDecides: boolean;
 }) {
@@ -62,9 +66,17 @@ export function ApprovalQueueTable({
           <Th>Request</Th>
           <Th>Account key</Th>
           <Th>Contacts · client</Th>
-          <Th>{history ? "Asked · outcome" : "Asked · expires"}</Th>
+          {sorting ? (
+            <SortableTh column="asked" label={history ? "Asked · outcome" : "Asked · expires"} {...sorting} />
+          ) : (
+            <Th>{history ? "Asked · outcome" : "Asked · expires"}</Th>
+          )}
           <Th>Approvals</Th>
-          <Th>{history ? "Decided by" : <span className="sr-only">Decision</span>}</Th>
+          {sorting && history ? (
+            <SortableTh column="decided" label="Decided by" {...sorting} />
+          ) : (
+            <Th>{history ? "Decided by" : <span className="sr-only">Decision</span>}</Th>
+          )}
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">

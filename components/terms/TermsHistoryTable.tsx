@@ -1,12 +1,20 @@
-// An alias's terms-of-service versions, newest first: when each took effect, who published it,
-// and how many accounts agreed to it.
+// An alias's terms-of-service versions (newest first, or as the list sorts them): when each took
+// effect, who published it, and how many accounts agreed to it.
 import { Badge } from "@/components/ui/Badge";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { RelativeTime } from "@/components/ui/RelativeTime";
+import { SortableTh } from "@/components/ui/SortableTh";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
 import type { AliasTermsView } from "@/lib/console/terms";
 
-export function TermsHistoryTable({ terms }: { terms: AliasTermsView }) {
+export function TermsHistoryTable({
+  terms,
+  sorting,
+}: {
+  terms: AliasTermsView;
+  /** The terms page's order in the URL: the Version and Accounts agreed headers sort (SortableTh). */
+  sorting?: Omit<Parameters<typeof SortableTh>[0], "column" | "label">;
+}) {
   if (terms.versions.length === 0) {
     return (
       <EmptyState title="No terms of service published">
@@ -18,18 +26,25 @@ export function TermsHistoryTable({ terms }: { terms: AliasTermsView }) {
     <Table label={`Terms of service of ${terms.alias}`}>
       <thead>
         <tr>
-          <Th>Version</Th>
+          {sorting ? <SortableTh column="version" label="Version" {...sorting} /> : <Th>Version</Th>}
           <Th>URL</Th>
           <Th>In effect since</Th>
           <Th>Published by</Th>
-          <Th>Accounts agreed</Th>
+          {sorting ? (
+            <SortableTh column="accounts" label="Accounts agreed" firstDir="desc" {...sorting} />
+          ) : (
+            <Th>Accounts agreed</Th>
+          )}
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
-        {terms.versions.map((v, i) => (
+        {terms.versions.map((v) => (
           <Tr key={v.version}>
             <Td className="whitespace-nowrap font-medium text-slate-900">
-              v{v.version} {i === 0 && terms.currentUrl === v.url && <Badge tone="green">current</Badge>}
+              v{v.version}{" "}
+              {v.version === terms.latestVersion && terms.currentUrl === v.url && (
+                <Badge tone="green">current</Badge>
+              )}
             </Td>
             <Td className="text-xs">
               <a

@@ -5,12 +5,20 @@ import { Button } from "./Button";
 import { Select, TextInput } from "./Field";
 
 export type UrlFilterField =
-  | { name: string; label: string; type: "text" | "date"; placeholder?: string }
+  | {
+      name: string;
+      label: string;
+      type: "text" | "date";
+      placeholder?: string;
+      /** Values offered as the user types (a datalist); any other text is still allowed. */
+      suggestions?: readonly string[];
+    }
   | { name: string; label: string; type: "select"; any: string; options: { value: string; label: string }[] };
 
 /**
  * A list's search form whose values live in the URL, so a search can be shared and paged. Values
- * not shown as fields (the sort) are kept; a new search starts at page 1.
+ * not shown as fields (the sort) are kept; a new search starts at page 1. Every list page with
+ * more than a name search uses it (orders, certificates, accounts, audit log, approvals).
  */
 export function UrlFilters({
   fields,
@@ -35,7 +43,7 @@ export function UrlFilters({
   };
   return (
     <form
-      className="grid gap-3 border-b border-slate-200 px-4 py-3 md:grid-cols-4"
+      className="grid grid-cols-1 gap-3 border-b border-slate-200 px-4 py-3 md:grid-cols-4"
       onSubmit={(e) => {
         e.preventDefault();
         apply(values);
@@ -60,13 +68,23 @@ export function UrlFilters({
                 ))}
               </Select>
             ) : (
-              <TextInput
-                id={id}
-                type={field.type}
-                placeholder={field.type === "text" ? field.placeholder : undefined}
-                value={values[field.name] ?? ""}
-                onChange={onChange}
-              />
+              <>
+                <TextInput
+                  id={id}
+                  type={field.type}
+                  placeholder={field.type === "text" ? field.placeholder : undefined}
+                  value={values[field.name] ?? ""}
+                  list={field.suggestions ? `${id}-list` : undefined}
+                  onChange={onChange}
+                />
+                {field.suggestions && (
+                  <datalist id={`${id}-list`}>
+                    {field.suggestions.map((s) => (
+                      <option key={s} value={s} />
+                    ))}
+                  </datalist>
+                )}
+              </>
             )}
           </div>
         );

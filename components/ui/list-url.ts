@@ -14,3 +14,22 @@ export function listHref(basePath: string, params: ListParams, changes: ListPara
   const text = query.toString();
   return text ? `${basePath}?${text}` : basePath;
 }
+
+/**
+ * What every link of a sorted list keeps — its filters, its order and a page size other than the
+ * default — and the props its SortableTh headers share.
+ */
+export function listState<S extends string>(
+  basePath: string,
+  query: { sort: S; dir: "asc" | "desc"; pageSize: number },
+  filters: ListParams,
+  defaultPageSize: number,
+) {
+  const params: ListParams = {
+    ...filters,
+    sort: query.sort,
+    dir: query.dir,
+    pageSize: query.pageSize === defaultPageSize ? undefined : query.pageSize,
+  };
+  return { params, sorting: { sort: query.sort as string, dir: query.dir, basePath, params } };
+}

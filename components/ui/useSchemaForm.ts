@@ -4,6 +4,8 @@
 // field, each shown until that field is edited again.
 import { useState } from "react";
 import type { z } from "zod";
+// The same human messages as the server's invalidParams ("At most 250 characters").
+import "@/lib/zod-messages";
 
 export function useSchemaForm<V extends Record<string, string>, I, T>(o: {
   initial: V;

@@ -8,6 +8,7 @@ import { type AuditActor, recordAudit } from "@/lib/audit/record";
 import { BasicConstraintsExtension, X509Certificate } from "@/lib/crypto/x509";
 import type { Db, Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { containsText } from "@/lib/db/text-filters";
 import { conflictProblem, invalidParamsProblem, notFoundProblem } from "@/lib/problem";
 import { certificatesFromPem, derToPem, sha256Hex } from "./pem";
 
@@ -79,9 +80,53 @@ export async function trustAsClientAnchors(
   });
 }
 
-export async function listClientTrustAnchors(db: Db): Promise<TrustAnchorView[]> {
-  const rows = await db.clientTrustAnchor.findMany({ orderBy: [{ source: "desc" }, { createdAt: "asc" }] });
-  return rows.map(toView);
+export type TrustAnchorSort = "subject" | "source" | "validUntil" | "added";
+
+export type TrustAnchorSearch = {
+  /** Part of the subject DN, as typed (% and _ are literal). */
+  q?: string;
+  sort?: TrustAnchorSort;
+  dir?: "asc" | "desc";
+  /** Rows to skip and to return; left out: every anchor (the command line lists them all). */
+  offset?: number;
+  limit?: number;
+};
+
+/** Each sortable column's order; ties go by when the anchor was added, then id (stable paging). */
+function anchorOrder(
+  sort: TrustAnchorSort | undefined,
+  dir: "asc" | "desc",
+): Prisma.ClientTrustAnchorOrderByWithRelationInput[] {
+  const ties: Prisma.ClientTrustAnchorOrderByWithRelationInput[] = [{ createdAt: "asc" }, { id: "asc" }];
+  switch (sort) {
+    case "subject":
+      return [{ subjectDn: dir }, ...ties];
+    case "validUntil":
+      return [{ notAfter: dir }, ...ties];
+    case "added":
+      return [{ createdAt: dir }, { id: "asc" }];
+    // Keyward's own CAs before imported ones (descending), as the list always showed them.
+    default:
+      return [{ source: dir }, ...ties];
+  }
+}
+
+/** The anchors matching the search, in the asked order (Keyward's own first by default). */
+export async function listClientTrustAnchors(
+  db: Db,
+  search: TrustAnchorSearch = {},
+): Promise<{ items: TrustAnchorView[]; total: number }> {
+  const where: Prisma.ClientTrustAnchorWhereInput = search.q ? { subjectDn: containsText(search.q) } : {};
+  const [rows, total] = await Promise.all([
+    db.clientTrustAnchor.findMany({
+      where,
+      orderBy: anchorOrder(search.sort, search.dir ?? "desc"),
+      skip: search.offset,
+      take: search.limit,
+    }),
+    db.clientTrustAnchor.count({ where }),
+  ]);
+  return { items: rows.map(toView), total };
 }
 
 /**

@@ -83,6 +83,8 @@ export async function listAccounts(
     status: o.status,
     contact: o.contact,
     thumbprintPrefix: o.thumbprint,
+    sort: o.sort ?? "created",
+    order: o.dir ?? "desc",
     offset: (page - 1) * pageSize,
     limit: pageSize,
   });

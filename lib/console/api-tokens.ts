@@ -13,9 +13,10 @@ import {
   rolesWithin,
 } from "@/lib/auth/permissions";
 import { db, type Prisma } from "@/lib/db/client";
+import { containsText } from "@/lib/db/text-filters";
 import { conflictProblem, invalidParamsProblem, notFoundProblem, zodProblem } from "@/lib/problem";
-import { createApiTokenBodySchema } from "./schemas/api-tokens";
-import type { Page } from "./schemas/common";
+import { type ApiTokenListQuery, createApiTokenBodySchema } from "./schemas/api-tokens";
+import type { Page, SortDirection } from "./schemas/common";
 
 export type ApiTokenView = {
   id: string;
@@ -54,22 +55,51 @@ function toView(t: TokenRow, now = new Date()): ApiTokenView {
   };
 }
 
-export async function listApiTokens(o: {
-  actor: ConsoleActor;
-  page?: number;
-  pageSize?: number;
-}): Promise<Page<ApiTokenView>> {
+/** Each sortable column's order; ties go by creation, newest first, then id (stable paging). */
+function tokenOrder(
+  sort: ApiTokenListQuery["sort"],
+  dir: SortDirection,
+): Prisma.ApiTokenOrderByWithRelationInput[] {
+  const ties: Prisma.ApiTokenOrderByWithRelationInput[] = [{ createdAt: "desc" }, { id: "asc" }];
+  switch (sort) {
+    case "name":
+      return [{ name: dir }, ...ties];
+    case "role":
+      return [{ role: dir }, ...ties];
+    // Ascending: tokens in use first (not revoked), the most recently revoked next.
+    case "status":
+      return [
+        { revokedAt: { sort: dir === "asc" ? "desc" : "asc", nulls: dir === "asc" ? "first" : "last" } },
+        ...ties,
+      ];
+    case "expires":
+      return [{ expiresAt: { sort: dir, nulls: "last" } }, ...ties];
+    case "lastUsed":
+      return [{ lastUsedAt: { sort: dir, nulls: "last" } }, ...ties];
+    default:
+      return [{ createdAt: dir }, { id: "asc" }];
+  }
+}
+
+export async function listApiTokens(
+  o: { actor: ConsoleActor } & Partial<ApiTokenListQuery>,
+): Promise<Page<ApiTokenView>> {
   assertPermission(o.actor, "tokens.read");
   const page = o.page ?? 1;
   const pageSize = o.pageSize ?? 20;
+  // A name or owner containing the search, as typed (% and _ are literal).
+  const where: Prisma.ApiTokenWhereInput = o.q
+    ? { OR: [{ name: containsText(o.q) }, { createdBy: { username: containsText(o.q) } }] }
+    : {};
   const [rows, total] = await Promise.all([
     db().apiToken.findMany({
-      orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }],
+      where,
+      orderBy: tokenOrder(o.sort ?? "status", o.dir ?? "asc"),
       skip: (page - 1) * pageSize,
       take: pageSize,
       include: TOKEN_INCLUDE,
     }),
-    db().apiToken.count(),
+    db().apiToken.count({ where }),
   ]);
   return { items: rows.map((r) => toView(r)), total, page, pageSize };
 }

@@ -5,6 +5,7 @@
 import { actorCanAny, assertPermission, auditActorOf, type ConsoleActor } from "@/lib/auth/actor";
 import { DECIDING_PERMISSIONS } from "@/lib/auth/permissions";
 import { db, type Prisma } from "@/lib/db/client";
+import { startsWithText } from "@/lib/db/text-filters";
 import { AcmeProblem, notFoundProblem, zodProblem } from "@/lib/problem";
 import {
   type ApprovalKind,
@@ -162,14 +163,27 @@ export async function listApprovals(
       view === "pending" ? openWhere(now) : historyWhere(now),
       o.alias ? { alias: { name: o.alias } } : {},
       o.kind ? { kind: o.kind } : {},
+      o.q
+        ? {
+            OR: [
+              { keyThumbprint: startsWithText(o.q) },
+              { accountId: startsWithText(o.q) },
+              { contact: { has: o.q } },
+              { contact: { has: `mailto:${o.q}` } },
+            ],
+          }
+        : {},
     ],
   };
+  const dir = o.dir ?? "desc";
+  const historyOrder: Prisma.ApprovalRequestOrderByWithRelationInput[] =
+    o.sort === "decided" ? [{ decidedAt: { sort: dir, nulls: "last" } }, { id: "desc" }] : [{ id: dir }];
   const [rows, total] = await Promise.all([
     db().approvalRequest.findMany({
       where,
       select: REQUEST_SELECT,
-      // The queue oldest first (those expire first); the history newest first.
-      orderBy: view === "pending" ? [{ createdAt: "asc" }, { id: "asc" }] : [{ id: "desc" }],
+      // The queue oldest first (those expire first); the history as asked, newest first by default.
+      orderBy: view === "pending" ? [{ createdAt: "asc" }, { id: "asc" }] : historyOrder,
       skip: (page - 1) * pageSize,
       take: pageSize,
     }),

@@ -1,10 +1,11 @@
-// Reading the audit log: filters by actor, action and target, newest first. Actors are shown by
-// name (username, token name) next to their stored "user:<id>" form.
+// Reading the audit log: filters by actor, action, target and date range, sorted (newest first by
+// default); exported as CSV or JSON lines with the same filters. Actors are shown by name
+// (username, token name) next to their stored "user:<id>" form.
 
 import { assertPermission, type ConsoleActor } from "@/lib/auth/actor";
 import { db, type Prisma } from "@/lib/db/client";
 import { startsWithText } from "@/lib/db/text-filters";
-import type { AuditQuery } from "./schemas/audit";
+import type { AuditExportFormat, AuditFilter, AuditQuery } from "./schemas/audit";
 import type { Page } from "./schemas/common";
 
 export type AuditEventView = {
@@ -28,6 +29,62 @@ async function actorFilter(actor: string): Promise<string> {
   return user ? `user:${user.id}` : actor;
 }
 
+const DAY_MS = 86_400_000;
+
+/** The start of the day after `day` when it is a bare date: "to 2027-01-31" includes that day. */
+function endOfWindow(day: string): Date {
+  const at = new Date(day);
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? new Date(at.getTime() + DAY_MS) : at;
+}
+
+async function auditWhere(filter: Partial<AuditFilter>): Promise<Prisma.AuditEventWhereInput> {
+  const where: Prisma.AuditEventWhereInput = {};
+  if (filter.actor) where.actor = await actorFilter(filter.actor);
+  if (filter.action)
+    where.action = filter.action.endsWith(".") ? startsWithText(filter.action) : filter.action;
+  if (filter.targetType) where.targetType = filter.targetType;
+  if (filter.targetId) where.targetId = filter.targetId;
+  if (filter.from || filter.to)
+    where.createdAt = {
+      ...(filter.from ? { gte: new Date(filter.from) } : {}),
+      ...(filter.to ? { lt: endOfWindow(filter.to) } : {}),
+    };
+  return where;
+}
+
+/** Each sortable column's order; ties go by id (the order events were recorded in). */
+function auditOrder(
+  sort: AuditFilter["sort"],
+  dir: "asc" | "desc",
+): Prisma.AuditEventOrderByWithRelationInput[] {
+  switch (sort) {
+    case "action":
+      return [{ action: dir }, { id: "desc" }];
+    case "object":
+      return [{ targetType: dir }, { targetId: { sort: dir, nulls: "last" } }, { id: "desc" }];
+    default:
+      return [{ id: dir }];
+  }
+}
+
+type AuditRow = Awaited<ReturnType<ReturnType<typeof db>["auditEvent"]["findMany"]>>[number];
+
+function toView(r: AuditRow, names: Map<string, string>): AuditEventView {
+  return {
+    id: r.id.toString(),
+    createdAt: r.createdAt.toISOString(),
+    actor: r.actor,
+    actorName: names.get(r.actor) ?? r.actor,
+    action: r.action,
+    targetType: r.targetType,
+    targetId: r.targetId,
+    targetName: r.targetId ? (names.get(`${r.targetType}:${r.targetId}`) ?? nameInDetails(r.details)) : null,
+    details: r.details,
+    ip: r.ip,
+    requestId: r.requestId,
+  };
+}
+
 export async function listAuditEvents(o: {
   actor: ConsoleActor;
   filter?: Partial<AuditQuery>;
@@ -36,37 +93,92 @@ export async function listAuditEvents(o: {
   const filter = o.filter ?? {};
   const page = filter.page ?? 1;
   const pageSize = filter.pageSize ?? 50;
-  const where: Prisma.AuditEventWhereInput = {};
-  if (filter.actor) where.actor = await actorFilter(filter.actor);
-  if (filter.action)
-    where.action = filter.action.endsWith(".") ? startsWithText(filter.action) : filter.action;
-  if (filter.targetType) where.targetType = filter.targetType;
-  if (filter.targetId) where.targetId = filter.targetId;
+  const where = await auditWhere(filter);
   const [rows, total] = await Promise.all([
-    db().auditEvent.findMany({ where, orderBy: { id: "desc" }, skip: (page - 1) * pageSize, take: pageSize }),
+    db().auditEvent.findMany({
+      where,
+      orderBy: auditOrder(filter.sort ?? "when", filter.dir ?? "desc"),
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    }),
     db().auditEvent.count({ where }),
   ]);
   const names = await resolveNames(rows);
-  return {
-    items: rows.map((r) => ({
-      id: r.id.toString(),
-      createdAt: r.createdAt.toISOString(),
-      actor: r.actor,
-      actorName: names.get(r.actor) ?? r.actor,
-      action: r.action,
-      targetType: r.targetType,
-      targetId: r.targetId,
-      targetName: r.targetId
-        ? (names.get(`${r.targetType}:${r.targetId}`) ?? nameInDetails(r.details))
-        : null,
-      details: r.details,
-      ip: r.ip,
-      requestId: r.requestId,
-    })),
-    total,
-    page,
-    pageSize,
-  };
+  return { items: rows.map((r) => toView(r, names)), total, page, pageSize };
+}
+
+// Rows read per query while exporting: the export never holds more than this in memory.
+const EXPORT_BATCH_SIZE = 500;
+
+const CSV_COLUMNS = [
+  "id",
+  "createdAt",
+  "actor",
+  "actorName",
+  "action",
+  "targetType",
+  "targetId",
+  "targetName",
+  "ip",
+  "requestId",
+  "details",
+] as const;
+
+/**
+ * One CSV field (RFC 4180 §2: quoted when it holds a comma, quote or line break, quotes doubled).
+ * A field a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading "'"
+ * (OWASP "CSV injection"): the log holds text that clients and operators typed.
+ */
+function csvField(value: string | null): string {
+  if (value === null) return "";
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function csvLine(e: AuditEventView): string {
+  const details = e.details === null || e.details === undefined ? null : JSON.stringify(e.details);
+  const record: Record<(typeof CSV_COLUMNS)[number], string | null> = { ...e, details };
+  return `${CSV_COLUMNS.map((c) => csvField(record[c])).join(",")}\r\n`;
+}
+
+export type AuditExport = { filename: string; contentType: string; lines: AsyncIterable<string> };
+
+/**
+ * The audit log as the filters select it — every page, newest first — as CSV (a header line, then
+ * one event a line) or JSON lines (one event object a line). Read in batches by id, so an export
+ * of the whole log streams without loading it, and events recorded meanwhile do not shift it.
+ */
+export async function exportAuditEvents(o: {
+  actor: ConsoleActor;
+  filter: Partial<AuditFilter>;
+  format: AuditExportFormat;
+  now?: Date;
+}): Promise<AuditExport> {
+  assertPermission(o.actor, "audit.read");
+  const where = await auditWhere(o.filter);
+  const stamp = (o.now ?? new Date()).toISOString().replace(/[:.]/g, "-");
+  async function* lines(): AsyncGenerator<string> {
+    if (o.format === "csv") yield `${CSV_COLUMNS.join(",")}\r\n`;
+    let before: bigint | undefined;
+    for (;;) {
+      const rows = await db().auditEvent.findMany({
+        where: before === undefined ? where : { AND: [where, { id: { lt: before } }] },
+        orderBy: { id: "desc" },
+        take: EXPORT_BATCH_SIZE,
+      });
+      if (rows.length === 0) return;
+      const names = await resolveNames(rows);
+      for (const row of rows) {
+        const view = toView(row, names);
+        yield o.format === "csv" ? csvLine(view) : `${JSON.stringify(view)}\n`;
+      }
+      before = rows[rows.length - 1]?.id;
+      if (rows.length < EXPORT_BATCH_SIZE) return;
+    }
+  }
+  return o.format === "csv"
+    ? { filename: `audit-${stamp}.csv`, contentType: "text/csv; charset=utf-8", lines: lines() }
+    : { filename: `audit-${stamp}.jsonl`, contentType: "application/jsonl; charset=utf-8", lines: lines() };
 }
 
 /**
@@ -126,4 +238,11 @@ export async function listAuditActions(o: { actor: ConsoleActor }): Promise<stri
   assertPermission(o.actor, "audit.read");
   const rows = await db().auditEvent.groupBy({ by: ["action"], orderBy: { action: "asc" } });
   return rows.map((r) => r.action);
+}
+
+/** Every object type the log holds, for the object filter's choices (one GROUP BY). */
+export async function listAuditTargetTypes(o: { actor: ConsoleActor }): Promise<string[]> {
+  assertPermission(o.actor, "audit.read");
+  const rows = await db().auditEvent.groupBy({ by: ["targetType"], orderBy: { targetType: "asc" } });
+  return rows.map((r) => r.targetType);
 }

@@ -9,8 +9,10 @@ import { eabKeyState } from "@/lib/ra/eab";
 import type { EabKeyState, EabKeyType, EabSignatureAlgorithm, MacAlgorithm } from "@/lib/ra/eab-algorithms";
 import * as ra from "@/lib/ra/eab-keys";
 import { resolveNames } from "./audit";
+import { DEFAULT_PAGE_SIZE } from "./schemas/common";
 import {
   createEabKeyBodySchema,
+  type EabKeyListQuery,
   inspectEabPublicKeyBodySchema,
   updateEabKeyBodySchema,
 } from "./schemas/eab-keys";
@@ -43,6 +45,10 @@ export type EabKeyList = {
   /** Set when the alias requires EAB and no key can bind: every registration is refused. */
   warning: string | null;
   items: EabKeyView[];
+  /** How many keys match the search (items holds one page of them when paged). */
+  total: number;
+  page: number;
+  pageSize: number;
 };
 
 /** The MAC key, once: what an operator hands to the client's operator. */
@@ -89,12 +95,31 @@ async function namesOf(keys: { createdBy: string }[]) {
 const changedBy = (actor: ConsoleActor) => ({ actor: auditActorOf(actor), ip: actor.ip });
 
 /** An alias's keys, newest first, with the accounts each bound. */
-export async function listEabKeys(o: { actor: ConsoleActor; alias: string }): Promise<EabKeyList> {
+/** An alias's keys: one page of those matching the search, or every key when no page is asked. */
+export async function listEabKeys(
+  o: { actor: ConsoleActor; alias: string } & Partial<EabKeyListQuery>,
+): Promise<EabKeyList> {
   assertPermission(o.actor, "console.read");
   const now = new Date();
-  const { required, warning, keys } = await ra.listEabKeys(db(), o.alias, now);
+  const paged = o.page !== undefined || o.pageSize !== undefined;
+  const page = o.page ?? 1;
+  const pageSize = o.pageSize ?? DEFAULT_PAGE_SIZE;
+  const { required, warning, keys, total } = await ra.listEabKeys(db(), o.alias, now, {
+    q: o.q,
+    sort: o.sort ?? "created",
+    dir: o.dir ?? "desc",
+    ...(paged ? { offset: (page - 1) * pageSize, limit: pageSize } : {}),
+  });
   const names = await namesOf(keys);
-  return { alias: o.alias, required, warning, items: keys.map((k) => toView(o.alias, k, names, now)) };
+  return {
+    alias: o.alias,
+    required,
+    warning,
+    items: keys.map((k) => toView(o.alias, k, names, now)),
+    total,
+    page: paged ? page : 1,
+    pageSize: paged ? pageSize : Math.max(total, 1),
+  };
 }
 
 function decodeFile(base64: string | undefined): Uint8Array | undefined {

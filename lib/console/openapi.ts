@@ -18,29 +18,30 @@ import {
 import { accessRuleBodySchema } from "./schemas/access-rules";
 import { accountListQuerySchema } from "./schemas/accounts";
 import { cloneAliasBodySchema, createAliasBodySchema, renameAliasBodySchema } from "./schemas/aliases";
-import { createApiTokenBodySchema } from "./schemas/api-tokens";
+import { apiTokenListQuerySchema, createApiTokenBodySchema } from "./schemas/api-tokens";
 import {
   createApprovalProfileBodySchema,
   updateApprovalProfileBodySchema,
 } from "./schemas/approval-profiles";
 import { approvalDecisionBodySchema, approvalListQuerySchema } from "./schemas/approvals";
-import { auditQuerySchema } from "./schemas/audit";
+import { auditExportQuerySchema, auditQuerySchema } from "./schemas/audit";
 import {
   certificateDownloadQuerySchema,
   certificateListQuerySchema,
   revokeCertificateBodySchema,
 } from "./schemas/certificates";
-import { listQuerySchema, pagingSchema } from "./schemas/common";
+import { listQuerySchema } from "./schemas/common";
 import {
   createEabKeyBodySchema,
+  eabKeyListQuerySchema,
   inspectEabPublicKeyBodySchema,
   updateEabKeyBodySchema,
 } from "./schemas/eab-keys";
 import { orderListQuerySchema } from "./schemas/orders";
 import { setRateLimitOverrideBodySchema } from "./schemas/rate-limits";
 import { globalSettingsBodySchema, protocolBodySchema } from "./schemas/settings";
-import { publishTermsBodySchema } from "./schemas/terms";
-import { trustAnchorBodySchema } from "./schemas/trust-anchors";
+import { publishTermsBodySchema, termsListQuerySchema } from "./schemas/terms";
+import { trustAnchorBodySchema, trustAnchorListQuerySchema } from "./schemas/trust-anchors";
 import { changePasswordBodySchema, createUserBodySchema, updateUserBodySchema } from "./schemas/users";
 
 type JsonSchema = Record<string, unknown>;
@@ -429,7 +430,8 @@ export function consoleOpenApiDocument(serverUrl?: string) {
         parameters: [pathParam("alias", "Alias name")],
         get: {
           summary:
-            "The alias's external account binding keys: identifiers, policy, state and the accounts each bound (never a secret)",
+            "A page of the alias's external account binding keys: identifiers, policy, state and the accounts each bound (never a secret)",
+          parameters: queryParameters(eabKeyListQuerySchema),
           responses: {
             "200": ok("The keys", {
               type: "object",
@@ -507,7 +509,9 @@ export function consoleOpenApiDocument(serverUrl?: string) {
       },
       "/api/console/terms": {
         get: {
-          summary: "Every alias's terms of service: versions, when each took effect, accounts that agreed",
+          summary:
+            "A page of aliases with their terms of service: versions, when each took effect, accounts that agreed",
+          parameters: queryParameters(termsListQuerySchema),
           responses: { "200": ok("Terms per alias"), ...errors(401, 403) },
         },
       },
@@ -671,7 +675,8 @@ export function consoleOpenApiDocument(serverUrl?: string) {
       },
       "/api/console/trust-anchors": {
         get: {
-          summary: "The CA certificates ACME client certificates may chain to",
+          summary: "A page of the CA certificates ACME client certificates may chain to",
+          parameters: queryParameters(trustAnchorListQuerySchema),
           responses: { "200": ok("The trust anchors", itemsOf(TRUST_ANCHOR)), ...errors(401, 403) },
         },
         post: {
@@ -746,7 +751,7 @@ export function consoleOpenApiDocument(serverUrl?: string) {
       "/api/console/tokens": {
         get: {
           summary: "List API tokens (administrator)",
-          parameters: queryParameters(pagingSchema),
+          parameters: queryParameters(apiTokenListQuerySchema),
           responses: { "200": ok("A page of tokens"), ...errors(401, 403) },
         },
         post: {
@@ -765,9 +770,26 @@ export function consoleOpenApiDocument(serverUrl?: string) {
       },
       "/api/console/audit": {
         get: {
-          summary: "The audit log, newest first (administrator, auditor)",
+          summary: "The audit log, newest first by default (administrator, auditor)",
           parameters: queryParameters(auditQuerySchema),
           responses: { "200": ok("A page of events"), ...errors(401, 403) },
+        },
+      },
+      "/api/console/audit/export": {
+        get: {
+          summary:
+            "Every event the filters select, newest first, streamed as CSV or JSON lines (administrator, auditor)",
+          parameters: queryParameters(auditExportQuerySchema),
+          responses: {
+            "200": {
+              description: "The events, as an attachment",
+              content: {
+                "text/csv": { schema: { type: "string" } },
+                "application/jsonl": { schema: { type: "string" } },
+              },
+            },
+            ...errors(401, 403, 422),
+          },
         },
       },
       "/api/console/overview": {

@@ -114,6 +114,8 @@ export async function listOrders(
     accountId: o.account,
     aliasName: o.alias,
     status: o.status,
+    sort: o.sort ?? "created",
+    order: o.dir ?? "desc",
     offset: (page - 1) * pageSize,
     limit: pageSize,
   });

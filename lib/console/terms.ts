@@ -3,11 +3,13 @@
 // publish action, handed to lib/ra/aliases.ts (the version is recorded by lib/ra/terms.ts).
 import { assertPermission, auditActorOf, type ConsoleActor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
+import { containsText } from "@/lib/db/text-filters";
 import { notFoundProblem, zodProblem } from "@/lib/problem";
 import { readAliasSettings } from "@/lib/ra/alias-settings";
 import { publishTermsOfService } from "@/lib/ra/aliases";
 import { actorNames } from "./audit";
-import { publishTermsBodySchema } from "./schemas/terms";
+import { DEFAULT_PAGE_SIZE, type Page } from "./schemas/common";
+import { publishTermsBodySchema, type TermsListQuery } from "./schemas/terms";
 
 export type TermsVersionView = {
   version: number;
@@ -26,8 +28,10 @@ export type AliasTermsView = {
   currentChangeUrl: string | null;
   requireNewApproval: boolean;
   agreeToNewAllowed: boolean;
-  /** Newest first. */
+  /** Newest first, unless the list asked for another order. */
   versions: TermsVersionView[];
+  /** The newest version (null: none published): the one the directory names when it has terms. */
+  latestVersion: number | null;
   accounts: number;
   /** Accounts that agreed to the newest version (or a later one: there is none). */
   accountsAgreedToCurrent: number;
@@ -72,21 +76,47 @@ async function termsOf(
         publishedBy: names.get(v.publishedBy) ?? v.publishedBy,
         accountsAgreed: agreedTo(v.version),
       })),
+      latestVersion: own[0]?.version ?? null,
       accounts: accounts.find((a) => a.aliasId === alias.id)?._count._all ?? 0,
       accountsAgreedToCurrent: current ? agreedTo(current.version) : 0,
     };
   });
 }
 
-/** Every alias's terms, for the Terms of service page. */
-export async function listTerms(o: { actor: ConsoleActor }): Promise<AliasTermsView[]> {
+function sortVersions(versions: TermsVersionView[], sort: TermsListQuery["sort"], dir: "asc" | "desc") {
+  const sign = dir === "asc" ? 1 : -1;
+  const key = (v: TermsVersionView) => (sort === "accounts" ? v.accountsAgreed : v.version);
+  // Ties (same number of agreements) newest first.
+  return [...versions].sort((a, b) => sign * (key(a) - key(b)) || b.version - a.version);
+}
+
+/**
+ * The terms of one page of aliases (by name, searched by name), for the Terms of service page;
+ * each alias's versions in the asked order. An alias's versions are few (one per publication), so
+ * they are sorted here, on the server, after the page of aliases is read.
+ */
+export async function listTerms(
+  o: { actor: ConsoleActor } & Partial<TermsListQuery>,
+): Promise<Page<AliasTermsView>> {
   assertPermission(o.actor, "console.read");
-  const aliases = await db().alias.findMany({
-    select: { id: true, name: true, settings: true },
-    orderBy: { name: "asc" },
-    take: 200,
-  });
-  return termsOf(aliases);
+  const page = o.page ?? 1;
+  const pageSize = o.pageSize ?? DEFAULT_PAGE_SIZE;
+  const where = o.q ? { name: containsText(o.q) } : {};
+  const [aliases, total] = await Promise.all([
+    db().alias.findMany({
+      where,
+      select: { id: true, name: true, settings: true },
+      orderBy: { name: "asc" },
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    }),
+    db().alias.count({ where }),
+  ]);
+  const items = (await termsOf(aliases)).map((t) => ({
+    ...t,
+    versions: sortVersions(t.versions, o.sort ?? "version", o.dir ?? "desc"),
+  }));
+  return { items, total, page, pageSize };
 }
 
 export async function getAliasTerms(o: { actor: ConsoleActor; alias: string }): Promise<AliasTermsView> {

@@ -5,12 +5,26 @@
 import { assertPermission, auditActorOf, type ConsoleActor } from "@/lib/auth/actor";
 import * as ca from "@/lib/ca/trust-anchors";
 import { db } from "@/lib/db/client";
+import { DEFAULT_PAGE_SIZE, type Page } from "./schemas/common";
+import type { TrustAnchorListQuery } from "./schemas/trust-anchors";
 
 export type { TrustAnchorView } from "@/lib/ca/trust-anchors";
 
-export async function listTrustAnchors(o: { actor: ConsoleActor }): Promise<ca.TrustAnchorView[]> {
+/** One page of the anchors matching the search; every anchor when no page is asked (the CLI). */
+export async function listTrustAnchors(
+  o: { actor: ConsoleActor } & Partial<TrustAnchorListQuery>,
+): Promise<Page<ca.TrustAnchorView>> {
   assertPermission(o.actor, "console.read");
-  return ca.listClientTrustAnchors(db());
+  const paged = o.page !== undefined || o.pageSize !== undefined;
+  const page = o.page ?? 1;
+  const pageSize = o.pageSize ?? DEFAULT_PAGE_SIZE;
+  const { items, total } = await ca.listClientTrustAnchors(db(), {
+    q: o.q,
+    sort: o.sort,
+    dir: o.dir,
+    ...(paged ? { offset: (page - 1) * pageSize, limit: pageSize } : {}),
+  });
+  return { items, total, page: paged ? page : 1, pageSize: paged ? pageSize : Math.max(total, 1) };
 }
 
 export async function importTrustAnchor(o: {

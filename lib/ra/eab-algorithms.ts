@@ -60,3 +60,7 @@ export const EAB_KEY_STATES = ["active", "disabled", "expired", "used"] as const
 export type EabKeyState = (typeof EAB_KEY_STATES)[number];
 
 export const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** The columns an alias's key list sorts by (lib/ra/eab-keys.ts listEabKeys). */
+export const EAB_KEY_SORTS = ["keyIdentifier", "type", "created", "expires", "accounts"] as const;
+export type EabKeySort = (typeof EAB_KEY_SORTS)[number];

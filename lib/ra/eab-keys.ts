@@ -21,12 +21,14 @@ import type { SecretBox } from "@/lib/crypto/secret-box";
 import { PemConverter, X509Certificate } from "@/lib/crypto/x509";
 import type { Db, Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { containsText } from "@/lib/db/text-filters";
 import { type AcmeProblem, conflictProblem, invalidParamsProblem, notFoundProblem } from "@/lib/problem";
 import { type AliasSettings, readAliasSettings } from "./alias-settings";
 import type { ChangedBy } from "./aliases";
 import type { EabKeyRecord, EabKeySource } from "./eab";
 import {
   EAB_SIGNATURE_ALGORITHMS,
+  type EabKeySort,
   type EabSignatureAlgorithm,
   KEY_IDENTIFIER_MAX,
   MAC_KEY_MAX_BYTES,
@@ -377,37 +379,79 @@ export type EabKeyWithAccounts = StoredEabKey & {
 /** The accounts a key's list shows; the count is the key's own. */
 export const EAB_KEY_ACCOUNTS_SHOWN = 100;
 
+export type EabKeySearch = {
+  /** Part of the key identifier (kid or fingerprint), as typed: % and _ are literal. */
+  q?: string;
+  sort?: EabKeySort;
+  dir?: "asc" | "desc";
+  /** Rows to skip and to return; left out: every key (the command line lists them all). */
+  offset?: number;
+  limit?: number;
+};
+
+/** Each sortable column's order; ties go by creation, newest first, then id (stable paging). */
+function eabKeyOrder(
+  sort: EabKeySearch["sort"],
+  dir: "asc" | "desc",
+): Prisma.EabKeyOrderByWithRelationInput[] {
+  const ties: Prisma.EabKeyOrderByWithRelationInput[] = [{ createdAt: "desc" }, { id: "asc" }];
+  switch (sort) {
+    case "keyIdentifier":
+      return [{ keyIdentifier: dir }, ...ties];
+    case "type":
+      return [{ type: dir }, ...ties];
+    case "expires":
+      return [{ expiresAt: { sort: dir, nulls: "last" } }, ...ties];
+    case "accounts":
+      return [{ boundAccounts: dir }, ...ties];
+    default:
+      return [{ createdAt: dir }, { id: "asc" }];
+  }
+}
+
 /**
- * An alias's keys, newest first, with the accounts each bound; and whether the alias requires a
- * binding with no key able to give one (eabRequirementWarning).
+ * An alias's keys, newest first unless sorted otherwise, with the accounts each bound and how
+ * many match the search; and whether the alias requires a binding with no key able to give one
+ * (eabRequirementWarning).
  */
 export async function listEabKeys(
   db: Db,
   aliasName: string,
   now = new Date(),
-): Promise<{ required: boolean; warning: string | null; keys: EabKeyWithAccounts[] }> {
+  search: EabKeySearch = {},
+): Promise<{ required: boolean; warning: string | null; keys: EabKeyWithAccounts[]; total: number }> {
   const alias = await db.alias.findUnique({
     where: { name: aliasName },
     select: { id: true, settings: true },
   });
   if (!alias) throw notFoundProblem(`Alias "${aliasName}"`);
   const settings = readAliasSettings(alias.settings);
-  const rows = await db.eabKey.findMany({
-    where: { aliasId: alias.id },
-    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-    select: {
-      ...EAB_KEY_SELECT,
-      accounts: {
-        orderBy: { createdAt: "asc" },
-        take: EAB_KEY_ACCOUNTS_SHOWN,
-        select: { id: true, status: true, contact: true, createdAt: true },
+  const where: Prisma.EabKeyWhereInput = {
+    aliasId: alias.id,
+    ...(search.q ? { keyIdentifier: containsText(search.q) } : {}),
+  };
+  const [rows, total] = await Promise.all([
+    db.eabKey.findMany({
+      where,
+      orderBy: eabKeyOrder(search.sort, search.dir ?? "desc"),
+      skip: search.offset,
+      take: search.limit,
+      select: {
+        ...EAB_KEY_SELECT,
+        accounts: {
+          orderBy: { createdAt: "asc" },
+          take: EAB_KEY_ACCOUNTS_SHOWN,
+          select: { id: true, status: true, contact: true, createdAt: true },
+        },
       },
-    },
-  });
+    }),
+    db.eabKey.count({ where }),
+  ]);
   return {
     required: settings.requireExternalAccountBinding,
     warning: await eabRequirementWarning(db, alias.id, settings, now),
     keys: rows.map(({ accounts, ...row }) => ({ ...toEabKeyRecord(row), accounts })),
+    total,
   };
 }
 

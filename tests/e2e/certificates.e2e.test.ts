@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/lib/db/client";
 import { aliasSettingsSchema } from "@/lib/ra/alias-settings";
 import { getGlobalSettings, setAcmeEnabled } from "@/lib/ra/global-settings";
+import { NARROW_VIEWPORT, VIEWPORT } from "../../playwright.config";
 import { type ChallTestSrv, startChallTestSrv } from "../support/challtestsrv";
+import { seriousAxeViolations } from "./support/axe";
 import { e2e, launchBrowser, newContext, screenshot, signIn } from "./support/browser";
 
 const ALIAS = "e2e-certs";
@@ -25,6 +27,7 @@ let dns: ChallTestSrv;
 let acmeWasEnabled: boolean;
 let serialHex: string;
 let certificatePath: string;
+let orderPath: string;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-e2e-certs-"));
 
 beforeAll(async () => {
@@ -160,6 +163,7 @@ describe("orders and certificate authorities", () => {
     await admin.waitForURL((url) => url.searchParams.get("identifier") === NAME);
     await admin.getByTestId("order-link").first().click();
     await admin.waitForURL(/\/orders\/[A-Za-z0-9_-]+$/);
+    orderPath = new URL(admin.url()).pathname;
     const identifiers = await admin.getByTestId("authorization-identifier").allTextContents();
     expect(identifiers.sort()).toEqual([NAME, `www.${NAME}`]);
     const record = admin.getByTestId("validation-record").first();
@@ -182,5 +186,35 @@ describe("orders and certificate authorities", () => {
     expect(chain.status()).toBe(200);
     expect((await chain.text()).match(/BEGIN CERTIFICATE/g)?.length).toBeGreaterThan(0);
     await screenshot(admin, "certificate-authorities");
+  });
+});
+
+describe("accessibility", () => {
+  // The pages of this file's certificate and order exist only here; console-daily checks the rest.
+  it("[A11Y]: certificates, a certificate, orders, an order and the CAs: no serious axe violation, no sideways scroll, at both sizes", {
+    timeout: 120_000,
+  }, async () => {
+    const problems: string[] = [];
+    const state = await admin.context().storageState();
+    for (const viewport of [VIEWPORT, NARROW_VIEWPORT]) {
+      const context = await newContext(browser, viewport, state);
+      const p = await context.newPage();
+      for (const path of [
+        "/certificates",
+        certificatePath,
+        "/orders",
+        orderPath,
+        "/certificate-authorities",
+      ]) {
+        const res = await p.goto(path);
+        expect(res?.status(), path).toBe(200);
+        await p.locator("main").waitFor();
+        const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (overflow > 0) problems.push(`${viewport.width} ${path}: scrolls sideways by ${overflow}px`);
+        for (const v of await seriousAxeViolations(p)) problems.push(`${viewport.width} ${path}: ${v}`);
+      }
+      await context.close();
+    }
+    expect(problems).toEqual([]);
   });
 });

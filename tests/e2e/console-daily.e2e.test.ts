@@ -2,10 +2,14 @@
 // phone's 390×844: every page reachable (a menu button on the phone), no page scrolling sideways,
 // no serious accessibility violation (axe-core) on any page, confirmations that stay long enough
 // to read, a warning before unsaved changes are lost, and a deep link that survives sign-in.
+import fs from "node:fs";
+import * as acme from "acme-client";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "@/lib/auth/passwords";
 import { createDb, type Db } from "@/lib/db/client";
+import { aliasSettingsSchema } from "@/lib/ra/alias-settings";
+import { getGlobalSettings, setAcmeEnabled } from "@/lib/ra/global-settings";
 import { NARROW_VIEWPORT, VIEWPORT } from "../../playwright.config";
 import { seriousAxeViolations } from "./support/axe";
 import { e2e, launchBrowser, newContext, screenshot, signIn } from "./support/browser";
@@ -13,6 +17,12 @@ import { e2e, launchBrowser, newContext, screenshot, signIn } from "./support/br
 /** Aliases of this file only (sorted after the other files' e2e-* ones, so no list of theirs moves). */
 const ALIASES = ["zz-daily-alpha", "zz-daily-bravo", "zz-daily-charlie"] as const;
 const approver = { username: "e2e-daily-approver", password: "e2e daily approver password" };
+/** An alias with ACME accounts and orders (its name has no "zz-daily": the aliases list's tests ignore it). */
+const ORDERS_ALIAS = "zy-daily-orders";
+/** Two accounts: the first with two orders, the second with none. */
+const accountIds: string[] = [];
+let orderId: string;
+let acmeWasEnabled: boolean;
 
 let browser: Browser;
 let db: Db;
@@ -36,6 +46,27 @@ beforeAll(async () => {
       passwordHash: await hashPassword(approver.password),
     },
   });
+  // ACME accounts and orders to list, sort and open (no validation: pending orders suffice).
+  acmeWasEnabled = (await getGlobalSettings(db)).acmeEnabled;
+  await setAcmeEnabled(db, true, "system");
+  await db.alias.create({
+    data: { name: ORDERS_ALIAS, configured: true, settings: aliasSettingsSchema.parse({}) },
+  });
+  for (const orders of [2, 0]) {
+    const client = new acme.Client({
+      directoryUrl: `${e2e().baseUrl}/acme/${ORDERS_ALIAS}/directory`,
+      accountKey: await acme.crypto.createPrivateKey(),
+    });
+    await client.createAccount({
+      termsOfServiceAgreed: true,
+      contact: [`mailto:daily${orders}@orders.test`],
+    });
+    accountIds.push(client.getAccountUrl().split("/").pop() as string);
+    for (let n = 0; n < orders; n++) {
+      const order = await client.createOrder({ identifiers: [{ type: "dns", value: `o${n}.daily.test` }] });
+      orderId = order.url.split("/").pop() as string;
+    }
+  }
   browser = await launchBrowser();
   ({ page } = await signedInPage(VIEWPORT));
   phone = await (await newContext(browser, NARROW_VIEWPORT, await page.context().storageState())).newPage();
@@ -51,13 +82,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   if (db) {
+    await db.account.deleteMany({ where: { alias: { name: ORDERS_ALIAS } } });
+    await db.alias.deleteMany({ where: { name: ORDERS_ALIAS } });
+    if (acmeWasEnabled !== undefined) await setAcmeEnabled(db, acmeWasEnabled, "system");
     await db.alias.deleteMany({ where: { name: { in: [...ALIASES] } } });
     await db.$disconnect();
   }
 });
 
-/** Every console page an administrator has, and one that does not exist (the console's 404). */
-const PAGES = [
+/**
+ * Every console page an administrator has, and one that does not exist (the console's 404). A
+ * certificate's page is checked by certificates.e2e.test.ts, which issues one.
+ */
+const pages = () => [
   "/",
   "/protocol",
   "/aliases",
@@ -68,6 +105,11 @@ const PAGES = [
   "/approvals/profiles",
   "/trust-anchors",
   "/accounts",
+  `/accounts/${accountIds[0]}`,
+  "/orders",
+  `/orders/${orderId}`,
+  "/certificates",
+  "/certificate-authorities",
   "/audit",
   "/users",
   "/api-tokens",
@@ -75,16 +117,16 @@ const PAGES = [
 ];
 
 describe("every page at both sizes", () => {
-  // 2 × 14 page loads, each checked by axe: a minute or two on a busy 2-core machine.
+  // 2 × 19 page loads, each checked by axe: a minute or two on a busy 2-core machine.
   it("[A11Y]: no page has a serious or critical axe violation, one main landmark, and none scrolls sideways", {
-    timeout: 240_000,
+    timeout: 300_000,
   }, async () => {
     const problems: string[] = [];
     for (const [size, p] of [
       ["1440", page],
       ["390", phone],
     ] as const) {
-      for (const path of PAGES) {
+      for (const path of pages()) {
         const res = await p.goto(path);
         expect(res?.status(), path).toBe(path === "/no-such-page" ? 404 : 200);
         await p.locator("main").waitFor();
@@ -229,13 +271,16 @@ describe("navigation", () => {
       `${new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10)}: 0`,
     );
     // Labels are drawn at their real size on a phone, not scaled down to a few pixels.
+    // The chart measures its width once on screen (a busy machine may paint it at the default
+    // width first): poll rather than read the first frame.
     await phone.goto("/");
-    const fontPx = await phone
+    const axisLabel = phone
       .getByRole("group", { name: /^Certificates issued: / })
       .locator("text")
-      .first()
-      .evaluate((el) => el.getBoundingClientRect().height);
-    expect(fontPx).toBeGreaterThanOrEqual(10);
+      .first();
+    await expect
+      .poll(() => axisLabel.evaluate((el) => el.getBoundingClientRect().height))
+      .toBeGreaterThanOrEqual(10);
   });
 });
 
@@ -378,6 +423,69 @@ describe("lists", () => {
   });
 });
 
+describe("lists sorted, searched and paged on the server", () => {
+  const accountRows = (p: Page) =>
+    p.getByRole("table", { name: "Accounts" }).locator("tbody tr td:first-child a").allTextContents();
+  const tokenRows = (p: Page) =>
+    p.getByRole("table", { name: "API tokens" }).locator("tbody tr td:first-child").allTextContents();
+
+  it("[LISTS]: accounts sort by their orders from the column header, both ways, the order in the URL", async () => {
+    for (const p of [page, phone]) {
+      await p.goto(`/accounts?alias=${ORDERS_ALIAS}`);
+      expect(await accountRows(p)).toEqual([...accountIds].reverse()); // newest first
+      await p.getByTestId("sort-orders").click();
+      await p.waitForURL(/sort=orders&dir=desc/);
+      await expect.poll(() => accountRows(p)).toEqual(accountIds); // 2 orders, then none
+      expect(await p.getByRole("columnheader", { name: /^Orders/ }).getAttribute("aria-sort")).toBe(
+        "descending",
+      );
+      await p.getByTestId("sort-orders").click();
+      await p.waitForURL(/dir=asc/);
+      await expect.poll(() => accountRows(p)).toEqual([...accountIds].reverse());
+      // The filter was kept by the header links.
+      expect(new URL(p.url()).searchParams.get("alias")).toBe(ORDERS_ALIAS);
+      await screenshot(p, `accounts-sorted-${p === phone ? "390" : "1440"}`);
+    }
+  });
+
+  it("[LISTS]: API tokens search by name and sort by name; orders and accounts past the end say so", async () => {
+    const headers = { origin: e2e().baseUrl };
+    for (const name of ["zz-daily-tok-b", "zz-daily-tok-a", "zz-daily-tok-c"]) {
+      const res = await page.request.post("/api/console/tokens", {
+        headers,
+        data: { name, role: "auditor" },
+      });
+      expect(res.status()).toBe(201);
+    }
+    for (const p of [page, phone]) {
+      await p.goto("/api-tokens?q=zz-daily-tok");
+      await p.getByTestId("sort-name").click();
+      await p.waitForURL(/sort=name&dir=asc/);
+      await expect.poll(() => tokenRows(p)).toEqual(["zz-daily-tok-a", "zz-daily-tok-b", "zz-daily-tok-c"]);
+      await p.getByTestId("sort-name").click();
+      await p.waitForURL(/dir=desc/);
+      await expect.poll(() => tokenRows(p)).toEqual(["zz-daily-tok-c", "zz-daily-tok-b", "zz-daily-tok-a"]);
+      // Page 2 of 2 a page keeps the order; a page past the end links back to it.
+      await p.goto("/api-tokens?q=zz-daily-tok&sort=name&dir=desc&pageSize=2&page=999");
+      expect(await p.getByTestId("page-out-of-range").textContent()).toContain("No results on page 999");
+      expect(await p.getByText("No API tokens yet").count()).toBe(0);
+      await p.getByRole("link", { name: "Go to the last page" }).click();
+      await p.waitForURL(/page=2/);
+      await expect.poll(() => tokenRows(p)).toEqual(["zz-daily-tok-a"]);
+      for (const path of [
+        `/orders?alias=${ORDERS_ALIAS}&page=999`,
+        `/accounts?alias=${ORDERS_ALIAS}&page=999`,
+      ]) {
+        await p.goto(path);
+        expect(await p.getByTestId("pagination-summary").textContent(), path).toMatch(
+          /^Page 999 is past the end: 2 results on 1 page$/,
+        );
+        expect(await p.getByText(/yet$/).count(), path).toBe(0);
+      }
+    }
+  });
+});
+
 describe("forms", () => {
   it("[FORMS]: the nonce validity is a duration like the order validity, with human messages", async () => {
     const before = (await (await page.request.get("/api/console/protocol")).json()) as {
@@ -437,6 +545,73 @@ describe("audit log", () => {
     await page.goto("/audit?action=alias.created&page=999");
     expect(await page.getByTestId("page-out-of-range").textContent()).toContain("No results on page 999");
     expect(await page.getByText("No events match these filters").count()).toBe(0);
+  });
+});
+
+describe("audit log: date range and export", () => {
+  const today = new Date().toISOString().slice(0, 10);
+
+  it("[AUDIT]: a date range narrows the log; the filters survive sorting", async () => {
+    for (const p of [page, phone]) {
+      await p.goto("/audit?action=alias.created");
+      await p.getByLabel("From").fill(today);
+      await p.getByLabel("Until").fill(today);
+      await p.getByRole("button", { name: "Search" }).click();
+      await p.waitForURL(
+        (url) => url.searchParams.get("from") === today && url.searchParams.get("to") === today,
+      );
+      const rows = p.getByRole("table", { name: "Audit events" }).locator("tbody tr");
+      await expect.poll(() => rows.count()).toBeGreaterThan(0);
+      await p.getByTestId("sort-when").click();
+      // Newest first is the default: the first click turns it to oldest first.
+      await p.waitForURL(/sort=when&dir=asc/);
+      expect(new URL(p.url()).searchParams.get("from")).toBe(today);
+      await p.goto("/audit?action=alias.created&from=2001-01-01&to=2001-01-02");
+      expect(await p.getByText("No events match these filters").isVisible()).toBe(true);
+      await screenshot(p, `audit-date-range-${p === phone ? "390" : "1440"}`);
+    }
+  });
+
+  it("[AUDIT]: the filtered log downloads as CSV and as JSON lines, at both sizes", async () => {
+    for (const p of [page, phone]) {
+      await p.goto(`/audit?action=alias.created&from=${today}`);
+      const [csv] = await Promise.all([
+        p.waitForEvent("download"),
+        p.getByRole("link", { name: "Export CSV" }).click(),
+      ]);
+      expect(csv.suggestedFilename()).toMatch(/^audit-.+\.csv$/);
+      const lines = fs
+        .readFileSync((await csv.path()) as string, "utf8")
+        .trimEnd()
+        .split("\r\n");
+      expect(lines[0]).toBe(
+        "id,createdAt,actor,actorName,action,targetType,targetId,targetName,ip,requestId,details",
+      );
+      expect(lines.length).toBeGreaterThan(1);
+      // Every event is an alias.created of today: the export is the filtered view.
+      for (const line of lines.slice(1)) {
+        expect(line.split(",")[4]).toBe("alias.created");
+        expect(line.split(",")[1]?.slice(0, 10)).toBe(today);
+      }
+      expect(lines.some((line) => line.includes(ALIASES[0]))).toBe(true);
+      const [jsonl] = await Promise.all([
+        p.waitForEvent("download"),
+        p.getByRole("link", { name: "Export JSON lines" }).click(),
+      ]);
+      expect(jsonl.suggestedFilename()).toMatch(/^audit-.+\.jsonl$/);
+      const events = fs
+        .readFileSync((await jsonl.path()) as string, "utf8")
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { action: string; targetName: string | null });
+      expect(events.length).toBe(lines.length - 1);
+      expect(new Set(events.map((e) => e.action))).toEqual(new Set(["alias.created"]));
+      expect(events.map((e) => e.targetName)).toContain(ALIASES[0]);
+    }
+    // An approver may not read the log, nor export it.
+    const { context, page: p } = await signedInPage(VIEWPORT, approver);
+    expect((await p.request.get("/api/console/audit/export?format=csv")).status()).toBe(403);
+    await context.close();
   });
 });
 
@@ -512,6 +687,37 @@ describe("unsaved changes", () => {
       expect(await p.getByTestId("alias-unsaved").count()).toBe(0);
       await p.goto("/");
       expect(new URL(p.url()).pathname).toBe("/");
+    }
+  });
+});
+
+describe("unsaved changes and the Back button", () => {
+  it("[UNSAVED]: the browser's Back button asks first too; staying keeps the page and the typed value", async () => {
+    for (const p of [page, phone]) {
+      // Reach the alias page by a client-side navigation, so that Back stays inside the console.
+      await p.goto("/aliases?q=zz-daily");
+      await p.getByTestId(`alias-link-${ALIASES[1]}`).click();
+      await p.waitForURL(`**/aliases/${ALIASES[1]}`);
+      const field = p.getByLabel("Order validity");
+      await field.fill("5h");
+      const asked: string[] = [];
+      p.once("dialog", (d) => {
+        asked.push(`${d.type()}: ${d.message()}`);
+        void d.dismiss();
+      });
+      await p.evaluate(() => window.history.back());
+      await expect.poll(() => asked.length).toBe(1);
+      expect(asked[0]).toContain("confirm: You have changes that are not stored");
+      await expect.poll(() => new URL(p.url()).pathname).toBe(`/aliases/${ALIASES[1]}`);
+      expect(await field.inputValue()).toBe("5h");
+      expect(await p.getByTestId("alias-unsaved").isVisible()).toBe(true);
+      // Leaving, confirmed: back to the list, nothing stored.
+      p.once("dialog", (d) => void d.accept());
+      await p.evaluate(() => window.history.back());
+      await p.waitForURL(/\/aliases\?q=zz-daily$/);
+      await p.getByRole("table", { name: "Aliases" }).waitFor();
+      const stored = await (await p.request.get(`/api/console/aliases/${ALIASES[1]}`)).json();
+      expect(stored.settings.orderValidity).not.toBe("5h");
     }
   });
 });

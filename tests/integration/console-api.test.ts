@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiToken } from "@/lib/auth/api-tokens";
 import { aliasSettingsInputSchema } from "@/lib/console/schemas/aliases";
 import { NOT_ENFORCED_ALIAS_FIELDS } from "@/lib/ra/alias-settings";
+// The console's forms parse with zod's human messages installed (components/shell/Providers.tsx).
+import "@/lib/zod-messages";
 import { createTestToken, createTestUserWithToken } from "../support/console-tokens";
 import { enableAcme, keyward, testDb } from "../support/keyward";
 
@@ -387,10 +389,34 @@ describe("alias settings", () => {
       );
       expect(param, JSON.stringify(res.body)).toBeDefined();
       expect(param.reason).toBe(consoleMessage(field, value));
+      // Never zod's raw wording ("Too big: expected string to have <=250 characters").
+      expect(param.reason).not.toMatch(/Too big|Too small|Invalid input|expected|received/);
       const after = await api("GET", `/api/console/aliases/${alias}`);
       expect(after.body.settings).toEqual(before.body.settings);
     });
   }
+
+  it("fail/a value over a limit says the limit as people say it, the same in the API and the form", async () => {
+    for (const [field, value, reason] of [
+      ["raNameGenPrefix", "p".repeat(251), "At most 250 characters"],
+      ["caaIdentities", Array.from({ length: 21 }, (_, i) => `ca${i}.example`), "At most 20 items"],
+      ["endEntityProfile", "e".repeat(251), "At most 250 characters"],
+      ["preAuthorizationAllowed", "yes", "true or false"],
+    ] as const) {
+      const res = await api("PATCH", `/api/console/aliases/${alias}`, {
+        body: { settings: { [field]: value } },
+      });
+      expect(res.status).toBe(422);
+      expect(res.body.invalidParams).toContainEqual({ name: `settings.${field}`, reason });
+      expect(consoleMessage(field, value)).toBe(reason);
+    }
+    // The same for the global settings form and its API route.
+    const settings = await api("PUT", "/api/console/settings", { body: { defaultAlias: "d".repeat(251) } });
+    expect(settings.body.invalidParams).toContainEqual({
+      name: "defaultAlias",
+      reason: "At most 250 characters",
+    });
+  });
 
   it("fail/unknown fields are refused by name", async () => {
     const res = await api("PATCH", `/api/console/aliases/${alias}`, {

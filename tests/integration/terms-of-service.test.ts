@@ -247,6 +247,6 @@ describe("publishing through the console API", () => {
       expect(res.status).toBe(403);
     }
     const all = await consoleApi("GET", "/api/console/terms", { token: auditor });
-    expect(all.body.find((t: { alias: string }) => t.alias === name).versions).toHaveLength(1);
+    expect(all.body.items.find((t: { alias: string }) => t.alias === name).versions).toHaveLength(1);
   });
 });

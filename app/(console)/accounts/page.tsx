@@ -1,17 +1,21 @@
-// ACME accounts: search by alias, status, contact and key thumbprint (in the URL, shareable).
+// ACME accounts: search by alias, status, contact and key thumbprint, sort by a column (all in the
+// URL, shareable).
 import Link from "next/link";
 import { AccountStatusBadge, TermsAgreement } from "@/components/accounts/AccountBadges";
-import { AccountFilters } from "@/components/accounts/AccountFilters";
 import { Card } from "@/components/ui/Card";
 import { EmptyState } from "@/components/ui/EmptyState";
+import { listState } from "@/components/ui/list-url";
 import { PageHeader } from "@/components/ui/PageHeader";
-import { Pagination } from "@/components/ui/Pagination";
+import { ListEmptyState, Pagination } from "@/components/ui/Pagination";
 import { RelativeTime } from "@/components/ui/RelativeTime";
+import { SortableTh } from "@/components/ui/SortableTh";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
+import { UrlFilters } from "@/components/ui/UrlFilters";
 import { requirePermission } from "@/lib/auth/guard";
 import { listAccounts } from "@/lib/console/accounts";
 import { listAliases } from "@/lib/console/aliases";
-import { accountListQuerySchema } from "@/lib/console/schemas/accounts";
+import { ACCOUNT_STATUSES, accountListQuerySchema } from "@/lib/console/schemas/accounts";
+import { DEFAULT_PAGE_SIZE } from "@/lib/console/schemas/common";
 
 export const metadata = { title: "Accounts · Keyward" };
 
@@ -34,6 +38,7 @@ export default async function AccountsPage({
     thumbprint: query.thumbprint,
   };
   const filtered = Object.values(filters).some(Boolean);
+  const { params, sorting } = listState("/accounts", query, filters, DEFAULT_PAGE_SIZE);
   return (
     <>
       <PageHeader
@@ -41,25 +46,59 @@ export default async function AccountsPage({
         description="ACME accounts registered on every alias, newest first, with the terms they agreed to and what they ordered."
       />
       <Card>
-        <AccountFilters initial={filters} aliases={aliases.items.map((a) => a.name)} />
+        <UrlFilters
+          idPrefix="accounts"
+          initial={filters}
+          keep={{ sort: query.sort, dir: query.dir }}
+          fields={[
+            {
+              name: "alias",
+              label: "Alias",
+              type: "select",
+              any: "All aliases",
+              options: aliases.items.map((a) => ({ value: a.name, label: a.name })),
+            },
+            {
+              name: "status",
+              label: "Status",
+              type: "select",
+              any: "Any status",
+              options: ACCOUNT_STATUSES.map((s) => ({ value: s, label: s })),
+            },
+            {
+              name: "contact",
+              label: "Contact",
+              type: "text",
+              placeholder: "ops@example.com, or part of it",
+            },
+            {
+              name: "thumbprint",
+              label: "Key thumbprint",
+              type: "text",
+              placeholder: "prefix, e.g. uFJdG7Vm",
+            },
+          ]}
+        />
         {page.items.length === 0 ? (
-          <EmptyState title={filtered ? "No account matches this search" : "No accounts yet"}>
-            {filtered
-              ? "Clear the search to see every account."
-              : "ACME clients create accounts with newAccount."}
-          </EmptyState>
+          <ListEmptyState info={page} basePath="/accounts" params={params}>
+            <EmptyState title={filtered ? "No account matches this search" : "No accounts yet"}>
+              {filtered
+                ? "Clear the search to see every account."
+                : "ACME clients create accounts with newAccount."}
+            </EmptyState>
+          </ListEmptyState>
         ) : (
           <Table label="Accounts">
             <thead>
               <tr>
                 <Th>Account</Th>
-                <Th>Alias</Th>
-                <Th>Status</Th>
+                <SortableTh column="alias" label="Alias" {...sorting} />
+                <SortableTh column="status" label="Status" {...sorting} />
                 <Th>Contacts</Th>
-                <Th>Created</Th>
+                <SortableTh column="created" label="Created" firstDir="desc" {...sorting} />
                 <Th>Terms agreed</Th>
-                <Th>Orders</Th>
-                <Th>Certificates</Th>
+                <SortableTh column="orders" label="Orders" firstDir="desc" {...sorting} />
+                <SortableTh column="certificates" label="Certificates" firstDir="desc" {...sorting} />
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -114,7 +153,7 @@ export default async function AccountsPage({
           pageSize={page.pageSize}
           total={page.total}
           basePath="/accounts"
-          params={filters}
+          params={params}
         />
       </Card>
     </>

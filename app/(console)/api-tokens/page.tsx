@@ -1,18 +1,23 @@
-// API tokens (administrators only): tokens for automation, each acting with a role.
+// API tokens (administrators only): tokens for automation, each acting with a role; searched by
+// name or owner and sorted by a column in the URL.
 import { ApiTokenCreateButton } from "@/components/api-tokens/ApiTokenCreateButton";
 import { ApiTokenRevokeButton } from "@/components/api-tokens/ApiTokenRevokeButton";
 import { Badge } from "@/components/ui/Badge";
 import { Card } from "@/components/ui/Card";
 import { EmptyState } from "@/components/ui/EmptyState";
+import { listState } from "@/components/ui/list-url";
 import { PageHeader } from "@/components/ui/PageHeader";
-import { Pagination } from "@/components/ui/Pagination";
+import { ListEmptyState, Pagination } from "@/components/ui/Pagination";
 import { RelativeTime } from "@/components/ui/RelativeTime";
+import { SearchBox } from "@/components/ui/SearchBox";
+import { SortableTh } from "@/components/ui/SortableTh";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
 import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
 import { ROLE_LABELS, rolesWithin } from "@/lib/auth/permissions";
 import { listApiTokens } from "@/lib/console/api-tokens";
-import { pagingSchema } from "@/lib/console/schemas/common";
+import { apiTokenListQuerySchema } from "@/lib/console/schemas/api-tokens";
+import { DEFAULT_PAGE_SIZE } from "@/lib/console/schemas/common";
 
 export const metadata = { title: "API tokens · Keyward" };
 
@@ -25,9 +30,10 @@ export default async function ApiTokensPage({
 }) {
   const actor = await requirePermission("tokens.read", "/api-tokens");
   const canManage = actorCan(actor, "tokens.manage");
-  const parsed = pagingSchema.safeParse(await searchParams);
-  const paging = parsed.success ? parsed.data : pagingSchema.parse({});
-  const page = await listApiTokens({ actor, ...paging });
+  const parsed = apiTokenListQuerySchema.safeParse(await searchParams);
+  const query = parsed.success ? parsed.data : apiTokenListQuerySchema.parse({});
+  const page = await listApiTokens({ actor, ...query });
+  const { params, sorting } = listState("/api-tokens", query, { q: query.q }, DEFAULT_PAGE_SIZE);
   return (
     <>
       <PageHeader
@@ -45,19 +51,28 @@ export default async function ApiTokensPage({
         actions={canManage ? <ApiTokenCreateButton roles={rolesWithin(actor.permissions)} /> : undefined}
       />
       <Card>
+        <div className="border-b border-slate-200 px-4 py-3">
+          <SearchBox placeholder="Search tokens" label="Search API tokens by name or owner" />
+        </div>
         {page.items.length === 0 ? (
-          <EmptyState title="No API tokens yet">Create one for a script or a CI job.</EmptyState>
+          <ListEmptyState info={page} basePath="/api-tokens" params={params}>
+            {query.q ? (
+              <EmptyState title={`No token matches "${query.q}"`} />
+            ) : (
+              <EmptyState title="No API tokens yet">Create one for a script or a CI job.</EmptyState>
+            )}
+          </ListEmptyState>
         ) : (
           <Table label="API tokens">
             <thead>
               <tr>
-                <Th>Name</Th>
+                <SortableTh column="name" label="Name" {...sorting} />
                 <Th>Token</Th>
-                <Th>Role</Th>
-                <Th>Status</Th>
-                <Th>Created</Th>
-                <Th>Expires</Th>
-                <Th>Last used</Th>
+                <SortableTh column="role" label="Role" {...sorting} />
+                <SortableTh column="status" label="Status" {...sorting} />
+                <SortableTh column="created" label="Created" firstDir="desc" {...sorting} />
+                <SortableTh column="expires" label="Expires" {...sorting} />
+                <SortableTh column="lastUsed" label="Last used" firstDir="desc" {...sorting} />
                 <Th>
                   <span className="sr-only">Actions</span>
                 </Th>
@@ -109,7 +124,7 @@ export default async function ApiTokensPage({
           pageSize={page.pageSize}
           total={page.total}
           basePath="/api-tokens"
-          params={{}}
+          params={params}
         />
       </Card>
     </>

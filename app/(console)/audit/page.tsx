@@ -1,16 +1,20 @@
-// Audit log: who did what, when, from where, before and after; filters live in the URL.
+// Audit log: who did what, when, from where, before and after; filters (actor, action, object, date
+// range) and the order live in the URL, and the filtered log downloads as CSV or JSON lines.
 import { AuditDetails } from "@/components/audit/AuditDetails";
-import { AuditFilters } from "@/components/audit/AuditFilters";
 import { auditTypeLabel } from "@/components/audit/audit-labels";
 import { Badge } from "@/components/ui/Badge";
+import { buttonClasses } from "@/components/ui/Button";
 import { Card } from "@/components/ui/Card";
 import { EmptyState } from "@/components/ui/EmptyState";
+import { listHref, listState } from "@/components/ui/list-url";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { ListEmptyState, Pagination } from "@/components/ui/Pagination";
 import { RelativeTime } from "@/components/ui/RelativeTime";
+import { SortableTh } from "@/components/ui/SortableTh";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
+import { UrlFilters } from "@/components/ui/UrlFilters";
 import { requirePermission } from "@/lib/auth/guard";
-import { listAuditActions, listAuditEvents } from "@/lib/console/audit";
+import { listAuditActions, listAuditEvents, listAuditTargetTypes } from "@/lib/console/audit";
 import { auditQuerySchema } from "@/lib/console/schemas/audit";
 
 export const metadata = { title: "Audit log · Keyward" };
@@ -31,36 +35,87 @@ export default async function AuditPage({
   const actor = await requirePermission("audit.read", "/audit");
   const parsed = auditQuerySchema.safeParse(await searchParams);
   const filter = parsed.success ? parsed.data : auditQuerySchema.parse({});
-  const [page, actions] = await Promise.all([
+  const [page, actions, targetTypes] = await Promise.all([
     listAuditEvents({ actor, filter }),
     listAuditActions({ actor }),
+    listAuditTargetTypes({ actor }),
   ]);
   const filters = {
     actor: filter.actor,
     action: filter.action,
     targetType: filter.targetType,
     targetId: filter.targetId,
+    from: filter.from,
+    to: filter.to,
   };
+  // The audit log's page size is 50 (lib/console/audit.ts) unless the URL asks for another.
+  const { params, sorting } = listState("/audit", filter, filters, 50);
+  const exportHref = (format: "csv" | "jsonl") =>
+    listHref("/api/console/audit/export", { ...filters, format });
   return (
     <>
       <PageHeader
         title="Audit log"
         description="Every change an operator makes, every sign-in, and every refused attempt, newest first."
+        actions={
+          <div className="flex gap-2">
+            <a className={buttonClasses("secondary", "sm")} href={exportHref("csv")} download>
+              Export CSV
+            </a>
+            <a className={buttonClasses("secondary", "sm")} href={exportHref("jsonl")} download>
+              Export JSON lines
+            </a>
+          </div>
+        }
       />
       <Card>
-        <AuditFilters initial={filters} actions={actions} />
+        {!parsed.success && (
+          <p className="border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-800" role="status">
+            Part of this filter was not understood ({parsed.error.issues[0]?.message}); showing every event.
+          </p>
+        )}
+        <UrlFilters
+          idPrefix="audit"
+          initial={filters}
+          keep={{ sort: filter.sort, dir: filter.dir }}
+          fields={[
+            {
+              name: "actor",
+              label: "Actor",
+              type: "text",
+              placeholder: "username, user:<id>, token:<id>, system",
+            },
+            {
+              name: "action",
+              label: "Action",
+              type: "text",
+              placeholder: "alias.updated, or alias. for all",
+              suggestions: actions,
+            },
+            {
+              name: "targetType",
+              label: "Object type",
+              type: "select",
+              any: "Any object",
+              options: targetTypes.map((t) => ({ value: t, label: auditTypeLabel(t) })),
+            },
+            { name: "targetId", label: "Object id", type: "text", placeholder: "id" },
+            { name: "from", label: "From", type: "date" },
+            { name: "to", label: "Until", type: "date" },
+          ]}
+        />
         {page.items.length === 0 ? (
-          <ListEmptyState info={page} basePath="/audit" params={filters}>
+          <ListEmptyState info={page} basePath="/audit" params={params}>
             <EmptyState title="No events match these filters" />
           </ListEmptyState>
         ) : (
           <Table label="Audit events">
             <thead>
               <tr>
-                <Th>When</Th>
+                <SortableTh column="when" label="When" firstDir="desc" {...sorting} />
                 <Th>Actor</Th>
-                <Th>Action</Th>
-                <Th>Object</Th>
+                <SortableTh column="action" label="Action" {...sorting} />
+                <SortableTh column="object" label="Object" {...sorting} />
                 <Th>From</Th>
                 <Th>Details</Th>
               </tr>
@@ -111,7 +166,7 @@ export default async function AuditPage({
           pageSize={page.pageSize}
           total={page.total}
           basePath="/audit"
-          params={filters}
+          params={params}
         />
       </Card>
     </>

@@ -77,7 +77,7 @@ export default async function CertificateAuthoritiesPage() {
                   }
                 />
                 <CardBody>
-                  <dl className="grid gap-4 text-sm md:grid-cols-2">
+                  <dl className="grid grid-cols-1 gap-4 text-sm md:grid-cols-2">
                     <div>
                       <dt className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">
                         Subject

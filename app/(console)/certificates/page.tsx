@@ -5,7 +5,7 @@ import { CertificateStatusBadge } from "@/components/certificates/CertificateSta
 import { Card } from "@/components/ui/Card";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { PageHeader } from "@/components/ui/PageHeader";
-import { Pagination } from "@/components/ui/Pagination";
+import { ListEmptyState, Pagination } from "@/components/ui/Pagination";
 import { RelativeTime } from "@/components/ui/RelativeTime";
 import { SortableTh } from "@/components/ui/SortableTh";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
@@ -88,11 +88,13 @@ export default async function CertificatesPage({
           ]}
         />
         {page.items.length === 0 ? (
-          <EmptyState title={filtered ? "No certificate matches this search" : "No certificates yet"}>
-            {filtered
-              ? "Clear the search to see every certificate."
-              : "ACME clients get certificates by finalizing an order; they appear here as soon as they are issued."}
-          </EmptyState>
+          <ListEmptyState info={page} basePath="/certificates" params={{ ...filters, ...sorting }}>
+            <EmptyState title={filtered ? "No certificate matches this search" : "No certificates yet"}>
+              {filtered
+                ? "Clear the search to see every certificate."
+                : "ACME clients get certificates by finalizing an order; they appear here as soon as they are issued."}
+            </EmptyState>
+          </ListEmptyState>
         ) : (
           <Table label="Certificates">
             <thead>

@@ -12,14 +12,20 @@ import { Badge, type BadgeTone } from "@/components/ui/Badge";
 import { Card } from "@/components/ui/Card";
 import { CopyField } from "@/components/ui/CopyButton";
 import { EmptyState } from "@/components/ui/EmptyState";
+import { listState } from "@/components/ui/list-url";
 import { PageHeader } from "@/components/ui/PageHeader";
+import { ListEmptyState, Pagination } from "@/components/ui/Pagination";
 import { RelativeTime } from "@/components/ui/RelativeTime";
+import { SearchBox } from "@/components/ui/SearchBox";
+import { SortableTh } from "@/components/ui/SortableTh";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
 import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
 import { listAliases } from "@/lib/console/aliases";
 import { type EabKeyList, listEabKeys } from "@/lib/console/eab-keys";
 import { requestOrigin } from "@/lib/console/request-origin";
+import { DEFAULT_PAGE_SIZE } from "@/lib/console/schemas/common";
+import { eabKeyListQuerySchema } from "@/lib/console/schemas/eab-keys";
 import { isAcmeProblem } from "@/lib/problem";
 import type { EabKeyState } from "@/lib/ra/eab-algorithms";
 
@@ -38,7 +44,10 @@ export default async function EabKeysPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const actor = await requirePermission("console.read", "/eab-keys");
-  const requested = (await searchParams).alias;
+  const raw = await searchParams;
+  const requested = raw.alias;
+  const parsed = eabKeyListQuerySchema.safeParse(raw);
+  const query = parsed.success ? parsed.data : eabKeyListQuerySchema.parse({});
   const [aliases, origin] = await Promise.all([listAliases({ actor, pageSize: 100 }), requestOrigin()]);
   const names = aliases.items.map((a) => a.name);
   const current =
@@ -69,12 +78,18 @@ export default async function EabKeysPage({
   }
   let list: EabKeyList;
   try {
-    list = await listEabKeys({ actor, alias: current });
+    list = await listEabKeys({ actor, alias: current, ...query });
   } catch (err) {
     if (isAcmeProblem(err) && err.status === 404) notFound();
     throw err;
   }
   const directoryUrl = aliasDirectoryUrls(origin, current, false).path;
+  const { params, sorting } = listState(
+    "/eab-keys",
+    query,
+    { alias: current, q: query.q },
+    DEFAULT_PAGE_SIZE,
+  );
   return (
     <>
       {header(
@@ -112,24 +127,33 @@ export default async function EabKeysPage({
             <CopyField value={directoryUrl} testId="eab-directory-url" />
           </div>
         </div>
-        {list.items.length === 0 ? (
-          <EmptyState title={`Alias "${current}" has no EAB keys`}>
-            {canManage ? "Create one to hand to a client's operator." : "An administrator can create one."}{" "}
-            Without keys, a binding a client sends is ignored
-            {list.required
-              ? "; with “Require external account binding” on, every registration is refused"
-              : ""}
-            .
-          </EmptyState>
+        <div className="border-b border-slate-200 px-4 py-3">
+          <SearchBox placeholder="Search key identifiers" label="Search EAB keys by key identifier" />
+        </div>
+        {list.items.length === 0 && query.q ? (
+          <ListEmptyState info={list} basePath="/eab-keys" params={params}>
+            <EmptyState title={`No key identifier of "${current}" contains "${query.q}"`} />
+          </ListEmptyState>
+        ) : list.items.length === 0 ? (
+          <ListEmptyState info={list} basePath="/eab-keys" params={params}>
+            <EmptyState title={`Alias "${current}" has no EAB keys`}>
+              {canManage ? "Create one to hand to a client's operator." : "An administrator can create one."}{" "}
+              Without keys, a binding a client sends is ignored
+              {list.required
+                ? "; with “Require external account binding” on, every registration is refused"
+                : ""}
+              .
+            </EmptyState>
+          </ListEmptyState>
         ) : (
           <Table label="EAB keys">
             <thead>
               <tr>
-                <Th>Key identifier</Th>
-                <Th>Type</Th>
-                <Th>Created</Th>
-                <Th>Expires</Th>
-                <Th>Bound accounts</Th>
+                <SortableTh column="keyIdentifier" label="Key identifier" {...sorting} />
+                <SortableTh column="type" label="Type" {...sorting} />
+                <SortableTh column="created" label="Created" firstDir="desc" {...sorting} />
+                <SortableTh column="expires" label="Expires" {...sorting} />
+                <SortableTh column="accounts" label="Bound accounts" firstDir="desc" {...sorting} />
                 <Th>State</Th>
                 {canManage && (
                   <Th>
@@ -206,6 +230,13 @@ export default async function EabKeysPage({
             </tbody>
           </Table>
         )}
+        <Pagination
+          page={list.page}
+          pageSize={list.pageSize}
+          total={list.total}
+          basePath="/eab-keys"
+          params={params}
+        />
       </Card>
     </>
   );

@@ -1,17 +1,20 @@
-// ACME orders: search by identifier, account, alias and status (in the URL, shareable), newest
-// first, each with its outcome: the certificate, or the error that made it invalid.
+// ACME orders: search by identifier, account, alias and status, sort by status, alias, creation or
+// expiry (all in the URL, shareable), each with its outcome: the certificate, or the error that made it invalid.
 import Link from "next/link";
 import { StatusBadge } from "@/components/orders/OrderStatusBadge";
 import { Card } from "@/components/ui/Card";
 import { EmptyState } from "@/components/ui/EmptyState";
+import { listState } from "@/components/ui/list-url";
 import { PageHeader } from "@/components/ui/PageHeader";
-import { Pagination } from "@/components/ui/Pagination";
+import { ListEmptyState, Pagination } from "@/components/ui/Pagination";
 import { RelativeTime } from "@/components/ui/RelativeTime";
+import { SortableTh } from "@/components/ui/SortableTh";
 import { Table, Td, Th, Tr } from "@/components/ui/Table";
 import { UrlFilters } from "@/components/ui/UrlFilters";
 import { requirePermission } from "@/lib/auth/guard";
 import { listAliases } from "@/lib/console/aliases";
 import { listOrders } from "@/lib/console/orders";
+import { DEFAULT_PAGE_SIZE } from "@/lib/console/schemas/common";
 import { ORDER_STATUSES, orderListQuerySchema } from "@/lib/console/schemas/orders";
 
 export const metadata = { title: "Orders · Keyward" };
@@ -35,6 +38,7 @@ export default async function OrdersPage({
     status: query.status,
   };
   const filtered = Object.values(filters).some(Boolean);
+  const { params, sorting } = listState("/orders", query, filters, DEFAULT_PAGE_SIZE);
   return (
     <>
       <PageHeader
@@ -45,6 +49,7 @@ export default async function OrdersPage({
         <UrlFilters
           idPrefix="orders"
           initial={filters}
+          keep={{ sort: query.sort, dir: query.dir }}
           fields={[
             {
               name: "identifier",
@@ -70,19 +75,24 @@ export default async function OrdersPage({
           ]}
         />
         {page.items.length === 0 ? (
-          <EmptyState title={filtered ? "No order matches this search" : "No orders yet"}>
-            {filtered ? "Clear the search to see every order." : "ACME clients create orders with newOrder."}
-          </EmptyState>
+          <ListEmptyState info={page} basePath="/orders" params={params}>
+            <EmptyState title={filtered ? "No order matches this search" : "No orders yet"}>
+              {filtered
+                ? "Clear the search to see every order."
+                : "ACME clients create orders with newOrder."}
+            </EmptyState>
+          </ListEmptyState>
         ) : (
           <Table label="Orders">
             <thead>
               <tr>
                 <Th>Identifiers</Th>
-                <Th>Status</Th>
+                <SortableTh column="status" label="Status" {...sorting} />
                 <Th>Outcome</Th>
-                <Th>Alias</Th>
+                <SortableTh column="alias" label="Alias" {...sorting} />
                 <Th>Account</Th>
-                <Th>Created</Th>
+                <SortableTh column="created" label="Created" firstDir="desc" {...sorting} />
+                <SortableTh column="expires" label="Expires" firstDir="desc" {...sorting} />
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -129,6 +139,9 @@ export default async function OrdersPage({
                   <Td className="whitespace-nowrap">
                     <RelativeTime iso={o.createdAt} />
                   </Td>
+                  <Td className="whitespace-nowrap">
+                    <RelativeTime iso={o.expiresAt} />
+                  </Td>
                 </Tr>
               ))}
             </tbody>
@@ -139,7 +152,7 @@ export default async function OrdersPage({
           pageSize={page.pageSize}
           total={page.total}
           basePath="/orders"
-          params={filters}
+          params={params}
         />
       </Card>
     </>

@@ -1,10 +1,15 @@
-// ACME accounts as the console searches them: by alias, status, contact and key thumbprint.
+// ACME accounts as the console searches them: by alias, status, contact and key thumbprint,
+// sorted by a column in the URL.
 import { z } from "zod";
-import { pagingSchema, searchSchema } from "./common";
+import { pagingSchema, searchSchema, sortSchema } from "./common";
 
 export const ACCOUNT_STATUSES = ["valid", "deactivated", "revoked"] as const;
 
+/** The accounts list's sortable columns (newest first by default). */
+export const ACCOUNT_SORT_COLUMNS = ["created", "alias", "status", "orders", "certificates"] as const;
+
 export const accountListQuerySchema = pagingSchema.extend({
+  ...sortSchema(ACCOUNT_SORT_COLUMNS, { sort: "created", dir: "desc" }).shape,
   alias: searchSchema,
   status: z.preprocess(
     (v) => (v === "" ? undefined : v),

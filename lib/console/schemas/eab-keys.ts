@@ -5,12 +5,14 @@
 import { z } from "zod";
 import {
   BASE64URL,
+  EAB_KEY_SORTS,
   EAB_SIGNATURE_ALGORITHMS,
   KEY_IDENTIFIER_MAX,
   MAC_ALGORITHMS,
   MAC_KEY_MAX_BASE64URL,
   PUBLIC_KEY_PEM_MAX,
 } from "@/lib/ra/eab-algorithms";
+import { listQuerySchema, sortSchema } from "./common";
 
 /** An uploaded file, base64 (a key or certificate file is a few KiB at most). */
 const FILE_MAX_BASE64 = 16_384;
@@ -108,4 +110,10 @@ export const updateEabKeyBodySchema = z.strictObject({
 });
 
 export const eabKeysParamsSchema = z.object({ alias: z.string().min(1).max(250) });
+
+/** An alias's key list: search by key identifier, sort by a column (newest first by default), page. */
+export const eabKeyListQuerySchema = listQuerySchema.extend(
+  sortSchema(EAB_KEY_SORTS, { sort: "created", dir: "desc" }).shape,
+);
+export type EabKeyListQuery = z.infer<typeof eabKeyListQuerySchema>;
 export const eabKeyParamsSchema = eabKeysParamsSchema.extend({ id: z.uuid("Not an EAB key id") });

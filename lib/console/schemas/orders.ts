@@ -1,12 +1,17 @@
-// Orders as the console searches them: by identifier, account, alias and status.
+// Orders as the console searches them: by identifier, account, alias and status, sorted in the URL.
 import { z } from "zod";
-import { pagingSchema, searchSchema } from "./common";
+import { pagingSchema, searchSchema, sortSchema } from "./common";
 
 export const ORDER_STATUSES = ["pending", "ready", "processing", "valid", "invalid"] as const;
 
 const emptyAsUndefined = (v: unknown) => (v === "" ? undefined : v);
 
+/** The orders list's sortable columns (newest first by default). */
+export const ORDER_SORT_COLUMNS = ["created", "expires", "status", "alias"] as const;
+export type OrderSort = (typeof ORDER_SORT_COLUMNS)[number];
+
 export const orderListQuerySchema = pagingSchema.extend({
+  ...sortSchema(ORDER_SORT_COLUMNS, { sort: "created", dir: "desc" }).shape,
   // Part of an identifier's value ("shop.example", "192.0.2."), case-insensitive; % and _ match
   // themselves.
   identifier: searchSchema,

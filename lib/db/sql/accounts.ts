@@ -62,17 +62,29 @@ export type AccountSearch = {
   contact?: string;
   /** The beginning of the key's RFC 7638 thumbprint. */
   thumbprintPrefix?: string;
+  sort?: keyof typeof ACCOUNT_SORT_COLUMNS;
+  order?: "asc" | "desc";
   offset: number;
   limit: number;
 };
 
 /** `text` matched literally inside a LIKE pattern: its %, _ and \ lose their meaning. */
+/** The accounts list's sortable columns; ties go by id, so that paging is stable. */
+const ACCOUNT_SORT_COLUMNS = {
+  created: Prisma.sql`a."createdAt"`,
+  alias: Prisma.sql`al."name"`,
+  status: Prisma.sql`a."status"::text`,
+  orders: Prisma.sql`(SELECT count(*) FROM "Order" o WHERE o."accountId" = a."id")`,
+  certificates: Prisma.sql`(SELECT count(*) FROM "Certificate" c WHERE c."accountId" = a."id")`,
+} as const;
+
 function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /**
- * The console's account search: ids of one page, newest first, and how many match in all. In SQL
+ * The console's account search: ids of one page in the asked order (newest first by default),
+ * and how many match in all. In SQL
  * because contacts are a text array, and "contains this part of an address" is not a filter
  * Prisma can express on one.
  */
@@ -87,10 +99,11 @@ export async function searchAccountIds(db: Db, q: AccountSearch): Promise<{ ids:
       AND (${status}::text IS NULL OR a."status"::text = ${status}::text)
       AND (${thumbprint}::text IS NULL OR a."keyThumbprint" LIKE ${thumbprint}::text)
       AND (${contact}::text IS NULL OR array_to_string(a."contact", ' ') ILIKE ${contact}::text)`;
+  const direction = q.order === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
   const [page, count] = await Promise.all([
     db.$queryRaw<{ id: string }[]>`
       SELECT a."id" ${matching}
-      ORDER BY a."createdAt" DESC, a."id" DESC
+      ORDER BY ${ACCOUNT_SORT_COLUMNS[q.sort ?? "created"]} ${direction}, a."id" ${direction}
       OFFSET ${q.offset} LIMIT ${q.limit}`,
     db.$queryRaw<{ total: bigint }[]>`SELECT count(*) AS "total" ${matching}`,
   ]);

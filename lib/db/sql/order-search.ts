@@ -1,4 +1,5 @@
-// Orders as the console reads them: a search (identifier, account, alias, status; newest first)
+// Orders as the console reads them: a search (identifier, account, alias, status; sorted, newest
+// first by default)
 // and one order with its authorizations, challenges and what each validation saw.
 import type { Db } from "../client";
 import { Prisma } from "../generated/client";
@@ -9,6 +10,8 @@ export type OrderSearch = {
   accountId?: string;
   aliasName?: string;
   status?: "pending" | "ready" | "processing" | "valid" | "invalid";
+  sort?: keyof typeof SORT_COLUMNS;
+  order?: "asc" | "desc";
   offset: number;
   limit: number;
 };
@@ -24,6 +27,14 @@ export type OrderRow = {
   aliasName: string;
   certificateId: string | null;
 };
+
+/** The orders list's sortable columns; ties go by id, so that paging is stable. */
+const SORT_COLUMNS = {
+  created: Prisma.sql`o."createdAt"`,
+  expires: Prisma.sql`o."expiresAt"`,
+  status: Prisma.sql`o."status"::text`,
+  alias: Prisma.sql`al."name"`,
+} as const;
 
 function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -44,13 +55,14 @@ export async function searchOrders(db: Db, q: OrderSearch): Promise<{ rows: Orde
       AND (${identifier}::text IS NULL OR EXISTS (
         SELECT 1 FROM jsonb_array_elements(o."identifiers") AS i
         WHERE i->>'value' ILIKE ${identifier}::text))`;
+  const direction = q.order === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
   const [rows, count] = await Promise.all([
     db.$queryRaw<OrderRow[]>`
       SELECT o."id", o."status"::text AS "status", o."identifiers", o."expiresAt", o."createdAt", o."error",
              o."accountId", al."name" AS "aliasName",
              (SELECT c."id" FROM "Certificate" c WHERE c."orderId" = o."id") AS "certificateId"
       ${matching}
-      ORDER BY o."createdAt" DESC, o."id" DESC
+      ORDER BY ${SORT_COLUMNS[q.sort ?? "created"]} ${direction}, o."id" ${direction}
       OFFSET ${q.offset} LIMIT ${q.limit}`,
     db.$queryRaw<{ total: bigint }[]>`SELECT count(*) AS "total" ${matching}`,
   ]);

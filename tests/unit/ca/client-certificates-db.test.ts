@@ -84,7 +84,7 @@ afterAll(async () => {
 
 describe("client certificates of Keyward's own CA", () => {
   it("ok/the CA bootstrap made Keyward's root and issuing CA trust anchors", async () => {
-    const anchors = await listClientTrustAnchors(db);
+    const anchors = (await listClientTrustAnchors(db)).items;
     expect(anchors.map((a) => a.source)).toEqual(["keyward", "keyward"]);
   });
 

@@ -40,8 +40,8 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
           </Link>
         }
         title={
-          <span className="flex items-center gap-3">
-            <span className="font-mono text-xl" data-testid="account-title">
+          <span className="flex flex-wrap items-center gap-x-3 gap-y-1">
+            <span className="break-all font-mono text-xl" data-testid="account-title">
               {account.id}
             </span>
             <AccountStatusBadge status={account.status} />
@@ -59,7 +59,7 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
         actions={canManage && <AccountDeactivateButton id={account.id} alias={account.alias} />}
       />
       <Card className="mb-6">
-        <CardBody className="grid gap-4 text-sm md:grid-cols-3">
+        <CardBody className="grid grid-cols-1 gap-4 text-sm md:grid-cols-3">
           <div>
             <p className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Contacts</p>
             {account.contact.length ? account.contact.map((c) => <div key={c}>{c}</div>) : "—"}

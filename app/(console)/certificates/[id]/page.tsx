@@ -98,7 +98,7 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
                 </>
               )}
               . The issuing CA's{" "}
-              <a className="text-indigo-700 hover:underline" href={cert.crlPath}>
+              <a className="text-indigo-700 underline" href={cert.crlPath}>
                 CRL
               </a>{" "}
               lists it.
@@ -110,7 +110,7 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
         <Card>
           <CardHeader title="Certificate" description="Decoded from the DER Keyward issued" />
           <CardBody>
-            <dl className="grid gap-4 md:grid-cols-2">
+            <dl className="grid grid-cols-1 gap-4 md:grid-cols-2">
               <Fact label="Subject">
                 <span className="break-all font-mono text-xs">{d.subject || "(empty)"}</span>
               </Fact>
@@ -122,7 +122,7 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
                   {d.subjectAltNames.map((n) => (
                     <li key={n} className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs">
                       {n.replace(/^(dns|ip):/, "")}
-                      <span className="ml-1 text-slate-500">{n.split(":")[0]}</span>
+                      <span className="ml-1 text-slate-600">{n.split(":")[0]}</span>
                     </li>
                   ))}
                 </ul>
@@ -152,7 +152,7 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
         <Card>
           <CardHeader title="Where it came from" />
           <CardBody>
-            <dl className="grid gap-4 md:grid-cols-3">
+            <dl className="grid grid-cols-1 gap-4 md:grid-cols-3">
               <Fact label="Order">
                 {cert.orderId ? (
                   <Link

@@ -1,13 +1,13 @@
-// GET: API tokens (never the tokens themselves). POST { name, role, expiresInDays? }: a new
+// GET ?q=&sort=&dir=&page=: API tokens (never the tokens themselves). POST { name, role, expiresInDays? }: a new
 // token, returned once in `token`.
 
 import { withConsole } from "@/lib/console/api/with-console";
 import { createApiToken, listApiTokens } from "@/lib/console/api-tokens";
-import { createApiTokenBodySchema } from "@/lib/console/schemas/api-tokens";
-import { pagingSchema } from "@/lib/console/schemas/common";
+import { apiTokenListQuerySchema, createApiTokenBodySchema } from "@/lib/console/schemas/api-tokens";
 
-export const GET = withConsole({ permission: "tokens.read", query: pagingSchema }, ({ actor, query }) =>
-  listApiTokens({ actor, ...query }),
+export const GET = withConsole(
+  { permission: "tokens.read", query: apiTokenListQuerySchema },
+  ({ actor, query }) => listApiTokens({ actor, ...query }),
 );
 
 export const POST = withConsole(

@@ -1,12 +1,16 @@
-// An alias's external account binding keys. GET: the keys (identifiers, policy, bound accounts;
-// never a secret). POST: a new key; a MAC key is returned once, in `secret`.
+// An alias's external account binding keys. GET ?q=&sort=&dir=&page=: a page of the keys
+// (identifiers, policy, bound accounts; never a secret). POST: a new key; a MAC key is returned once, in `secret`.
 import { withConsole } from "@/lib/console/api/with-console";
 import { createEabKey, listEabKeys } from "@/lib/console/eab-keys";
-import { createEabKeyBodySchema, eabKeysParamsSchema } from "@/lib/console/schemas/eab-keys";
+import {
+  createEabKeyBodySchema,
+  eabKeyListQuerySchema,
+  eabKeysParamsSchema,
+} from "@/lib/console/schemas/eab-keys";
 
 export const GET = withConsole(
-  { permission: "console.read", params: eabKeysParamsSchema },
-  ({ actor, params }) => listEabKeys({ actor, alias: params.alias }),
+  { permission: "console.read", params: eabKeysParamsSchema, query: eabKeyListQuerySchema },
+  ({ actor, params, query }) => listEabKeys({ actor, alias: params.alias, ...query }),
 );
 
 export const POST = withConsole(
