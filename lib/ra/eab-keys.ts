@@ -49,6 +49,8 @@ export type MacKeyInput = {
   keyFile?: Uint8Array;
   bindsMany: boolean;
   expiresAt: Date | null;
+  /** Spec "Combine ACME EAB with General Account Binding"; null: none. */
+  namespace?: string | null;
 };
 
 export type SignatureKeyInput = {
@@ -61,6 +63,8 @@ export type SignatureKeyInput = {
   signatureAlgorithm?: EabSignatureAlgorithm;
   bindsMany: boolean;
   expiresAt: Date | null;
+  /** Spec "Combine ACME EAB with General Account Binding"; null: none. */
+  namespace?: string | null;
 };
 
 export type EabKeyInput = MacKeyInput | SignatureKeyInput;
@@ -286,6 +290,7 @@ const EAB_KEY_SELECT = {
   disabledAt: true,
   createdAt: true,
   createdBy: true,
+  namespace: true,
 } as const;
 type EabKeyRow = Prisma.EabKeyGetPayload<{ select: typeof EAB_KEY_SELECT }>;
 
@@ -470,6 +475,7 @@ export async function createEabKey(
           aliasId: alias.id,
           bindsMany: input.bindsMany,
           expiresAt: input.expiresAt,
+          namespace: input.namespace ?? null,
           createdBy: by.actor,
         },
         select: EAB_KEY_SELECT,
@@ -500,6 +506,7 @@ function auditView(row: EabKeyRow): Prisma.InputJsonValue {
     signatureAlgorithm: row.signatureAlgorithm,
     bindsMany: row.bindsMany,
     boundAccounts: row.boundAccounts,
+    namespace: row.namespace,
     expiresAt: row.expiresAt?.toISOString() ?? null,
     disabled: row.disabledAt !== null,
   };
