@@ -19,17 +19,6 @@ export type EndEntityProfileView = Omit<ra.EndEntityProfileRecord, "createdAt" |
   updatedAt: string;
 };
 
-/**
- * What a profile stores but Keyward does not act on yet (issue 12 item 4, end entities in RA
- * mode): the console marks these fields "Not enforced yet" with this reason.
- */
-export const NOT_ENFORCED_PROFILE_FIELDS = {
-  singleActiveCertificate:
-    "Keyward does not keep end entities yet, so earlier certificates of the same end entity are not revoked.",
-  batchGeneration:
-    "Keyward does not create end entities or generate RA names yet, so batch generation changes nothing.",
-} as const;
-
 const changedBy = (actor: ConsoleActor) => ({ actor: auditActorOf(actor), ip: actor.ip });
 
 const dates = <T extends { createdAt: Date; updatedAt: Date }>(r: T) => ({

@@ -207,3 +207,14 @@ export type EndEntityProfileFieldsInput = z.input<typeof endEntityProfileFieldsS
 export const DEFAULT_END_ENTITY_PROFILE_FIELDS: EndEntityProfileFields = endEntityProfileFieldsSchema.parse(
   {},
 );
+
+/**
+ * What a profile stores but Keyward does not act on yet (issue 12 item 4, end entities in RA
+ * mode): the console marks these fields "Not enforced yet" with this reason.
+ */
+export const NOT_ENFORCED_PROFILE_FIELDS = {
+  singleActiveCertificate:
+    "Keyward does not keep end entities yet, so earlier certificates of the same end entity are not revoked.",
+  batchGeneration:
+    "Keyward does not create end entities or generate RA names yet, so batch generation changes nothing.",
+} as const;
