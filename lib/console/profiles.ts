@@ -113,3 +113,31 @@ export async function deleteEndEntityProfile(o: { actor: ConsoleActor; name: str
   assertPermission(o.actor, "profiles.manage");
   await ra.deleteEndEntityProfile(db(), o.name, changedBy(o.actor));
 }
+
+/** Create-or-change in one step (CLI `certificate-profile apply`). Fields left out keep their value. */
+export async function applyCertificateProfile(o: {
+  actor: ConsoleActor;
+  input: { name: string } & Record<string, unknown>;
+}): Promise<{ created: boolean; profile: CertificateProfileView }> {
+  assertPermission(o.actor, "profiles.manage");
+  const { name, ...fields } = o.input;
+  const exists = await db().certificateProfile.findUnique({ where: { name }, select: { id: true } });
+  const record = exists
+    ? await ra.updateCertificateProfile(db(), name, fields, changedBy(o.actor))
+    : await ra.createCertificateProfile(db(), { name, fields }, changedBy(o.actor));
+  return { created: !exists, profile: await certificateProfileView(record) };
+}
+
+/** Create-or-change in one step (CLI `end-entity-profile apply`). Fields left out keep their value. */
+export async function applyEndEntityProfile(o: {
+  actor: ConsoleActor;
+  input: { name: string } & Record<string, unknown>;
+}): Promise<{ created: boolean; profile: EndEntityProfileView }> {
+  assertPermission(o.actor, "profiles.manage");
+  const { name, ...fields } = o.input;
+  const exists = await db().endEntityProfile.findUnique({ where: { name }, select: { id: true } });
+  const record = exists
+    ? await ra.updateEndEntityProfile(db(), name, fields, changedBy(o.actor))
+    : await ra.createEndEntityProfile(db(), { name, fields }, changedBy(o.actor));
+  return { created: !exists, profile: await endEntityProfileView(record) };
+}

@@ -45,4 +45,7 @@ export const updateEndEntityProfileBodySchema = z.strictObject({
   batchGeneration: endEntity.batchGeneration.unwrap().optional(),
 });
 
+/** `certificate-profile apply --file`, `end-entity-profile apply --file`: a name and fields; lib/ra checks the fields. */
+export const applyProfileFileSchema = z.looseObject({ name: profileNameSchema });
+
 export const profileParamsSchema = z.object({ name: z.string().min(1).max(250) });
