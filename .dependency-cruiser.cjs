@@ -34,7 +34,7 @@ const ENTRY = "^(app/|server\\.ts$|lib/bootstrap\\.ts$)";
 const OPS = "^lib/ops/";
 const COMPONENTS = "^components/";
 const BROWSER_SAFE =
-  "^lib/console/(schemas|client)/|^lib/auth/permissions\\.ts$|^lib/ra/(alias-settings|approval-profile-fields|durations|eab-algorithms|access-rights|revocation-reasons)\\.ts$|^lib/acme/paths\\.ts$|^lib/text\\.ts$|^lib/zod-messages\\.ts$|^components/";
+  "^lib/console/(schemas|client)/|^lib/auth/permissions\\.ts$|^lib/ra/(alias-settings|approval-profile-fields|profile-fields|durations|eab-algorithms|access-rights|revocation-reasons)\\.ts$|^lib/acme/paths\\.ts$|^lib/text\\.ts$|^lib/zod-messages\\.ts$|^components/";
 
 const any = (...paths) => paths.join("|");
 

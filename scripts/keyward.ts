@@ -17,6 +17,8 @@
 //   npm run keyward -- approval reject <id> --user <username> --comment <text>
 //   npm run keyward -- approval-profile list
 //   npm run keyward -- approval-profile apply --file <profile.json>   { "name": "...", ... }
+//   npm run keyward -- certificate-profile list | apply --file <profile.json>
+//   npm run keyward -- end-entity-profile list | apply --file <profile.json>
 //   npm run keyward -- access-rule list --alias <a>
 //   npm run keyward -- access-rule add --alias <a> (--certificate <file> | --issuer <dn> --subject <pattern>)
 //                      [--right <rule>]… [--all-rights] [--description <text>]
@@ -61,6 +63,12 @@ import {
   listEabKeys,
   updateEabKey,
 } from "@/lib/console/eab-keys";
+import {
+  applyCertificateProfile,
+  applyEndEntityProfile,
+  listCertificateProfiles,
+  listEndEntityProfiles,
+} from "@/lib/console/profiles";
 import { clearRateLimitOverride, getAliasRateLimits, setRateLimitOverride } from "@/lib/console/rate-limits";
 import { accessRuleBodySchema } from "@/lib/console/schemas/access-rules";
 import { applyAliasFileSchema } from "@/lib/console/schemas/aliases";
@@ -71,6 +79,7 @@ import {
   certificateListQuerySchema,
   revokeCertificateBodySchema,
 } from "@/lib/console/schemas/certificates";
+import { applyProfileFileSchema } from "@/lib/console/schemas/profiles";
 import { accountRateLimitNameSchema } from "@/lib/console/schemas/rate-limits";
 import { trustAnchorBodySchema } from "@/lib/console/schemas/trust-anchors";
 import { getProtocolState, setProtocolEnabled } from "@/lib/console/settings";
@@ -150,6 +159,18 @@ const USAGE = `Usage: npm run keyward -- <command>
                          create or change an approval profile from { "name": "...",
                          "approvalsRequired": 1-5, "administratorsMayApprove": false,
                          "selfApprovalAllowed": false, "requestValidity": "7d" }
+  certificate-profile list
+  certificate-profile apply --file <profile.json>
+                         create or change a certificate profile from { "name": "...",
+                         "keyAlgorithms": ["RSA","ECDSA"], "ecdsaCurves": ["P-256"],
+                         "rsaBitLengths": [2048,4096], "validity": "90d", "keyUsages": [...],
+                         "extendedKeyUsages": ["serverAuth"], "availableCas": ["<CA name>"],
+                         "eabNamespace": null } (fields left out keep their value)
+  end-entity-profile list
+  end-entity-profile apply --file <profile.json>
+                         create or change an end entity profile from { "name": "...",
+                         "subjectDnAttributes": ["O"], "maxDnsNames": 100, "maxIpAddresses": 100,
+                         "defaultCertificateProfile": "<name>", "defaultCa": "<CA name>" }
   access-rule list --alias <alias>
   access-rule add --alias <alias> (--certificate <file.pem> | --issuer <dn> --subject <pattern>)
                   [--right <access rule>]... [--all-rights] [--description <text>]
@@ -309,6 +330,11 @@ async function run(argv: string[]): Promise<void> {
     if (!parsed.success) throw zodProblem(parsed.error);
     profileFile = parsed.data;
   }
+  if ((group === "certificate-profile" || group === "end-entity-profile") && command === "apply") {
+    const parsed = applyProfileFileSchema.safeParse(await readJsonFile(required(values, "file")));
+    if (!parsed.success) throw zodProblem(parsed.error);
+    profileFile = parsed.data;
+  }
   let approvalId: number | undefined;
   if (group === "approval" && (command === "approve" || command === "reject")) {
     const parsed = approvalParamsSchema.safeParse({ id: argument });
@@ -348,6 +374,8 @@ async function run(argv: string[]): Promise<void> {
     eab: ["create", "list", "disable", "delete"],
     approval: ["list", "approve", "reject"],
     "approval-profile": ["list", "apply"],
+    "certificate-profile": ["list", "apply"],
+    "end-entity-profile": ["list", "apply"],
     "access-rule": ["list", "add", "remove"],
     "trust-anchor": ["list", "import", "remove"],
     ratelimit: ["list", "set", "clear"],
@@ -561,6 +589,48 @@ async function run(argv: string[]): Promise<void> {
         input: profileFile as { name: string } & Record<string, unknown>,
       });
       print(`${created ? "Created" : "Updated"} approval profile "${profile.name}".`, profile);
+      return;
+    }
+    case "certificate-profile list": {
+      const profiles = await listCertificateProfiles({ actor });
+      print(
+        profiles
+          .map(
+            (p) =>
+              `${p.name}\t${p.keyAlgorithms.join(",")}\t${p.validity}\t${p.extendedKeyUsages.join(",")}\tCAs: ${p.availableCas.join(", ") || "any"}${p.eabNamespace ? `\tEAB namespace ${p.eabNamespace}` : ""}\tused by: ${p.usedBy.join(", ") || "none"}`,
+          )
+          .join("\n") || "No certificate profiles.",
+        profiles,
+      );
+      return;
+    }
+    case "certificate-profile apply": {
+      const { created, profile } = await applyCertificateProfile({
+        actor,
+        input: profileFile as { name: string } & Record<string, unknown>,
+      });
+      print(`${created ? "Created" : "Updated"} certificate profile "${profile.name}".`, profile);
+      return;
+    }
+    case "end-entity-profile list": {
+      const profiles = await listEndEntityProfiles({ actor });
+      print(
+        profiles
+          .map(
+            (p) =>
+              `${p.name}\tCN${p.subjectDnAttributes.map((a) => `,${a}`).join("")}\t${p.maxDnsNames} DNS, ${p.maxIpAddresses} IP\tcertificate profile: ${p.defaultCertificateProfile ?? "built-in"}\tCA: ${p.defaultCa ?? "default"}\tused by: ${p.usedBy.join(", ") || "none"}`,
+          )
+          .join("\n") || "No end entity profiles.",
+        profiles,
+      );
+      return;
+    }
+    case "end-entity-profile apply": {
+      const { created, profile } = await applyEndEntityProfile({
+        actor,
+        input: profileFile as { name: string } & Record<string, unknown>,
+      });
+      print(`${created ? "Created" : "Updated"} end entity profile "${profile.name}".`, profile);
       return;
     }
     case "access-rule list": {

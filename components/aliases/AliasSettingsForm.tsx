@@ -48,6 +48,7 @@ export function AliasSettingsForm({
   configured,
   canManage,
   approvalProfiles,
+  endEntityProfiles = [],
 }: {
   name: string;
   settings: AliasSettings;
@@ -58,6 +59,8 @@ export function AliasSettingsForm({
   canManage: boolean;
   /** The approval profiles that exist, for the approval fields' choices. */
   approvalProfiles: readonly string[];
+  /** The end entity profiles that exist, for the profile field's choices. */
+  endEntityProfiles?: readonly string[];
 }) {
   const router = useRouter();
   const [values, setValues] = useState<AliasFormValues>(() => settingsToFormValues(settings));
@@ -134,10 +137,10 @@ export function AliasSettingsForm({
     }
     let control: React.ReactNode;
     const text = typeof value === "string" ? value : "";
-    if (spec.kind.type === "approvalProfile") {
+    if (spec.kind.type === "approvalProfile" || spec.kind.type === "endEntityProfile") {
       // A stored name no profile has any more (from before profiles were checked) stays visible.
-      const choices =
-        text && !approvalProfiles.includes(text) ? [...approvalProfiles, text] : approvalProfiles;
+      const existing = spec.kind.type === "approvalProfile" ? approvalProfiles : endEntityProfiles;
+      const choices = text && !existing.includes(text) ? [...existing, text] : existing;
       control = (
         <Select
           id={id}

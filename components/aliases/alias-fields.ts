@@ -13,6 +13,7 @@ export type AliasFieldKind =
   | { type: "select"; options: { value: string; label: string }[] }
   // One of the approval profiles that exist (the form is given their names), or none.
   | { type: "approvalProfile" }
+  | { type: "endEntityProfile" }
   // Shown, not edited here: changed by the action the note names.
   | { type: "readonly"; note: string };
 
@@ -70,8 +71,8 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
       {
         name: "endEntityProfile",
         label: "End entity profile",
-        help: "The end entity profile for end entities enrolled with this alias. Identifiers go into the SAN; at least one is written into the subject DN.",
-        kind: { type: "text", placeholder: "(none)" },
+        help: "The end entity profile for end entities enrolled with this alias: its default CA signs and its default certificate profile decides the key, validity and usages. Identifiers go into the SAN; at least one is written into the subject DN. None: Keyward's issuing CA with the built-in profile (90 days, serverAuth).",
+        kind: { type: "endEntityProfile" },
       },
     ],
   },

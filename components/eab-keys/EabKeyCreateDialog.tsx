@@ -31,6 +31,7 @@ type Values = {
   signatureAlgorithm: string;
   binds: "one" | "many";
   expiresInDays: string;
+  namespace: string;
 };
 
 const INITIAL: Values = {
@@ -47,6 +48,7 @@ const INITIAL: Values = {
   signatureAlgorithm: "",
   binds: "one",
   expiresInDays: "",
+  namespace: "",
 };
 
 /** The request body the form stands for; empty optional fields are left out. */
@@ -56,6 +58,7 @@ function toInput(v: Values): Record<string, unknown> {
     binds: v.binds,
     // A non-numeric entry is passed on as it is, so that the schema names the field.
     ...(days === "" ? {} : { expiresInDays: /^\d+$/.test(days) ? Number(days) : days }),
+    ...(v.namespace.trim() === "" ? {} : { namespace: v.namespace.trim() }),
   };
   const optional = (name: string, value: string) => (value.trim() === "" ? {} : { [name]: value.trim() });
   if (v.type === "mac") {
@@ -465,6 +468,19 @@ export function EabKeyCreateDialog({ alias, directoryUrl }: { alias: string; dir
                 />
               </Field>
             </div>
+            <Field
+              id="eab-namespace"
+              label="EAB namespace"
+              help="General account binding: a certificate profile with an EAB namespace accepts only accounts bound by a key of that namespace. Empty: none."
+              error={errorOf("namespace")}
+            >
+              <TextInput
+                id="eab-namespace"
+                value={values.namespace}
+                invalid={!!errorOf("namespace")}
+                onChange={text("namespace")}
+              />
+            </Field>
             <FormError message={formError} />
           </form>
         )}

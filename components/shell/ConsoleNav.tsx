@@ -26,8 +26,8 @@ const NAV: NavGroup[] = [
     items: [
       { label: "Certificate authorities", href: "/certificate-authorities" },
       { label: "Client trust anchors", href: "/trust-anchors" },
-      { label: "Certificate profiles" },
-      { label: "End entity profiles" },
+      { label: "Certificate profiles", href: "/certificate-profiles" },
+      { label: "End entity profiles", href: "/end-entity-profiles" },
     ],
   },
   {

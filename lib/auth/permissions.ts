@@ -24,6 +24,8 @@ export const PERMISSIONS = [
   "approvals.decideAsAdministrator",
   // Create, change and delete approval profiles.
   "approvalProfiles.manage",
+  // Create, change and delete certificate profiles and end entity profiles (issue 12).
+  "profiles.manage",
   // Deactivate ACME accounts.
   "accounts.manage",
   // Revoke issued certificates (RFC 5280 reason, audited; the CRL lists them at once).
@@ -50,6 +52,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "aliases.manage",
     "eab.manage",
     "approvalProfiles.manage",
+    "profiles.manage",
     "approvals.decideAsAdministrator",
     "accounts.manage",
     "certificates.revoke",

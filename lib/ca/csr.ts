@@ -24,6 +24,16 @@ export interface CertificateIdentifier {
   readonly value: string;
 }
 
+/** One subject attribute of a CSR, by its RFC 4519 short name. */
+export interface SubjectAttribute {
+  readonly type: string;
+  readonly value: string;
+}
+
+// The subject attributes besides CN that an end entity profile can let through (RFC 4519 names,
+// as lib/ra/profile-fields.ts SUBJECT_DN_ATTRIBUTES lists them).
+const COPYABLE_SUBJECT_ATTRIBUTES = ["O", "OU", "L", "ST", "C"] as const;
+
 /** A CSR that parsed; nothing about it is accepted until verifyCsr has run. */
 export interface ParsedCsr {
   /** The CSR exactly as received. */
@@ -36,6 +46,11 @@ export interface ParsedCsr {
   readonly keyAlgorithm: string;
   /** Subject commonName values as written in the CSR. */
   readonly commonNames: readonly string[];
+  /**
+   * The subject's other attributes an end entity profile may copy (O, OU, L, ST, C), in CSR
+   * order; the rest of the subject is not read.
+   */
+  readonly subjectAttributes: readonly SubjectAttribute[];
   /** subjectAltName dNSName values, lowercased, in CSR order. */
   readonly dnsNames: readonly string[];
   /** subjectAltName iPAddress values in canonical text (RFC 5952 for IPv6), in CSR order. */
@@ -88,10 +103,14 @@ export function parseCsr(b64url: string): ParsedCsr {
   let request: InstanceType<typeof Pkcs10CertificateRequest>;
   let extensions: readonly Extension[];
   let commonNames: string[];
+  let subjectAttributes: SubjectAttribute[];
   let spki: Uint8Array<ArrayBuffer>;
   try {
     request = new Pkcs10CertificateRequest(der);
     commonNames = request.subjectName.getField("CN");
+    subjectAttributes = COPYABLE_SUBJECT_ATTRIBUTES.flatMap((type) =>
+      request.subjectName.getField(type).map((value) => ({ type, value })),
+    );
     spki = new Uint8Array(request.publicKey.rawData);
     extensions = request.getExtensions(SUBJECT_ALT_NAME_OID);
   } catch (error) {
@@ -106,6 +125,7 @@ export function parseCsr(b64url: string): ParsedCsr {
     spkiSha256: spkiSha256Of(key.spki),
     keyAlgorithm: key.keyAlgorithm,
     commonNames: Object.freeze(commonNames),
+    subjectAttributes: Object.freeze(subjectAttributes),
     dnsNames: Object.freeze(names.dnsNames),
     ipAddresses: Object.freeze(names.ipAddresses),
   });

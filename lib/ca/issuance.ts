@@ -9,13 +9,20 @@
 // - validity: BR §1.6.4 "validity period" semantics, both ends inclusive; default validityDays
 //   (90) from notBefore = now − 5 min; an order's notBefore/notAfter (RFC 8555 §7.1.3) are
 //   honoured when they fit the profile and refused with `malformed` when not (resolveLeafValidity) ◆
-// - subject: CN = the first DNS identifier of at most 64 characters (RFC 5280 ub-common-name),
-//   else the first IP address; with no such name the subject is empty and the SAN critical
-//   (RFC 5280 §4.2.1.6) ◆. No other subject attributes: nothing in a CSR's subject is validated.
-// - subjectAltName: every identifier, dNSName or iPAddress
-// - basicConstraints cA=FALSE, critical; keyUsage digitalSignature (+ keyEncipherment for RSA
-//   keys, BR §7.1.2.7.11), critical; extKeyUsage serverAuth only ◆ (Let's Encrypt dropped
-//   clientAuth in 2025–2026 as the Chrome Root Program moves to serverAuth-only hierarchies)
+// - subject (spec "End Entity Profile": "At least one identifier is written into the subject DN
+//   ... Multiple identifiers are written into the subject DN, if the CSRs subject DN contains
+//   multiple CNs"): the CSR's commonNames when it has any (each is one of the identifiers,
+//   verifyCsr checked), else the first DNS identifier of at most 64 characters (RFC 5280
+//   ub-common-name), else the first IP address; with no such name the subject is empty and the
+//   SAN critical (RFC 5280 §4.2.1.6) ◆. Other attributes only as the end entity profile lets
+//   them through from the CSR (O, OU, L, ST, C: not validated, as EJBCA copies them).
+// - subjectAltName: every identifier, dNSName or iPAddress, in the CSR's order (spec: identifiers
+//   "are included in its SAN if specified in CSRs SAN")
+// - basicConstraints cA=FALSE, critical; keyUsage as the certificate profile says (built-in:
+//   digitalSignature, + keyEncipherment for RSA keys, BR §7.1.2.7.11), critical; keyEncipherment
+//   and dataEncipherment only for RSA keys and keyAgreement only for ECDSA keys, whatever the
+//   profile lists ◆; extKeyUsage as the profile says (built-in: serverAuth only ◆, as Let's
+//   Encrypt dropped clientAuth in 2025–2026 for the Chrome Root Program's serverAuth-only rule)
 // - subjectKeyIdentifier (RFC 5280 §4.2.1.2 method 1) ◆ kept for path builders and tooling that
 //   index by it, although BR §7.1.2.7.6 calls it NOT RECOMMENDED; authorityKeyIdentifier = the
 //   issuing CA's SKI
@@ -53,6 +60,7 @@ import {
   type ParsedCsr,
 } from "./csr";
 import { ensureTrailingNewline } from "./files";
+import { assertCsrKeyFitsProfile, BUILT_IN_LEAF_PROFILE, type LeafProfile } from "./profiles";
 import { generateSerialNumberHex } from "./serials";
 
 // The validity an order gets when its profile says nothing else: Let's Encrypt's 90 days.
@@ -86,8 +94,10 @@ export interface IssueLeafCertificateOptions {
   /** The order's requested notBefore / notAfter (RFC 8555 §7.1.3), if any. */
   readonly notBefore?: Date;
   readonly notAfter?: Date;
-  /** The profile's validity, 1 to MAX_LEAF_VALIDITY_DAYS. */
+  /** The profile's validity, 1 to MAX_LEAF_VALIDITY_DAYS; overridden by `profile`. */
   readonly validityDays?: number;
+  /** The certificate and end entity profile; BUILT_IN_LEAF_PROFILE when absent. */
+  readonly profile?: LeafProfile;
   readonly now?: Date;
   /** Base of the CRL and caIssuers URLs; env().publicUrl when absent. */
   readonly publicUrl?: string;
@@ -116,6 +126,8 @@ export interface LeafValidityOptions {
   readonly notBefore?: Date;
   readonly notAfter?: Date;
   readonly validityDays?: number;
+  /** The validity in seconds (a certificate profile's); wins over validityDays. */
+  readonly validitySeconds?: number;
   readonly now?: Date;
   /** The issuing CA's own validity: a certificate never starts before or outlives its issuer. */
   readonly issuerNotBefore?: Date;
@@ -141,6 +153,16 @@ export function resolveLeafValidity(options: LeafValidityOptions): LeafValidity 
   if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > MAX_LEAF_VALIDITY_DAYS) {
     throw new Error(`certificate validity must be 1 to ${MAX_LEAF_VALIDITY_DAYS} days, not ${validityDays}`);
   }
+  const validityMs = (options.validitySeconds ?? validityDays * 86_400) * SECOND_MS;
+  if (
+    !Number.isInteger(validityMs) ||
+    validityMs < 3_600_000 ||
+    validityMs > MAX_LEAF_VALIDITY_DAYS * DAY_MS
+  ) {
+    throw new Error(`certificate validity must be 1 hour to ${MAX_LEAF_VALIDITY_DAYS} days`);
+  }
+  const validityText =
+    options.validitySeconds === undefined ? `${validityDays} days` : describeSeconds(validityMs / SECOND_MS);
   const now = options.now ?? new Date();
   const issuerNotBefore = options.issuerNotBefore ? wholeSeconds(options.issuerNotBefore) : undefined;
   const issuerNotAfter = options.issuerNotAfter ? wholeSeconds(options.issuerNotAfter) : undefined;
@@ -162,7 +184,7 @@ export function resolveLeafValidity(options: LeafValidityOptions): LeafValidity 
   }
 
   // Inclusive at both ends (RFC 5280 §4.1.2.5), so N days end one second before notBefore + N days.
-  const longestNotAfter = new Date(notBefore.getTime() + validityDays * DAY_MS - SECOND_MS);
+  const longestNotAfter = new Date(notBefore.getTime() + validityMs - SECOND_MS);
   let notAfter: Date;
   if (options.notAfter) {
     notAfter = wholeSeconds(options.notAfter);
@@ -170,7 +192,7 @@ export function resolveLeafValidity(options: LeafValidityOptions): LeafValidity 
     if (notAfter <= notBefore) throw AcmeProblem.malformed("notAfter must be later than notBefore");
     if (notAfter > longestNotAfter) {
       throw AcmeProblem.malformed(
-        `notAfter must be at most ${validityDays} days after notBefore (latest ${iso(longestNotAfter)})`,
+        `notAfter must be at most ${validityText} after notBefore (latest ${iso(longestNotAfter)})`,
       );
     }
     if (issuerNotAfter && notAfter > issuerNotAfter) {
@@ -218,7 +240,7 @@ interface LeafCertificateDraft {
   readonly identifiers: readonly CertificateIdentifier[];
   readonly serialHex: string;
   readonly validity: LeafValidity;
-  readonly commonName: string | null;
+  readonly commonNames: readonly string[];
   readonly subject: InstanceType<typeof Name>;
   readonly subjectPublicKey: CryptoKey;
   readonly extensions: readonly Extension[];
@@ -229,29 +251,37 @@ interface LeafCertificateDraft {
 
 async function prepareLeafCertificate(options: IssueLeafCertificateOptions): Promise<LeafCertificateDraft> {
   const { ca, csr } = options;
-  // Before anything touches the key: only keys the policy accepts are imported.
+  const profile = options.profile ?? BUILT_IN_LEAF_PROFILE;
+  // Before anything touches the key: only keys the policy and the profile accept are imported.
   assertCsrKeyAllowed(csr);
-  const identifiers = normalizeIdentifiers(options.identifiers);
+  assertCsrKeyFitsProfile(csr, profile);
+  const identifiers = sanOrder(normalizeIdentifiers(options.identifiers), csr);
   const certificate = ca.signer.certificate;
   const validity = resolveLeafValidity({
     notBefore: options.notBefore,
     notAfter: options.notAfter,
     validityDays: options.validityDays,
+    validitySeconds: options.profile?.validitySeconds,
     now: options.now,
     issuerNotBefore: certificate.notBefore,
     issuerNotAfter: certificate.notAfter,
   });
 
-  const commonName = chooseCommonName(identifiers);
-  const subject = new Name(commonName === null ? [] : [{ CN: [{ utf8String: commonName }] }]);
+  const commonNames = chooseCommonNames(identifiers, csr);
+  const subject = new Name(subjectAttributesFor(commonNames, csr, profile));
   const subjectPublicKey = await importCsrPublicKey(csr);
   const extensions: Extension[] = [
-    ...profileExtensionsFor(ca.id, options.publicUrl ?? env().publicUrl, csr.keyAlgorithm.startsWith("RSA-")),
+    ...profileExtensionsFor(
+      ca.id,
+      options.publicUrl ?? env().publicUrl,
+      csr.keyAlgorithm.startsWith("RSA-"),
+      profile,
+    ),
     subjectKeyIdentifierFor(csr.publicKey),
     // RFC 5280 §4.2.1.6: with an empty subject the SAN carries the identity and MUST be critical.
     new SubjectAlternativeNameExtension(
       identifiers.map((identifier) => ({ type: identifier.type, value: identifier.value })),
-      commonName === null,
+      commonNames.length === 0,
     ),
   ];
 
@@ -260,7 +290,7 @@ async function prepareLeafCertificate(options: IssueLeafCertificateOptions): Pro
     identifiers,
     serialHex: generateSerialNumberHex(),
     validity,
-    commonName,
+    commonNames,
     subject,
     subjectPublicKey,
     extensions,
@@ -284,8 +314,9 @@ function checkLeafCertificate(draft: LeafCertificateDraft, csr: ParsedCsr): void
   }
   assertCsrKeyAllowed(csr);
   assertCsrMatchesIdentifiers(csr, draft.identifiers);
-  if (draft.commonName !== null && Array.from(draft.commonName).length > MAX_COMMON_NAME_LENGTH) {
-    throw new Error("common name exceeds ub-common-name");
+  for (const commonName of draft.commonNames) {
+    if (Array.from(commonName).length > MAX_COMMON_NAME_LENGTH)
+      throw new Error("common name exceeds ub-common-name");
   }
   if (!/^[0-7][0-9a-f]{1,39}$/.test(draft.serialHex) || /^0+$/.test(draft.serialHex)) {
     throw new Error("serial number must be a positive integer of at most 20 octets");
@@ -312,7 +343,7 @@ async function issueFromDraft(draft: LeafCertificateDraft): Promise<IssuedCertif
     serialHex: draft.serialHex,
     notBefore: draft.validity.notBefore,
     notAfter: draft.validity.notAfter,
-    subjectDn: draft.commonName === null ? "" : draft.subject.toString(),
+    subjectDn: draft.subject.toString(),
     names: draft.identifiers.map(identifierKey),
     spkiSha256: draft.spkiSha256,
     keyAlgorithm: draft.keyAlgorithm,
@@ -339,20 +370,23 @@ function normalizeIdentifiers(identifiers: readonly CertificateIdentifier[]): Ce
 // the x509 extension classes cost more than the signature (STACK.md: the builder is the cost).
 const profileExtensionCache = new Map<string, readonly Extension[]>();
 
-function profileExtensionsFor(caId: string, publicUrl: string, isRsa: boolean): readonly Extension[] {
+function profileExtensionsFor(
+  caId: string,
+  publicUrl: string,
+  isRsa: boolean,
+  profile: LeafProfile,
+): readonly Extension[] {
   const base = publicUrl.replace(/\/+$/, "");
-  const cacheKey = `${caId} ${base} ${isRsa}`;
+  const cacheKey = `${caId} ${base} ${isRsa} ${profile.keyUsages.join(",")} ${profile.extendedKeyUsages.join(",")}`;
   let extensions = profileExtensionCache.get(cacheKey);
   if (!extensions) {
     const caPath = encodeURIComponent(caId);
     extensions = [
-      new KeyUsagesExtension(
-        isRsa
-          ? KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment
-          : KeyUsageFlags.digitalSignature,
-        true,
+      new KeyUsagesExtension(keyUsageFlagsFor(profile.keyUsages, isRsa), true),
+      new ExtendedKeyUsageExtension(
+        profile.extendedKeyUsages.map((usage) => EXTENDED_KEY_USAGE_OIDS[usage] ?? usage),
+        false,
       ),
-      new ExtendedKeyUsageExtension([ExtendedKeyUsage.serverAuth], false),
       new BasicConstraintsExtension(false, undefined, true),
       new AuthorityInfoAccessExtension({ caIssuers: `${base}/ca/cert/${caPath}` }, false),
       new CRLDistributionPointsExtension([`${base}/ca/crl/${caPath}`], false),
@@ -360,6 +394,118 @@ function profileExtensionsFor(caId: string, publicUrl: string, isRsa: boolean): 
     profileExtensionCache.set(cacheKey, extensions);
   }
   return extensions;
+}
+
+// RFC 5280 §4.2.1.3 bits by the names profiles use; which apply to which key type (◆ above).
+const KEY_USAGE_FLAGS: Readonly<Record<string, { flag: number; keys: "any" | "rsa" | "ec" }>> = {
+  digitalSignature: { flag: KeyUsageFlags.digitalSignature, keys: "any" },
+  nonRepudiation: { flag: KeyUsageFlags.nonRepudiation, keys: "any" },
+  keyEncipherment: { flag: KeyUsageFlags.keyEncipherment, keys: "rsa" },
+  dataEncipherment: { flag: KeyUsageFlags.dataEncipherment, keys: "rsa" },
+  keyAgreement: { flag: KeyUsageFlags.keyAgreement, keys: "ec" },
+};
+
+function keyUsageFlagsFor(usages: readonly string[], isRsa: boolean): number {
+  let flags = 0;
+  for (const usage of usages) {
+    const known = KEY_USAGE_FLAGS[usage];
+    if (!known) throw new Error(`unknown key usage "${usage}"`);
+    if (known.keys === "any" || known.keys === (isRsa ? "rsa" : "ec")) flags |= known.flag;
+  }
+  // A profile of, say, keyAgreement alone would leave an RSA certificate no usage at all.
+  return flags === 0 ? KeyUsageFlags.digitalSignature : flags;
+}
+
+// RFC 5280 §4.2.1.12 key purpose OIDs.
+const EXTENDED_KEY_USAGE_OIDS: Readonly<Record<string, string>> = {
+  serverAuth: ExtendedKeyUsage.serverAuth,
+  clientAuth: ExtendedKeyUsage.clientAuth,
+  codeSigning: ExtendedKeyUsage.codeSigning,
+  emailProtection: ExtendedKeyUsage.emailProtection,
+  timeStamping: ExtendedKeyUsage.timeStamping,
+};
+
+/**
+ * The subject's commonNames (spec "End Entity Profile", see the file header): the CSR's own, in
+ * canonical form and once each, when it has any that fit ub-common-name; else one identifier.
+ */
+function chooseCommonNames(identifiers: readonly CertificateIdentifier[], csr: ParsedCsr): string[] {
+  const fromCsr: string[] = [];
+  for (const commonName of csr.commonNames) {
+    const match = identifiers.find((identifier) => sameName(identifier, commonName));
+    if (!match || fromCsr.includes(match.value)) continue;
+    if (Array.from(match.value).length <= MAX_COMMON_NAME_LENGTH) fromCsr.push(match.value);
+  }
+  if (fromCsr.length > 0) return fromCsr;
+  const chosen = chooseCommonName(identifiers);
+  return chosen === null ? [] : [chosen];
+}
+
+function sameName(identifier: CertificateIdentifier, text: string): boolean {
+  try {
+    return (
+      identifierKey(identifier) === identifierKey(normalizeIdentifier({ type: identifier.type, value: text }))
+    );
+  } catch {
+    return false; // text is not an IP address
+  }
+}
+
+// RFC 4519 short names to the x509 library's JSON name keys (it takes the same short names).
+type NameJson = ConstructorParameters<typeof Name>[0];
+
+/** CN(s), then the CSR's other attributes the end entity profile lets through, in CSR order. */
+function subjectAttributesFor(
+  commonNames: readonly string[],
+  csr: ParsedCsr,
+  profile: LeafProfile,
+): NameJson {
+  const rdns: Record<string, { utf8String?: string; printableString?: string }[]>[] = [];
+  for (const value of csr.subjectAttributes) {
+    if (!profile.subjectDnAttributes.includes(value.type)) continue;
+    // RFC 5280 Appendix A upper bounds (ub-organization-name 64, ub-locality-name 128, country 2).
+    const bound = value.type === "C" ? 2 : value.type === "L" || value.type === "ST" ? 128 : 64;
+    if (value.value.length === 0 || Array.from(value.value).length > bound) {
+      throw new AcmeProblem("badCSR", `CSR subject attribute ${value.type} must be 1 to ${bound} characters`);
+    }
+    // X.520: countryName is a PrintableString of two letters (ISO 3166).
+    if (value.type === "C") {
+      if (!/^[A-Za-z]{2}$/.test(value.value)) {
+        throw new AcmeProblem(
+          "badCSR",
+          `CSR subject attribute C "${value.value}" is not a two-letter country code`,
+        );
+      }
+      rdns.push({ C: [{ printableString: value.value.toUpperCase() }] });
+    } else {
+      rdns.push({ [value.type]: [{ utf8String: value.value }] });
+    }
+  }
+  // Most significant first (C, ST, L, O, OU), then the CN(s), as X.500 names read.
+  const order = ["C", "ST", "L", "O", "OU"];
+  rdns.sort(
+    (a, b) => order.indexOf(Object.keys(a)[0] as string) - order.indexOf(Object.keys(b)[0] as string),
+  );
+  for (const commonName of commonNames) rdns.push({ CN: [{ utf8String: commonName }] });
+  return rdns as NameJson;
+}
+
+/** The identifiers in the order the CSR's subjectAltName lists them; names only in the CN last. */
+function sanOrder(identifiers: CertificateIdentifier[], csr: ParsedCsr): CertificateIdentifier[] {
+  const position = new Map<string, number>();
+  csr.dnsNames.forEach((name, index) => {
+    if (!position.has(`dns:${name}`)) position.set(`dns:${name}`, index);
+  });
+  csr.ipAddresses.forEach((address, index) => {
+    if (!position.has(`ip:${address}`)) position.set(`ip:${address}`, csr.dnsNames.length + index);
+  });
+  const rank = (identifier: CertificateIdentifier) =>
+    position.get(identifierKey(identifier)) ?? Number.MAX_SAFE_INTEGER;
+  return [...identifiers].sort((a, b) => rank(a) - rank(b));
+}
+
+function describeSeconds(seconds: number): string {
+  return seconds % 86_400 === 0 ? `${seconds / 86_400} days` : `${Math.round(seconds / 3_600)} hours`;
 }
 
 /**

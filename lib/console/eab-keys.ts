@@ -28,6 +28,8 @@ export type EabKeyView = {
   /** Signature keys: whether a certificate or a bare public key was uploaded. */
   publicKeyKind: "certificate" | "publicKey" | null;
   binds: "one" | "many";
+  /** Spec "Combine ACME EAB with General Account Binding"; null: none. */
+  namespace: string | null;
   boundAccountCount: number;
   /** The accounts it bound, oldest first (at most lib/ra EAB_KEY_ACCOUNTS_SHOWN). */
   boundAccounts: { id: string; status: string; contact: string[]; createdAt: string }[];
@@ -73,6 +75,7 @@ function toView(
         : "publicKey"
       : null,
     binds: key.bindsMany ? "many" : "one",
+    namespace: key.namespace,
     boundAccountCount: key.boundAccounts,
     boundAccounts: (key.accounts ?? []).map((a) => ({
       id: a.id,
@@ -137,7 +140,7 @@ export async function createEabKey(o: {
   if (!parsed.success) throw zodProblem(parsed.error);
   const body = parsed.data;
   const expiresAt = body.expiresInDays ? new Date(Date.now() + body.expiresInDays * 86_400_000) : null;
-  const policy = { bindsMany: body.binds === "many", expiresAt };
+  const policy = { bindsMany: body.binds === "many", expiresAt, namespace: body.namespace ?? null };
   const input: ra.EabKeyInput =
     body.type === "mac"
       ? {

@@ -38,6 +38,12 @@ import {
   updateEabKeyBodySchema,
 } from "./schemas/eab-keys";
 import { orderListQuerySchema } from "./schemas/orders";
+import {
+  createCertificateProfileBodySchema,
+  createEndEntityProfileBodySchema,
+  updateCertificateProfileBodySchema,
+  updateEndEntityProfileBodySchema,
+} from "./schemas/profiles";
 import { setRateLimitOverrideBodySchema } from "./schemas/rate-limits";
 import { globalSettingsBodySchema, protocolBodySchema } from "./schemas/settings";
 import { publishTermsBodySchema, termsListQuerySchema } from "./schemas/terms";
@@ -540,6 +546,63 @@ export function consoleOpenApiDocument(serverUrl?: string) {
         },
         delete: {
           summary: "Delete an approval profile (administrator); refused while an alias names it",
+          responses: { "204": { description: "Deleted" }, ...errors(401, 403, 404, 409) },
+        },
+      },
+      "/api/console/certificate-profiles": {
+        get: {
+          summary: "Certificate profiles (issue 12), each with the end entity profiles that use it",
+          responses: { "200": ok("The profiles"), ...errors(401, 403) },
+        },
+        post: {
+          summary:
+            "Create a certificate profile (administrator): key algorithms, ECDSA curves, RSA bit lengths, validity, key usages, extended key usages, available CAs, EAB namespace",
+          requestBody: body(createCertificateProfileBodySchema),
+          responses: { "201": ok("The profile"), ...errors(401, 403, 409, 422) },
+        },
+      },
+      "/api/console/certificate-profiles/{name}": {
+        parameters: [pathParam("name", "Profile name")],
+        get: {
+          summary: "A certificate profile",
+          responses: { "200": ok("The profile"), ...errors(401, 403, 404) },
+        },
+        patch: {
+          summary: "Change a certificate profile's fields (administrator); applies to the next finalize",
+          requestBody: body(updateCertificateProfileBodySchema),
+          responses: { "200": ok("The profile"), ...errors(401, 403, 404, 422) },
+        },
+        delete: {
+          summary:
+            "Delete a certificate profile (administrator); refused while an end entity profile names it",
+          responses: { "204": { description: "Deleted" }, ...errors(401, 403, 404, 409) },
+        },
+      },
+      "/api/console/end-entity-profiles": {
+        get: {
+          summary: "End entity profiles (issue 12), each with the aliases that use it",
+          responses: { "200": ok("The profiles"), ...errors(401, 403) },
+        },
+        post: {
+          summary:
+            "Create an end entity profile (administrator): subject DN attributes, SAN DNS and IP counts, default certificate profile, default CA, batch generation",
+          requestBody: body(createEndEntityProfileBodySchema),
+          responses: { "201": ok("The profile"), ...errors(401, 403, 409, 422) },
+        },
+      },
+      "/api/console/end-entity-profiles/{name}": {
+        parameters: [pathParam("name", "Profile name")],
+        get: {
+          summary: "An end entity profile",
+          responses: { "200": ok("The profile"), ...errors(401, 403, 404) },
+        },
+        patch: {
+          summary: "Change an end entity profile's fields (administrator)",
+          requestBody: body(updateEndEntityProfileBodySchema),
+          responses: { "200": ok("The profile"), ...errors(401, 403, 404, 422) },
+        },
+        delete: {
+          summary: "Delete an end entity profile (administrator); refused while an alias names it",
           responses: { "204": { description: "Deleted" }, ...errors(401, 403, 404, 409) },
         },
       },

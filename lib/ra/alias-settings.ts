@@ -69,7 +69,8 @@ export const aliasSettingsSchema = z.object({
   raNameGenParams: z.string().max(250).default("CN"),
   raNameGenPrefix: z.string().max(250).default(""),
   raNameGenPostfix: z.string().max(250).default(""),
-  // Profile
+  // Profile: the name of an end entity profile (lib/ra/profiles.ts; it must exist when the alias
+  // is stored), or null for the built-in profiles and Keyward's issuing CA.
   endEntityProfile: z.string().max(250).nullable().default(null),
   // Identifiers and challenges
   preAuthorizationAllowed: z.boolean().default(false),
@@ -171,11 +172,6 @@ export const NOT_ENFORCED_ALIAS_FIELDS = [
   {
     field: "raNameGenPostfix",
     reason: "Keyward does not create end entities yet, so no RA name is generated.",
-  },
-  {
-    field: "endEntityProfile",
-    reason:
-      "There are no end entity profiles yet: every certificate is issued by Keyward's issuing CA with its built-in profile.",
   },
   {
     field: "dnssecTrustAnchor",

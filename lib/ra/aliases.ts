@@ -24,6 +24,7 @@ import {
   readAliasSettings,
 } from "./alias-settings";
 import { assertApprovalProfilesExist } from "./approval-profiles";
+import { assertEndEntityProfileExists } from "./profiles";
 import { recordTermsOfServiceChange } from "./terms";
 
 type Tx = Prisma.TransactionClient;
@@ -197,6 +198,8 @@ async function storeLockedAlias(
   const after = parsed.data;
   // Spec "Require approval for account registration/key change": an approval profile that exists.
   await assertApprovalProfilesExist(tx, after);
+  // Spec "End Entity Profile": a profile that exists (issue 12 item 3).
+  await assertEndEntityProfileExists(tx, after);
   await tx.alias.update({ where: { id: row.id }, data: { settings: after, configured } });
   const changed = changedFields(before, after);
   await recordAudit(tx, {
@@ -264,7 +267,10 @@ export async function applyAlias(
   assertStorableSettings(settings);
   const parsed = aliasSettingsSchema.strict().safeParse({ ...DEFAULT_ALIAS_SETTINGS, ...settings });
   if (!parsed.success) throw zodProblem(parsed.error, "settings");
-  await db.$transaction((tx) => assertApprovalProfilesExist(tx, parsed.data));
+  await db.$transaction(async (tx) => {
+    await assertApprovalProfilesExist(tx, parsed.data);
+    await assertEndEntityProfileExists(tx, parsed.data);
+  });
   const exists = await db.alias.findUnique({ where: { name }, select: { id: true } });
   if (!exists) await createAlias(db, name, by);
   await storeAliasSettings(db, name, settings, by);

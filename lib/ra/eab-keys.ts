@@ -51,6 +51,8 @@ export type MacKeyInput = {
   keyFile?: Uint8Array;
   bindsMany: boolean;
   expiresAt: Date | null;
+  /** Spec "Combine ACME EAB with General Account Binding"; null: none. */
+  namespace?: string | null;
 };
 
 export type SignatureKeyInput = {
@@ -63,6 +65,8 @@ export type SignatureKeyInput = {
   signatureAlgorithm?: EabSignatureAlgorithm;
   bindsMany: boolean;
   expiresAt: Date | null;
+  /** Spec "Combine ACME EAB with General Account Binding"; null: none. */
+  namespace?: string | null;
 };
 
 export type EabKeyInput = MacKeyInput | SignatureKeyInput;
@@ -288,6 +292,7 @@ const EAB_KEY_SELECT = {
   disabledAt: true,
   createdAt: true,
   createdBy: true,
+  namespace: true,
 } as const;
 type EabKeyRow = Prisma.EabKeyGetPayload<{ select: typeof EAB_KEY_SELECT }>;
 
@@ -514,6 +519,7 @@ export async function createEabKey(
           aliasId: alias.id,
           bindsMany: input.bindsMany,
           expiresAt: input.expiresAt,
+          namespace: input.namespace ?? null,
           createdBy: by.actor,
         },
         select: EAB_KEY_SELECT,
@@ -544,6 +550,7 @@ function auditView(row: EabKeyRow): Prisma.InputJsonValue {
     signatureAlgorithm: row.signatureAlgorithm,
     bindsMany: row.bindsMany,
     boundAccounts: row.boundAccounts,
+    namespace: row.namespace,
     expiresAt: row.expiresAt?.toISOString() ?? null,
     disabled: row.disabledAt !== null,
   };

@@ -47,6 +47,8 @@ export type EabKeyRecord = {
   boundAccounts: number;
   expiresAt: Date | null;
   disabledAt: Date | null;
+  /** Spec "Combine ACME EAB with General Account Binding"; null: none. */
+  namespace: string | null;
 };
 
 /** Where the keys of the alias come from, and how a MAC key is opened (sealed at rest). */

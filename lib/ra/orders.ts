@@ -3,8 +3,16 @@
 // concurrent finalizations of one order issue exactly one certificate.
 
 import { loadIssuingCa } from "@/lib/ca/authorities";
+import { encodeCertificatePem } from "@/lib/ca/ca-certificates";
 import { type ParsedCsr, parseCsr, spkiSha256OfJwk, verifyCsr } from "@/lib/ca/csr";
-import { DEFAULT_LEAF_VALIDITY_DAYS, issueLeafCertificate, resolveLeafValidity } from "@/lib/ca/issuance";
+import {
+  DEFAULT_LEAF_VALIDITY_DAYS,
+  issueLeafCertificate,
+  type LeafIssuer,
+  resolveLeafValidity,
+} from "@/lib/ca/issuance";
+import { assertCsrKeyFitsProfile } from "@/lib/ca/profiles";
+import { loadCaSigner } from "@/lib/ca/signers";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { Prisma } from "@/lib/db/generated/client";
@@ -15,15 +23,21 @@ import { countCertificateIssued, NO_ALIAS } from "@/lib/observability/metrics";
 import { AcmeProblem } from "@/lib/problem";
 import type { Identifier } from "@/lib/ra/identifiers";
 import type { AccountRecord } from "./accounts";
-import { orderValiditySeconds } from "./alias-settings";
+import { orderValiditySeconds, readAliasSettings } from "./alias-settings";
 import type { ResolvedAlias } from "./aliases";
 import { planAuthorizations } from "./authorizations";
 import { checkIdentifiers } from "./identifiers";
 import { randomId } from "./ids";
 import { deriveOrderStatus, type OrderStatus } from "./order-status";
+import {
+  assertAccountInEabNamespace,
+  assertSanCountsFit,
+  type IssuancePolicy,
+  issuancePolicyOf,
+} from "./profiles";
 import { assertIssuanceAllowed, assertNewOrderAllowed, registeredDomainsOf } from "./rate-limits";
 
-/** Until certificate profiles exist (a later issue), every certificate is valid for 90 days. */
+/** The built-in certificate profile's validity (lib/ca/profiles.ts BUILT_IN_LEAF_PROFILE). */
 export const DEFAULT_CERTIFICATE_VALIDITY_DAYS = DEFAULT_LEAF_VALIDITY_DAYS;
 
 export type OrderRecord = {
@@ -51,7 +65,12 @@ export type NewOrderRequest = {
 /** §7.4: checks the identifiers and validity request, then stores the order with its authorizations. */
 export async function createOrder(db: Db, req: NewOrderRequest): Promise<OrderRecord> {
   const identifiers = checkIdentifiers(req.identifiers, req.alias.settings);
-  const { notBefore, notAfter } = checkRequestedValidity(req.notBefore, req.notAfter, req.now);
+  // Issue 12: the alias's end entity profile and its certificate profile decide what may be
+  // ordered (SAN counts, the account's EAB namespace) and how long the certificate lives.
+  const policy = await issuancePolicyOf(db, req.alias.settings);
+  assertSanCountsFit(policy, identifiers);
+  await assertAccountInEabNamespace(db, policy, req.account);
+  const { notBefore, notAfter } = checkRequestedValidity(req.notBefore, req.notAfter, req.now, policy);
   const expiresAt = new Date(req.now.getTime() + orderValiditySeconds(req.alias.settings) * 1000);
   // §6.6: the alias's rate limits, checked just before the write they guard.
   await assertNewOrderAllowed(db, { alias: req.alias, account: req.account, identifiers, now: req.now });
@@ -88,7 +107,12 @@ export async function createOrder(db: Db, req: NewOrderRequest): Promise<OrderRe
  * §7.4: notBefore/notAfter are honoured exactly or refused now, with the rules the CA applies at
  * issuance (lib/ca/issuance.ts), rather than accepted here and refused at finalize.
  */
-function checkRequestedValidity(nb: string | undefined, na: string | undefined, now: Date) {
+function checkRequestedValidity(
+  nb: string | undefined,
+  na: string | undefined,
+  now: Date,
+  policy: IssuancePolicy,
+) {
   const parse = (v: string | undefined, field: string) => {
     if (v === undefined) return undefined;
     const d = new Date(v);
@@ -104,7 +128,7 @@ function checkRequestedValidity(nb: string | undefined, na: string | undefined, 
   const notBefore = parse(nb, "notBefore");
   const notAfter = parse(na, "notAfter");
   if (notBefore || notAfter)
-    resolveLeafValidity({ notBefore, notAfter, validityDays: DEFAULT_CERTIFICATE_VALIDITY_DAYS, now });
+    resolveLeafValidity({ notBefore, notAfter, validitySeconds: policy.leafProfile.validitySeconds, now });
   return { notBefore: notBefore ?? null, notAfter: notAfter ?? null };
 }
 
@@ -206,6 +230,11 @@ export async function finalizeOrder(
     identifiers: order.identifiers,
     accountSpkiSha256: spkiSha256OfJwk(req.account.jwk),
   });
+  // Issue 12: the profile's key rules and the account's EAB namespace (the profile may have
+  // changed since the order was created), while the order is still ready and the client can retry.
+  const policy = await issuancePolicyOf(db, req.alias.settings);
+  assertCsrKeyFitsProfile(csr, policy.leafProfile);
+  await assertAccountInEabNamespace(db, policy, req.account);
   // §6.6: certificates per registered domain, decided where issuance is.
   await assertIssuanceAllowed(db, {
     alias: req.alias,
@@ -223,6 +252,7 @@ export async function finalizeOrder(
   const certificateId = await issueAndStore(db, {
     order,
     csr,
+    policy,
     now: req.now,
     ip: req.ip,
     aliasName: req.alias.name,
@@ -241,7 +271,15 @@ function issuanceLeaseEnd(now: Date): Date {
  */
 async function issueAndStore(
   db: Db,
-  o: { order: OrderRecord; csr: ParsedCsr; now: Date; ip?: string; resumed?: boolean; aliasName?: string },
+  o: {
+    order: OrderRecord;
+    csr: ParsedCsr;
+    policy: IssuancePolicy;
+    now: Date;
+    ip?: string;
+    resumed?: boolean;
+    aliasName?: string;
+  },
 ): Promise<string> {
   const { order } = o;
   const fail = async (problem: AcmeProblem): Promise<never> => {
@@ -252,7 +290,7 @@ async function issueAndStore(
   let issued: Awaited<ReturnType<typeof issueLeafCertificate>>;
   let caName: string;
   try {
-    const ca = await loadIssuingCa(db);
+    const ca = await signingCaOf(db, o.policy);
     caName = ca.name;
     issued = await issueLeafCertificate({
       ca,
@@ -260,7 +298,7 @@ async function issueAndStore(
       identifiers: order.identifiers,
       notBefore: order.notBefore ?? undefined,
       notAfter: order.notAfter ?? undefined,
-      validityDays: DEFAULT_CERTIFICATE_VALIDITY_DAYS,
+      profile: o.policy.leafProfile,
       now: o.now,
     });
   } catch (err) {
@@ -295,6 +333,12 @@ async function issueAndStore(
         details: {
           orderId: order.id,
           names: issued.names,
+          ...(o.policy.endEntityProfileName === null
+            ? {}
+            : {
+                endEntityProfile: o.policy.endEntityProfileName,
+                certificateProfile: o.policy.certificateProfileName,
+              }),
           notBefore: issued.notBefore.toISOString(),
           notAfter: issued.notAfter.toISOString(),
           ...(o.resumed ? { resumedAfterInterruption: true } : {}),
@@ -325,12 +369,40 @@ async function issueAndStore(
 
 class OrderMovedOn extends Error {}
 
+/**
+ * The CA that signs under the policy: its end entity profile's default CA (or its certificate
+ * profile's first available CA), else Keyward's issuing CA.
+ */
+async function signingCaOf(db: Db, policy: IssuancePolicy): Promise<LeafIssuer & { name: string }> {
+  if (policy.caId === null) return loadIssuingCa(db);
+  const [loaded, row] = await Promise.all([
+    loadCaSigner(db, policy.caId),
+    db.certificateAuthority.findUnique({ where: { id: policy.caId }, select: { name: true } }),
+  ]);
+  if (!loaded || !row) throw AcmeProblem.serverInternal("The profile's certificate authority does not exist");
+  return {
+    id: loaded.id,
+    name: row.name,
+    signer: loaded.signer,
+    pem: encodeCertificatePem(loaded.signer.certificate),
+  };
+}
+
 /** The alias of an account (an order resumed after a crash has no request to name it). */
 async function aliasNameOfAccount(db: Db, accountId: string): Promise<string> {
   const account = await db.account
     .findUnique({ where: { id: accountId }, select: { alias: { select: { name: true } } } })
     .catch(() => null);
   return account?.alias.name ?? NO_ALIAS;
+}
+
+/** The settings of the alias an account belongs to (an order resumed after a crash has no request). */
+async function aliasSettingsOfAccount(db: Db, accountId: string) {
+  const account = await db.account.findUniqueOrThrow({
+    where: { id: accountId },
+    select: { alias: { select: { settings: true } } },
+  });
+  return readAliasSettings(account.alias.settings);
 }
 
 /** processing → invalid with the problem (RFC 8555 §7.1.3 "error"), if still processing. */
@@ -380,7 +452,18 @@ export async function finishInterruptedOrders(db: Db, now = new Date()): Promise
     }
     try {
       const csr = parseCsr(Buffer.from(row.csr).toString("base64url"));
-      await issueAndStore(db, { order, csr, now, resumed: true });
+      let policy: IssuancePolicy;
+      try {
+        policy = await issuancePolicyOf(db, await aliasSettingsOfAccount(db, order.accountId));
+      } catch (err) {
+        await failProcessingOrder(
+          db,
+          order.id,
+          err instanceof AcmeProblem ? err : AcmeProblem.serverInternal("Issuance failed", { cause: err }),
+        );
+        throw err;
+      }
+      await issueAndStore(db, { order, csr, policy, now, resumed: true });
     } catch (err) {
       if (!(err instanceof AcmeProblem)) throw err;
       // issueAndStore has made the order invalid with its problem.

@@ -20,6 +20,7 @@ import type { ResolvedAlias } from "./aliases";
 import { requireApproval } from "./approvals";
 import { type EabKeyRecord, verifyExternalAccountBinding } from "./eab";
 import { aliasHasEabKeys, eabKeySource } from "./eab-keys";
+import { assertEabKeyInNamespace, issuancePolicyOf } from "./profiles";
 import { assertNewAccountAllowed } from "./rate-limits";
 import { termsAgreementOfUpdate } from "./terms";
 
@@ -80,8 +81,11 @@ export async function registerOrFindAccount(db: Db, req: RegistrationRequest): P
     );
   }
 
-  // 4. §7.3.4: external account binding (lib/ra/eab.ts verifies it step by step).
+  // 4. §7.3.4: external account binding (lib/ra/eab.ts verifies it step by step); spec "Combine
+  //    ACME EAB with General Account Binding": under a certificate profile with an EAB namespace,
+  //    only a key of that namespace binds an account here (lib/ra/profiles.ts).
   const eabKey = await checkExternalAccountBinding(db, req);
+  if (eabKey) assertEabKeyInNamespace(await issuancePolicyOf(db, settings), eabKey);
 
   // 5. §7.3: contacts are mailto: URLs (lib/ra/accounts.ts validateContacts).
   let contact = validateContacts(req.contact ?? []);

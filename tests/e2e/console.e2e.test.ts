@@ -192,6 +192,7 @@ describe("aliases", () => {
       "orderValidity",
       "registrationApprovalProfile",
       "termsOfServiceRequireNewApproval",
+      "endEntityProfile",
     ]) {
       expect(await page.getByTestId(`field-${field}-caveat`).count(), field).toBe(0);
     }

@@ -591,3 +591,50 @@ describe("access rules and trust anchors", () => {
     expect(refused.stderr).toContain("certificatePem");
   });
 });
+
+describe("profiles", () => {
+  // Each command starts a process (a few seconds each on a busy machine): a longer bound.
+  it("fail/a profile file the console would refuse → exit 1 naming the field; ok/apply creates, changes and lists both kinds", {
+    timeout: 180_000,
+  }, async () => {
+    const name = `cli-cp-${randomBytes(3).toString("hex")}`;
+    const bad = await keywardCli(
+      "certificate-profile",
+      "apply",
+      "--file",
+      await aliasFile({ name, validity: "5x" }),
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('validity: Use units y, mo, d, h, m, e.g. "90d", "6mo" or "1y"');
+    expect(await testDb().certificateProfile.count({ where: { name } })).toBe(0);
+
+    const created = await keywardCli(
+      "certificate-profile",
+      "apply",
+      "--file",
+      await aliasFile({ name, keyAlgorithms: ["ECDSA"], validity: "30d" }),
+    );
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain(`Created certificate profile "${name}"`);
+    const updated = await keywardCli(
+      "certificate-profile",
+      "apply",
+      "--file",
+      await aliasFile({ name, validity: "1y" }),
+    );
+    expect(updated.stdout).toContain(`Updated certificate profile "${name}"`);
+
+    const eep = `cli-eep-${randomBytes(3).toString("hex")}`;
+    const eepCreated = await keywardCli(
+      "end-entity-profile",
+      "apply",
+      "--file",
+      await aliasFile({ name: eep, defaultCertificateProfile: name, maxDnsNames: 5 }),
+    );
+    expect(eepCreated.code, eepCreated.stderr).toBe(0);
+    expect(eepCreated.stdout).toContain(`Created end entity profile "${eep}"`);
+    expect((await keywardCli("certificate-profile", "list")).stdout).toMatch(
+      new RegExp(`${name}\tECDSA\t1y\tserverAuth\tCAs: any\tused by: ${eep}`),
+    );
+  });
+});

@@ -477,7 +477,6 @@ describe("alias fields that are not enforced yet", () => {
       "raNameGenParams",
       "raNameGenPrefix",
       "raNameGenPostfix",
-      "endEntityProfile",
       "preferredRootCaSubjectDn",
       "dnssecTrustAnchor",
     ]) {
@@ -486,8 +485,10 @@ describe("alias fields that are not enforced yet", () => {
     // EAB and client certificates are enforced, so they are flags; the others raise none.
     expect(fields).not.toContain("requireExternalAccountBinding");
     expect(fields).not.toContain("requireClientCertificate");
-    // Made real by issue 10: approvals and changes of the terms of service.
+    // Made real by issue 10: approvals and changes of the terms of service; by issue 12: the end
+    // entity profile.
     for (const field of [
+      "endEntityProfile",
       "registrationApprovalProfile",
       "keyChangeApprovalProfile",
       "termsOfServiceChangeUrl",

@@ -11,6 +11,7 @@ import type { ApprovalRequestView } from "@/lib/console/approvals";
 import type { CertificateDetail } from "@/lib/console/certificates";
 import type { EabKeyCreated, EabKeyView, InspectedEabPublicKey } from "@/lib/console/eab-keys";
 import type { Overview } from "@/lib/console/overview";
+import type { CertificateProfileView, EndEntityProfileView } from "@/lib/console/profiles";
 import type { AliasRateLimits } from "@/lib/console/rate-limits";
 import type { AccessRuleBody } from "@/lib/console/schemas/access-rules";
 import type { ProtocolState } from "@/lib/console/settings";
@@ -33,6 +34,7 @@ export const consoleKeys = {
   audit: (params: Record<string, string | undefined>) => ["audit", params] as const,
   approvals: () => ["approvals"] as const,
   approvalProfiles: () => ["approvalProfiles"] as const,
+  profiles: (kind: ProfileKind) => ["profiles", kind] as const,
   accounts: () => ["accounts"] as const,
   terms: (alias: string) => ["terms", alias] as const,
 };
@@ -337,5 +339,37 @@ export function useRemoveTrustAnchorMutation() {
   return useMutation({
     mutationFn: (id: string) => apiRequest<void>("DELETE", `/api/console/trust-anchors/${enc(id)}`),
     onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.trustAnchors() }),
+  });
+}
+
+/** Certificate profiles and end entity profiles share one set of hooks, by their API path. */
+export type ProfileKind = "certificate-profiles" | "end-entity-profiles";
+type ProfileView<K extends ProfileKind> = K extends "certificate-profiles"
+  ? CertificateProfileView
+  : EndEntityProfileView;
+
+export function useCreateProfileMutation<K extends ProfileKind>(kind: K) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: Record<string, unknown>) =>
+      apiRequest<ProfileView<K>>("POST", `/api/console/${kind}`, input),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.profiles(kind) }),
+  });
+}
+
+export function useUpdateProfileMutation<K extends ProfileKind>(kind: K, name: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: Record<string, unknown>) =>
+      apiRequest<ProfileView<K>>("PATCH", `/api/console/${kind}/${enc(name)}`, input),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.profiles(kind) }),
+  });
+}
+
+export function useDeleteProfileMutation(kind: ProfileKind, name: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiRequest<void>("DELETE", `/api/console/${kind}/${enc(name)}`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.profiles(kind) }),
   });
 }

@@ -42,6 +42,15 @@ const expiresInDaysSchema = z
   .nullable()
   .optional();
 
+// Spec "Combine ACME EAB with General Account Binding": the EAB namespace a certificate profile
+// may require (lib/ra/profiles.ts); left out or empty, the key is in none.
+const namespaceSchema = z
+  .string()
+  .trim()
+  .max(64, "At most 64 characters")
+  .transform((v) => v || undefined)
+  .optional();
+
 /** Spec "RFC8555 compliant (MAC - symmetric key)": without key and keyFile, a key is generated. */
 export const createMacEabKeySchema = z
   .strictObject({
@@ -55,6 +64,7 @@ export const createMacEabKeySchema = z
     keyFile: fileSchema.optional(),
     binds: bindsSchema,
     expiresInDays: expiresInDaysSchema,
+    namespace: namespaceSchema,
   })
   .refine((v) => v.key === undefined || v.keyFile === undefined, {
     path: ["keyFile"],
@@ -81,6 +91,7 @@ export const createSignatureEabKeySchema = z
       .optional(),
     binds: bindsSchema,
     expiresInDays: expiresInDaysSchema,
+    namespace: namespaceSchema,
   })
   .refine((v) => (v.publicKey === undefined) !== (v.publicKeyFile === undefined), {
     path: ["publicKey"],

@@ -38,6 +38,7 @@ function key(o: Partial<MemoryKey> & Pick<MemoryKey, "keyIdentifier" | "type">):
     boundAccounts: 0,
     expiresAt: null,
     disabledAt: null,
+    namespace: null,
     ...o,
   };
 }
