@@ -275,7 +275,7 @@ function AccessRuleAddButton({ alias, choices }: { alias: string; choices: Acces
             <legend className="text-sm font-medium text-slate-800">Access rules granted</legend>
             <p className="mb-2 text-xs text-slate-500">
               Enrolling needs all four end entity rules, create certificate and the CA; revoking needs revoke
-              end entity and the CA. Keyward has no end entity profiles yet, so there are no profile rules to
+              end entity and the CA. Rules per end entity profile are not supported yet: there are none to
               grant.
             </p>
             <div className="space-y-2">

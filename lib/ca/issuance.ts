@@ -255,7 +255,7 @@ async function prepareLeafCertificate(options: IssueLeafCertificateOptions): Pro
   // Before anything touches the key: only keys the policy and the profile accept are imported.
   assertCsrKeyAllowed(csr);
   assertCsrKeyFitsProfile(csr, profile);
-  const identifiers = sanOrder(normalizeIdentifiers(options.identifiers), csr);
+  const identifiers = normalizeIdentifiers(options.identifiers);
   const certificate = ca.signer.certificate;
   const validity = resolveLeafValidity({
     notBefore: options.notBefore,
@@ -280,7 +280,7 @@ async function prepareLeafCertificate(options: IssueLeafCertificateOptions): Pro
     subjectKeyIdentifierFor(csr.publicKey),
     // RFC 5280 §4.2.1.6: with an empty subject the SAN carries the identity and MUST be critical.
     new SubjectAlternativeNameExtension(
-      identifiers.map((identifier) => ({ type: identifier.type, value: identifier.value })),
+      sanOrder(identifiers, csr).map((identifier) => ({ type: identifier.type, value: identifier.value })),
       commonNames.length === 0,
     ),
   ];
@@ -491,7 +491,7 @@ function subjectAttributesFor(
 }
 
 /** The identifiers in the order the CSR's subjectAltName lists them; names only in the CN last. */
-function sanOrder(identifiers: CertificateIdentifier[], csr: ParsedCsr): CertificateIdentifier[] {
+function sanOrder(identifiers: readonly CertificateIdentifier[], csr: ParsedCsr): CertificateIdentifier[] {
   const position = new Map<string, number>();
   csr.dnsNames.forEach((name, index) => {
     if (!position.has(`dns:${name}`)) position.set(`dns:${name}`, index);

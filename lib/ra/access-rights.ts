@@ -4,10 +4,10 @@
 // (the console's form imports it in the browser); lib/ra/client-authentication.ts enforces it.
 //
 // Scopes: a right is granted per CA (/ca/<CA name>/) and, in EJBCA, per end entity profile
-// (/endentityprofilesrules/<profile>/<right>/). Keyward has one issuing CA and no end entity
-// profiles yet: an operation needs /ca/<the issuing CA>/, and no profile rule until profiles
-// exist — then an alias's profile adds its four rules to `requiredAccessRules` below, and
-// `endEntityProfileAccessRule` names them; the storage (a list of rule strings) needs no change.
+// (/endentityprofilesrules/<profile>/<right>/). An operation needs /ca/<the issuing CA>/ and no
+// profile rule yet, although end entity profiles exist (lib/ra/profiles.ts): the next step is
+// that an alias's profile adds its four rules to `requiredAccessRules` below (and its default CA's
+// rule), which `endEntityProfileAccessRule` names; the storage (a list of rule strings) needs no change.
 import type { AcmeResource } from "@/lib/acme/paths";
 
 /** The function rules, in the spec's order. */

@@ -197,7 +197,11 @@ async function checkRights(
       return;
     }
     if (right.startsWith("/endentityprofilesrules/")) {
-      problems.push({ name: `rights.${i}`, reason: "Keyward has no end entity profiles yet" });
+      problems.push({
+        name: `rights.${i}`,
+        reason:
+          "End entity profile access rules are not supported yet: Keyward grants and checks the function and CA rules only",
+      });
       return;
     }
     problems.push({ name: `rights.${i}`, reason: `"${right}" is not an access rule of the spec` });

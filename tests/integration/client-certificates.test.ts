@@ -357,7 +357,9 @@ describe("access rules and trust anchors through the console API", () => {
       ).toContain(field);
     }
     const eep = await api("POST", base, cases[4]?.[0]);
-    expect(eep.body.invalidParams[0].reason).toContain("no end entity profiles");
+    expect(eep.body.invalidParams[0].reason).toContain(
+      "End entity profile access rules are not supported yet",
+    );
 
     expect(
       (await api("POST", base, { match: "certificate", certificatePem: credential.cert, rights: [] })).status,

@@ -4,6 +4,7 @@
 // (the alias's DNS resolver), forced renewal and revocation, and registration with an external
 // account binding key (--eab-kid, --eab-hmac-key) on an alias that requires one — checked the way
 // a user would: exit codes, the files in live/, openssl, and the state on Keyward and its CRL.
+import { X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -260,5 +261,64 @@ describe("certbot", () => {
       ),
     ).toMatch(/: OK\s*$/);
     expect(subjectAltNames(live("eab.certbot.test", "cert.pem"))).toEqual(["eab.certbot.test"]);
+  });
+
+  it("an alias with a non-default profile: the certificate has its 30 days, serverAuth and clientAuth, and a CN", async () => {
+    // Written straight into the database: the console API's side is tests/integration/profiles.test.ts.
+    const certificateProfile = await testDb().certificateProfile.create({
+      data: {
+        name: `certbot-ecdsa-${Date.now()}`,
+        keyAlgorithms: ["ECDSA"],
+        ecdsaCurves: ["P-256"],
+        rsaBitLengths: [2048],
+        validity: "30d",
+        validitySeconds: 30 * 86_400,
+        keyUsages: ["digitalSignature"],
+        extendedKeyUsages: ["serverAuth", "clientAuth"],
+        availableCaIds: [],
+      },
+    });
+    const endEntityProfile = await testDb().endEntityProfile.create({
+      data: {
+        name: `certbot-web-${Date.now()}`,
+        subjectDnAttributes: [],
+        maxDnsNames: 2,
+        maxIpAddresses: 0,
+        defaultCertificateProfileId: certificateProfile.id,
+      },
+    });
+    const profiled = await createTestAlias({
+      endEntityProfile: endEntityProfile.name,
+      dnsResolver: "127.0.0.1",
+      dnsPort: dns.dnsPort,
+    });
+    // (Refusals of keys outside the profile are tested over raw HTTP in tests/integration/
+    // profiles.test.ts: this certbot crashes with "AttributeError: can't set attribute" on
+    // --key-type rsa before it shows the server's answer.)
+    const flags = (keyType: string, name: string) => [
+      "certonly",
+      "--server",
+      `${keyward().httpsUrl}/acme/${profiled}/directory`,
+      "--agree-tos",
+      "-m",
+      "profile@certbot.test",
+      "--no-eff-email",
+      "--key-type",
+      keyType,
+      "--standalone",
+      "--http-01-port",
+      String(keyward().http01Port),
+      "--http-01-address",
+      "127.0.0.1",
+      "-d",
+      name,
+    ];
+    const run = await certbot(flags("ecdsa", "ecdsa.profile.certbot.test"));
+    expect(run.code, run.output).toBe(0);
+    const cert = new X509Certificate(fs.readFileSync(live("ecdsa.profile.certbot.test", "cert.pem")));
+    expect(Math.round((Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / 86_400_000)).toBe(30);
+    // certbot puts the names in the SAN only: one is written into the subject CN.
+    expect(cert.subject).toBe("CN=ecdsa.profile.certbot.test");
+    expect(cert.keyUsage).toEqual(["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"]);
   });
 });
