@@ -246,7 +246,7 @@ describe("publishing through the console API", () => {
       });
       expect(res.status).toBe(403);
     }
-    const all = await consoleApi("GET", "/api/console/terms", { token: auditor });
+    const all = await consoleApi("GET", `/api/console/terms?q=${name}`, { token: auditor });
     expect(all.body.items.find((t: { alias: string }) => t.alias === name).versions).toHaveLength(1);
   });
 });

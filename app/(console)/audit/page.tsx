@@ -16,6 +16,7 @@ import { UrlFilters } from "@/components/ui/UrlFilters";
 import { requirePermission } from "@/lib/auth/guard";
 import { listAuditActions, listAuditEvents, listAuditTargetTypes } from "@/lib/console/audit";
 import { auditQuerySchema } from "@/lib/console/schemas/audit";
+import { DEFAULT_PAGE_SIZE } from "@/lib/console/schemas/common";
 
 export const metadata = { title: "Audit log · Keyward" };
 
@@ -48,8 +49,7 @@ export default async function AuditPage({
     from: filter.from,
     to: filter.to,
   };
-  // The audit log's page size is 50 (lib/console/audit.ts) unless the URL asks for another.
-  const { params, sorting } = listState("/audit", filter, filters, 50);
+  const { params, sorting } = listState("/audit", filter, filters, DEFAULT_PAGE_SIZE);
   const exportHref = (format: "csv" | "jsonl") =>
     listHref("/api/console/audit/export", { ...filters, format });
   return (
