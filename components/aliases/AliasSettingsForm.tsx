@@ -21,6 +21,16 @@ import {
 } from "./alias-fields";
 import { type AliasFormValues, formValuesToSettingsInput, settingsToFormValues } from "./alias-form-values";
 
+/** A CA as the alias form offers it (app/(console)/aliases/[alias]/page.tsx builds the list). */
+export type AliasCaChoice = {
+  id: string;
+  role: "root" | "issuing";
+  /** Name, and what happened to it ("replaced by … after a new-key renewal"). */
+  label: string;
+  subjectDn: string;
+  isDefault: boolean;
+};
+
 /** Fields the form shows but another action changes (kind "readonly"): never sent with a store. */
 const READONLY_FIELDS = ALIAS_FIELD_GROUPS.flatMap((g) => g.fields)
   .filter((f) => f.kind.type === "readonly")
@@ -48,6 +58,7 @@ export function AliasSettingsForm({
   configured,
   canManage,
   approvalProfiles,
+  cas,
 }: {
   name: string;
   settings: AliasSettings;
@@ -58,6 +69,8 @@ export function AliasSettingsForm({
   canManage: boolean;
   /** The approval profiles that exist, for the approval fields' choices. */
   approvalProfiles: readonly string[];
+  /** The CAs that exist, for the issuing CA and preferred root choices. */
+  cas: readonly AliasCaChoice[];
 }) {
   const router = useRouter();
   const [values, setValues] = useState<AliasFormValues>(() => settingsToFormValues(settings));
@@ -151,6 +164,36 @@ export function AliasSettingsForm({
           {choices.map((p) => (
             <option key={p} value={p}>
               {p}
+            </option>
+          ))}
+        </Select>
+      );
+    } else if (spec.kind.type === "issuingCa" || spec.kind.type === "preferredRoot") {
+      const issuing = spec.kind.type === "issuingCa";
+      const options = issuing
+        ? cas.filter((ca) => ca.role === "issuing").map((ca) => ({ value: ca.id, label: ca.label }))
+        : cas
+            .filter((ca) => ca.role === "root")
+            .map((ca) => ({ value: ca.subjectDn, label: `${ca.subjectDn}` }));
+      const defaultCa = cas.find((ca) => ca.isDefault);
+      const first = issuing
+        ? { value: "", label: `Default${defaultCa ? ` (${defaultCa.label})` : ""}` }
+        : { value: "default", label: "default — the CA's own chain, alternates linked" };
+      // A stored value no CA has (from before the choice was checked) stays visible.
+      const known =
+        text === first.value || (!issuing && text === "") || options.some((o) => o.value === text);
+      control = (
+        <Select
+          id={id}
+          name={spec.name}
+          value={!issuing && text === "" ? "default" : text}
+          disabled={disabled}
+          invalid={!!error}
+          onChange={(e) => update(spec.name, e.target.value)}
+        >
+          {[first, ...options, ...(known ? [] : [{ value: text, label: text }])].map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
             </option>
           ))}
         </Select>

@@ -13,6 +13,9 @@ export type AliasFieldKind =
   | { type: "select"; options: { value: string; label: string }[] }
   // One of the approval profiles that exist (the form is given their names), or none.
   | { type: "approvalProfile" }
+  // One of the CAs that exist (the form is given them): an issuing CA by id, or a root by subject DN.
+  | { type: "issuingCa" }
+  | { type: "preferredRoot" }
   // Shown, not edited here: changed by the action the note names.
   | { type: "readonly"; note: string };
 
@@ -72,6 +75,12 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
         label: "End entity profile",
         help: "The end entity profile for end entities enrolled with this alias. Identifiers go into the SAN; at least one is written into the subject DN.",
         kind: { type: "text", placeholder: "(none)" },
+      },
+      {
+        name: "issuingCaId",
+        label: "Issuing CA",
+        help: "Keyward addition: the CA that signs this alias's certificates (PKI → Certificate authorities). Default: the issuing CA made at first start. After a CA is renewed with a new key, its successor signs in its place.",
+        kind: { type: "issuingCa" },
       },
     ],
   },
@@ -262,8 +271,8 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
       {
         name: "preferredRootCaSubjectDn",
         label: "Preferred root CA subject DN",
-        help: '"default": the default chain, with alternates linked (RFC 8555 §7.4.2). A subject DN: only the cross-chain to that root, without alternates. Empty: no restriction.',
-        kind: { type: "text" },
+        help: 'If there are cross-certificate chains for the issuing CA, this mandates a single chain for every client of this alias. "default": the CA\'s own chain is served, and the certificate response links each cross-certified chain as an alternate (RFC 8555 §7.4.2, Link rel="alternate"). A root\'s subject DN: only the chain to that root is served, with no alternates (the CA\'s own chain if no chain leads to that root).',
+        kind: { type: "preferredRoot" },
       },
     ],
   },

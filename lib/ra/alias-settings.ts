@@ -71,6 +71,13 @@ export const aliasSettingsSchema = z.object({
   raNameGenPostfix: z.string().max(250).default(""),
   // Profile
   endEntityProfile: z.string().max(250).nullable().default(null),
+  // Keyward addition (issue 12 item 1): the issuing CA that signs this alias's certificates (its id;
+  // after a new-key renewal, its successor signs). null: the default issuing CA made at first start.
+  // It must name an existing issuing CA when the alias is stored (lib/ca/chains.ts).
+  issuingCaId: z
+    .union([z.uuid({ error: "Choose an issuing CA (its id)" }), z.literal(""), z.null()])
+    .transform((v) => v || null)
+    .default(null),
   // Identifiers and challenges
   preAuthorizationAllowed: z.boolean().default(false),
   wildcardCertificateIssuanceAllowed: z.boolean().default(false),
@@ -113,6 +120,9 @@ export const aliasSettingsSchema = z.object({
   keyChangeApprovalProfile: z.string().max(250).nullable().default(null),
   // Security and chains
   requireClientCertificate: z.boolean().default(false),
+  // Spec "Preferred Root CA subject DN": "default" (or empty) serves the CA's own chain with its
+  // cross-certified chains as RFC 8555 §7.4.2 alternates; a root's subject DN serves only the chain
+  // to that root. It must name an existing root when the alias is stored (lib/ca/chains.ts).
   preferredRootCaSubjectDn: z.string().max(1024).default("default"),
   requireExternalAccountBinding: z.boolean().default(false),
   // Rate limits (Keyward addition, issue 14 item 10): how many of each may happen per window; 0 =
@@ -181,11 +191,6 @@ export const NOT_ENFORCED_ALIAS_FIELDS = [
     field: "dnssecTrustAnchor",
     reason:
       "Keyward does not validate DNSSEC itself: “Require DNSSEC” trusts the resolver's AD bit, and the resolver's own trust anchor applies.",
-  },
-  {
-    field: "preferredRootCaSubjectDn",
-    reason:
-      "Clients always receive the issuing CA's one chain: there are no cross-signed chains to choose from yet.",
   },
 ] as const satisfies readonly { field: AliasSettingsField; reason: string }[];
 

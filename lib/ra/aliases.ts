@@ -5,6 +5,7 @@
 // deletion only without accounts — and every change goes through these functions (the console,
 // its API and the CLI call them), in one transaction with its audit row.
 import { type AuditActor, recordAudit } from "@/lib/audit/record";
+import { assertAliasCaSettingsExist } from "@/lib/ca/chains";
 import type { Db, Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { lockAliasByName } from "@/lib/db/sql/aliases";
@@ -197,6 +198,8 @@ async function storeLockedAlias(
   const after = parsed.data;
   // Spec "Require approval for account registration/key change": an approval profile that exists.
   await assertApprovalProfilesExist(tx, after);
+  // Issue 12: the issuing CA and the preferred root name CAs that exist.
+  await assertAliasCaSettingsExist(tx, after);
   await tx.alias.update({ where: { id: row.id }, data: { settings: after, configured } });
   const changed = changedFields(before, after);
   await recordAudit(tx, {
@@ -264,7 +267,10 @@ export async function applyAlias(
   assertStorableSettings(settings);
   const parsed = aliasSettingsSchema.strict().safeParse({ ...DEFAULT_ALIAS_SETTINGS, ...settings });
   if (!parsed.success) throw zodProblem(parsed.error, "settings");
-  await db.$transaction((tx) => assertApprovalProfilesExist(tx, parsed.data));
+  await db.$transaction(async (tx) => {
+    await assertApprovalProfilesExist(tx, parsed.data);
+    await assertAliasCaSettingsExist(tx, parsed.data);
+  });
   const exists = await db.alias.findUnique({ where: { name }, select: { id: true } });
   if (!exists) await createAlias(db, name, by);
   await storeAliasSettings(db, name, settings, by);

@@ -5,7 +5,7 @@
 // alias and the resource, before it reads the JWS; the certificate comes verified from
 // lib/ca/client-certificates.ts through the request context, never as a header.
 import type { AcmeResource } from "@/lib/acme/paths";
-import { loadIssuingCa } from "@/lib/ca/authorities";
+import { loadIssuingAuthority } from "@/lib/ca/chains";
 import type { ClientCertificateCheck } from "@/lib/ca/client-certificates";
 import type { Db } from "@/lib/db/client";
 import { AcmeProblem } from "@/lib/problem";
@@ -64,7 +64,8 @@ export async function authorizeClientCertificate(
   if (rules.length === 0) throw required();
   // 5.
   const granted = new Set(rules.flatMap((rule) => rule.rights));
-  const ca = await loadIssuingCa(db);
+  // The CA this alias's certificates come from (issue 12: the alias's issuing CA setting).
+  const ca = await loadIssuingAuthority(db, request.alias.settings.issuingCaId);
   const missing = requiredAccessRules(operation, ca.name).find((rule) => !granted.has(rule));
   if (missing) {
     throw AcmeProblem.unauthorized(

@@ -2,7 +2,7 @@
 // and finalization. Status moves are conditional updates (Boulder SetOrderProcessing), so two
 // concurrent finalizations of one order issue exactly one certificate.
 
-import { loadIssuingCa } from "@/lib/ca/authorities";
+import { loadIssuingAuthority } from "@/lib/ca/chains";
 import { type ParsedCsr, parseCsr, spkiSha256OfJwk, verifyCsr } from "@/lib/ca/csr";
 import { DEFAULT_LEAF_VALIDITY_DAYS, issueLeafCertificate, resolveLeafValidity } from "@/lib/ca/issuance";
 import type { Db } from "@/lib/db/client";
@@ -15,7 +15,7 @@ import { countCertificateIssued, NO_ALIAS } from "@/lib/observability/metrics";
 import { AcmeProblem } from "@/lib/problem";
 import type { Identifier } from "@/lib/ra/identifiers";
 import type { AccountRecord } from "./accounts";
-import { orderValiditySeconds } from "./alias-settings";
+import { orderValiditySeconds, readAliasSettings } from "./alias-settings";
 import type { ResolvedAlias } from "./aliases";
 import { planAuthorizations } from "./authorizations";
 import { checkIdentifiers } from "./identifiers";
@@ -226,6 +226,7 @@ export async function finalizeOrder(
     now: req.now,
     ip: req.ip,
     aliasName: req.alias.name,
+    issuingCaId: req.alias.settings.issuingCaId,
   });
   return { ...order, status: "valid", certificateId };
 }
@@ -241,7 +242,16 @@ function issuanceLeaseEnd(now: Date): Date {
  */
 async function issueAndStore(
   db: Db,
-  o: { order: OrderRecord; csr: ParsedCsr; now: Date; ip?: string; resumed?: boolean; aliasName?: string },
+  o: {
+    order: OrderRecord;
+    csr: ParsedCsr;
+    now: Date;
+    ip?: string;
+    resumed?: boolean;
+    aliasName?: string;
+    /** The alias's issuing CA (issue 12; null: the default); read from the alias when resumed. */
+    issuingCaId?: string | null;
+  },
 ): Promise<string> {
   const { order } = o;
   const fail = async (problem: AcmeProblem): Promise<never> => {
@@ -252,7 +262,10 @@ async function issueAndStore(
   let issued: Awaited<ReturnType<typeof issueLeafCertificate>>;
   let caName: string;
   try {
-    const ca = await loadIssuingCa(db);
+    const ca = await loadIssuingAuthority(
+      db,
+      o.issuingCaId !== undefined ? o.issuingCaId : await issuingCaIdOfAccount(db, order.accountId),
+    );
     caName = ca.name;
     issued = await issueLeafCertificate({
       ca,
@@ -324,6 +337,15 @@ async function issueAndStore(
 }
 
 class OrderMovedOn extends Error {}
+
+/** The issuing CA the account's alias chose (an order resumed after a crash has no request). */
+async function issuingCaIdOfAccount(db: Db, accountId: string): Promise<string | null> {
+  const account = await db.account.findUnique({
+    where: { id: accountId },
+    select: { alias: { select: { settings: true } } },
+  });
+  return account ? readAliasSettings(account.alias.settings).issuingCaId : null;
+}
 
 /** The alias of an account (an order resumed after a crash has no request to name it). */
 async function aliasNameOfAccount(db: Db, accountId: string): Promise<string> {

@@ -178,12 +178,12 @@ describe("aliases", () => {
 
   it("[ALIASES]: fields nothing enforces yet say so beside the field, and raise no flag in the list", async () => {
     await page.goto(`/aliases/${ALIAS}`);
-    const input = page.getByLabel("Preferred root CA subject DN");
-    const caveat = page.getByTestId("field-preferredRootCaSubjectDn-caveat");
+    const input = page.getByLabel("DNSSEC trust anchor");
+    const caveat = page.getByTestId("field-dnssecTrustAnchor-caveat");
     expect(await caveat.isVisible()).toBe(true);
     expect(await caveat.textContent()).toContain("Not enforced yet");
     // Announced with the field, not only shown in amber.
-    expect(await input.getAttribute("aria-describedby")).toContain("field-preferredRootCaSubjectDn-caveat");
+    expect(await input.getAttribute("aria-describedby")).toContain("field-dnssecTrustAnchor-caveat");
     // None on what is enforced: EAB, client certificates, order validity, and the approval
     // profiles and terms-of-service changes since issue 10.
     for (const field of [
@@ -192,16 +192,17 @@ describe("aliases", () => {
       "orderValidity",
       "registrationApprovalProfile",
       "termsOfServiceRequireNewApproval",
+      "preferredRootCaSubjectDn",
     ]) {
       expect(await page.getByTestId(`field-${field}-caveat`).count(), field).toBe(0);
     }
 
-    await input.fill("CN=Example Root CA");
+    await input.fill(". IN DS 12345 8 2 ABCDEF");
     await page.getByTestId("alias-store").click();
     await expect.poll(() => page.getByTestId("alias-saved").isVisible()).toBe(true);
     // Stored (the form re-renders from the stored alias), and still marked.
     await page.reload();
-    expect(await page.getByLabel("Preferred root CA subject DN").inputValue()).toBe("CN=Example Root CA");
+    expect(await page.getByLabel("DNSSEC trust anchor").inputValue()).toBe(". IN DS 12345 8 2 ABCDEF");
     expect(await caveat.textContent()).toContain("Not enforced yet");
     await screenshot(page, "alias-not-enforced");
 
@@ -209,7 +210,7 @@ describe("aliases", () => {
     const flags = page.getByTestId(`alias-flags-${ALIAS}`);
     await flags.waitFor();
     const stored = await (await page.request.get(`/api/console/aliases/${ALIAS}`)).json();
-    expect(stored.settings.preferredRootCaSubjectDn).toBe("CN=Example Root CA");
+    expect(stored.settings.dnssecTrustAnchor).toBe(". IN DS 12345 8 2 ABCDEF");
     expect(stored.flags).toEqual([]);
     await screenshot(page, "aliases-no-unenforced-flags");
   });

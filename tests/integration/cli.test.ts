@@ -92,7 +92,7 @@ describe("alias apply", () => {
         settings: {
           orderValidity: "30s 30m 1h",
           termsOfServiceUrl: "https://ca.example/tos",
-          preferredRootCaSubjectDn: "CN=Example Root CA",
+          dnssecTrustAnchor: ". IN DS 12345 8 2 ABCDEF",
         },
       }),
     );
@@ -100,7 +100,7 @@ describe("alias apply", () => {
     expect(created.code).toBe(0);
     expect(created.stdout).toContain(`Created and stored alias "${name}"`);
     // Stored, but said to change nothing yet (lib/ra/alias-settings.ts NOT_ENFORCED_ALIAS_FIELDS).
-    expect(created.stdout).toContain("Not enforced yet: preferredRootCaSubjectDn:");
+    expect(created.stdout).toContain("Not enforced yet: dnssecTrustAnchor:");
     expect(created.stdout).not.toContain("Not enforced yet: orderValidity");
     const res = await fetch(`${keyward().httpUrl}/acme/${name}/directory`);
     expect(res.status).toBe(200);

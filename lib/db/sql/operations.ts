@@ -18,12 +18,43 @@ export async function findAppliedMigrationNames(db: Db): Promise<string[]> {
 
 export type CaValidity = { id: string; name: string; role: "root" | "issuing"; notAfter: Date };
 
-/** Every stored CA's name and end of validity (no key, no certificate). */
+/**
+ * Every stored CA certificate's name and end of validity (no key, no certificate): each CA, and
+ * each cross-certificate as "<CA> (cross-signed by <root>)" (issue 12), which expires on its own.
+ */
 export async function findCaValidities(db: Db): Promise<CaValidity[]> {
-  return db.certificateAuthority.findMany({
-    select: { id: true, name: true, role: true, notAfter: true },
-    orderBy: [{ role: "asc" }, { createdAt: "asc" }],
-  });
+  const [cas, crosses] = await Promise.all([
+    db.certificateAuthority.findMany({
+      select: { id: true, name: true, role: true, notAfter: true },
+      orderBy: [{ role: "asc" }, { createdAt: "asc" }],
+    }),
+    db.caCrossCertificate.findMany({
+      select: {
+        id: true,
+        notAfter: true,
+        ca: { select: { name: true } },
+        issuer: { select: { name: true } },
+      },
+      orderBy: { createdAt: "asc" },
+    }),
+  ]);
+  return [
+    ...cas,
+    ...crosses.map((cross) => ({
+      id: cross.id,
+      name: `${cross.ca.name} (cross-signed by ${cross.issuer.name})`,
+      role: "issuing" as const,
+      notAfter: cross.notAfter,
+    })),
+  ];
+}
+
+/** The issuing CAs aliases chose (settings.issuingCaId), each once; the default CA is not listed. */
+export async function findAliasIssuingCaIds(db: Db): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT DISTINCT "settings"->>'issuingCaId' AS "id" FROM "Alias"
+    WHERE "settings"->>'issuingCaId' IS NOT NULL`;
+  return rows.map((row) => row.id);
 }
 
 export type CrlFreshness = { caName: string; nextUpdate: Date; number: bigint };

@@ -20,6 +20,7 @@ import { requirePermission } from "@/lib/auth/guard";
 import { getAccessRuleChoices, listAccessRules } from "@/lib/console/access-rules";
 import { type AliasDetail, getAlias } from "@/lib/console/aliases";
 import { listApprovalProfiles } from "@/lib/console/approval-profiles";
+import { listCertificateAuthorities } from "@/lib/console/authorities";
 import { getAliasRateLimits } from "@/lib/console/rate-limits";
 import { requestOrigins } from "@/lib/console/request-origin";
 import { getAliasTerms } from "@/lib/console/terms";
@@ -40,13 +41,14 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
     if (isAcmeProblem(err) && err.status === 404) notFound();
     throw err;
   }
-  const [origins, accessRules, choices, terms, profiles, rateLimits] = await Promise.all([
+  const [origins, accessRules, choices, terms, profiles, rateLimits, cas] = await Promise.all([
     requestOrigins(),
     listAccessRules({ actor, alias: alias.name }),
     getAccessRuleChoices({ actor }),
     getAliasTerms({ actor, alias: alias.name }),
     listApprovalProfiles({ actor }),
     getAliasRateLimits({ actor, name: alias.name }),
+    listCertificateAuthorities({ actor }),
   ]);
   const urls = aliasUrlSets(origins, alias.name, alias.isDefault);
   const requiresClientCertificate = alias.settings.requireClientCertificate;
@@ -152,6 +154,13 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
         configured={alias.configured}
         canManage={canManage}
         approvalProfiles={profiles.map((p) => p.name)}
+        cas={cas.map((ca) => ({
+          id: ca.id,
+          role: ca.role,
+          label: ca.successor ? `${ca.name} (replaced by ${ca.successor.name})` : ca.name,
+          subjectDn: ca.subjectDn,
+          isDefault: ca.isDefault,
+        }))}
       />
     </>
   );
