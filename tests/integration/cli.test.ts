@@ -565,3 +565,49 @@ describe("access rules and trust anchors", () => {
     expect(refused.stderr).toContain("certificatePem");
   });
 });
+
+describe("ca", () => {
+  it("ok/creates a root and a sub-CA under it and downloads its chain; bad input exits 1 naming the field", async () => {
+    const tag = randomBytes(3).toString("hex");
+    const root = await keywardCli(
+      "ca",
+      "create",
+      "--json",
+      "--kind",
+      "root",
+      "--subject",
+      `CN=Cli Root ${tag}, O=Keyward Tests`,
+      "--validity-days",
+      "365",
+    );
+    expect(root.stderr).toBe("");
+    expect(root.code).toBe(0);
+    const rootCa = JSON.parse(root.stdout);
+    expect(rootCa).toMatchObject({ role: "root", name: `Cli Root ${tag}` });
+
+    const sub = await keywardCli(
+      "ca",
+      "create",
+      "--kind",
+      "sub",
+      "--parent",
+      rootCa.id,
+      "--subject",
+      `CN=Cli Sub ${tag}`,
+    );
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toContain(`Created issuing CA "Cli Sub ${tag}"`);
+    const subId = (sub.stdout.match(/id (\S+)/) as RegExpMatchArray)[1] as string;
+    const chain = await keywardCli("ca", "download", "--id", subId, "--format", "chain");
+    expect(chain.code).toBe(0);
+    expect(chain.stdout.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    const audit = await testDb().auditEvent.findFirst({ where: { action: "ca.created", targetId: subId } });
+    expect(audit?.actor).toBe("system");
+
+    const orphan = await keywardCli("ca", "create", "--kind", "sub", "--subject", `CN=Orphan ${tag}`);
+    expect(orphan.code).toBe(1);
+    expect(orphan.stderr).toContain("parentId");
+    expect(await testDb().certificateAuthority.count({ where: { name: `Orphan ${tag}` } })).toBe(0);
+    // Four CLI processes; each starts tsx and opens the database.
+  }, 180_000);
+});
