@@ -533,6 +533,38 @@ describe("administration pages", () => {
   });
 });
 
+describe("certificate authorities (issue 12)", () => {
+  it("[PKI]: an administrator creates a root CA, then cross-certifies the default issuing CA under it", async () => {
+    const name = `E2E Root ${Date.now().toString(36)}`;
+    await page.goto("/certificate-authorities");
+    await page.getByTestId("ca-create").click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Subject DN").fill("no common name");
+    await dialog.getByRole("button", { name: "Create", exact: true }).click();
+    // The server's refusal sits beside the field it names.
+    await expect.poll(() => dialog.locator("#ca-subject").getAttribute("aria-invalid")).toBe("true");
+    await dialog.getByLabel("Subject DN").fill(`CN=${name}, O=Keyward E2E`);
+    await dialog.getByLabel("Key algorithm, size or curve").selectOption("ECDSA-P384");
+    await dialog.getByRole("button", { name: "Create", exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId("ca-name").allTextContents())
+      .toContainEqual(expect.stringContaining(name));
+
+    const listed = await (await page.request.get("/api/console/certificate-authorities")).json();
+    const defaultName = listed.items.find((ca: { isDefault: boolean }) => ca.isDefault).name as string;
+    await page.getByRole("button", { name: `Cross-certify ${defaultName}` }).click();
+    const confirm = page.getByRole("dialog");
+    await confirm.getByLabel("Root CA that cross-certifies").selectOption({ label: name });
+    // The confirmation names both CAs.
+    expect(await confirm.textContent()).toContain(`Cross-certify "${defaultName}" by "${name}"?`);
+    await confirm.getByRole("button", { name: "Cross-certify", exact: true }).click();
+    await expect
+      .poll(() => page.getByRole("list", { name: `Chains of ${defaultName}` }).textContent())
+      .toContain(name);
+    await screenshot(page, "certificate-authorities");
+  });
+});
+
 describe("security headers (issue 15 item 8)", () => {
   it("[SECURITY]: every console page has its headers and runs under a nonce CSP with no violation", async () => {
     const violations: string[] = [];
