@@ -75,7 +75,12 @@ export const aliasSettingsSchema = z.object({
   // after a new-key renewal, its successor signs). null: the default issuing CA made at first start.
   // It must name an existing issuing CA when the alias is stored (lib/ca/chains.ts).
   issuingCaId: z
-    .union([z.uuid({ error: "Choose an issuing CA (its id)" }), z.literal(""), z.null()])
+    .union(
+      [z.uuid({ error: "Choose an issuing CA (its id), or none for the default" }), z.literal(""), z.null()],
+      {
+        error: "Choose an issuing CA (its id), or none for the default",
+      },
+    )
     .transform((v) => v || null)
     .default(null),
   // Identifiers and challenges

@@ -374,6 +374,7 @@ describe("alias settings", () => {
     ["approvals", "registrationApprovalProfile", "a".repeat(251)],
     ["security", "requireExternalAccountBinding", "true"],
     ["chains", "preferredRootCaSubjectDn", "c".repeat(1025)],
+    ["profile", "issuingCaId", "not-a-ca-id"],
   ];
   for (const [group, field, value] of invalid) {
     it(`fail/${group}: ${field} = ${JSON.stringify(value).slice(0, 30)} → 422 with the console's message, nothing stored`, async () => {
@@ -452,11 +453,13 @@ describe("alias fields that are not enforced yet", () => {
       "raNameGenPrefix",
       "raNameGenPostfix",
       "endEntityProfile",
-      "preferredRootCaSubjectDn",
       "dnssecTrustAnchor",
     ]) {
       expect(fields).toContain(field);
     }
+    // Made real by issue 12: the chain served follows the preferred root; the alias's issuing CA signs.
+    expect(fields).not.toContain("preferredRootCaSubjectDn");
+    expect(fields).not.toContain("issuingCaId");
     // EAB and client certificates are enforced, so they are flags; the others raise none.
     expect(fields).not.toContain("requireExternalAccountBinding");
     expect(fields).not.toContain("requireClientCertificate");
