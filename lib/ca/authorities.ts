@@ -5,7 +5,8 @@
 // function here logs, returns or stores key material in any other form.
 //
 // This file: the stored hierarchy (one self-signed root, one issuing CA beneath it), created at
-// first start, loaded afterwards, and its public certificates for files and web routes.
+// first start, loaded afterwards, and its public certificates for files and web routes. CAs an
+// operator adds later are made in management.ts; chains.ts says which CA an alias issues from.
 import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -240,7 +241,7 @@ export function loadIssuingCa(db: Db, options: { box?: SecretBox } = {}): Promis
   return loading;
 }
 
-/** Forgets the cached issuing CA (tests; after a future rollover). */
+/** Forgets the cached issuing CA (tests; after a renewal, lib/ca/management.ts). */
 export function clearIssuingCaCache(db: Db): void {
   issuingCaCache.delete(db);
 }
