@@ -16,7 +16,12 @@ export async function findAppliedMigrationNames(db: Db): Promise<string[]> {
   return rows.map((row) => row.migration_name);
 }
 
-export type CaValidity = { id: string; name: string; role: "root" | "issuing"; notAfter: Date };
+export type CaValidity = {
+  id: string;
+  name: string;
+  role: "root" | "issuing" | "cross-certificate";
+  notAfter: Date;
+};
 
 /**
  * Every stored CA certificate's name and end of validity (no key, no certificate): each CA, and
@@ -43,7 +48,7 @@ export async function findCaValidities(db: Db): Promise<CaValidity[]> {
     ...crosses.map((cross) => ({
       id: cross.id,
       name: `${cross.ca.name} (cross-signed by ${cross.issuer.name})`,
-      role: "issuing" as const,
+      role: "cross-certificate" as const,
       notAfter: cross.notAfter,
     })),
   ];
