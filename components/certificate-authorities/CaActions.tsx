@@ -284,8 +284,8 @@ export function CaRenewButton({ id, name }: { id: string; name: string }) {
           <label className="flex items-start gap-2">
             <input type="radio" name={`renew-${id}`} checked={newKey} onChange={() => setNewKey(true)} />
             <span>
-              <strong>New key</strong>: a successor CA with the same subject issues from now on (aliases that
-              chose this CA follow it); this CA keeps publishing the CRL of what it issued.
+              <strong>New key</strong>: a successor CA with the same subject issues from now on (end entity
+              profiles that chose this CA follow it); this CA keeps publishing the CRL of what it issued.
             </span>
           </label>
         </fieldset>

@@ -179,7 +179,7 @@ export async function importCertificateAuthority(
  * Renews a CA: a new certificate for the same subject. With the same key the CA keeps its id and
  * every certificate it issued keeps chaining (same name and key identifier); the row's
  * certificate is replaced. With a new key a successor CA is stored (same subject, the next
- * "(key n)" name) and issues in its place from then on — aliases that chose the CA follow it —
+ * "(key n)" name) and issues in its place from then on — end entity profiles that chose the CA follow it —
  * while the old CA keeps signing the CRL of what it issued. A root is self-signed again; a sub-CA
  * is signed by its parent root's current CA. A CA signed outside Keyward cannot be renewed here.
  */

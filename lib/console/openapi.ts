@@ -733,7 +733,7 @@ export function consoleOpenApiDocument(serverUrl?: string) {
         parameters: [pathParam("id", "CA id")],
         post: {
           summary:
-            "Renew a CA (administrator). newKey false: a new certificate for the same key and subject, the CA keeps its id. newKey true: a successor CA with a new key and the same subject issues in its place (aliases that chose the CA follow it); the old CA keeps its CRL. A root is self-signed again, a sub-CA signed by its root. Audited as ca.renewed",
+            "Renew a CA (administrator). newKey false: a new certificate for the same key and subject, the CA keeps its id. newKey true: a successor CA with a new key and the same subject issues in its place (end entity profiles that chose the CA follow it); the old CA keeps its CRL. A root is self-signed again, a sub-CA signed by its root. Audited as ca.renewed",
           requestBody: body(renewCaBodySchema),
           responses: {
             "200": ok("The CA that issues after the renewal"),

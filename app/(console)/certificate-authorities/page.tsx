@@ -33,7 +33,7 @@ export default async function CertificateAuthoritiesPage() {
     <>
       <PageHeader
         title="Certificate authorities"
-        description="The CAs of this Keyward: the root and issuing CA made at first start, and those created or imported since. An alias issues from the default issuing CA unless its “Issuing CA” setting names another; cross-certificates give an issuing CA more chains, which ACME clients receive as alternates."
+        description="The CAs of this Keyward: the root and issuing CA made at first start, and those created or imported since. An alias issues from the default issuing CA unless its end entity profile names another; cross-certificates give an issuing CA more chains, which ACME clients receive as alternates."
         actions={
           canManage ? (
             <>
