@@ -24,6 +24,7 @@
 //                      [--right <rule>]… [--all-rights] [--description <text>]
 //   npm run keyward -- access-rule remove --alias <a> --id <id>
 //   npm run keyward -- trust-anchor list | import --file <ca.pem> | remove --id <id>
+//   npm run keyward -- ca list | create | import | renew | cross-certify | download
 //   npm run keyward -- ratelimit list --alias <alias>
 //   npm run keyward -- ratelimit set --alias <alias> --account <id> --limit <name> --value <n> [--note <text>]
 //   npm run keyward -- ratelimit clear --alias <alias> --account <id> --limit <name>
@@ -55,6 +56,14 @@ import { applyAlias, listAliases } from "@/lib/console/aliases";
 import { createApiToken } from "@/lib/console/api-tokens";
 import { applyApprovalProfile, listApprovalProfiles } from "@/lib/console/approval-profiles";
 import { type ApprovalRequestView, decideApproval, listApprovals } from "@/lib/console/approvals";
+import {
+  createCa,
+  crossCertifyCa,
+  downloadCertificateAuthority,
+  importCa,
+  listCertificateAuthorities,
+  renewCa,
+} from "@/lib/console/authorities";
 import { listCertificates, revokeCertificate } from "@/lib/console/certificates";
 import {
   createEabKey,
@@ -74,6 +83,15 @@ import { accessRuleBodySchema } from "@/lib/console/schemas/access-rules";
 import { applyAliasFileSchema } from "@/lib/console/schemas/aliases";
 import { applyApprovalProfileFileSchema } from "@/lib/console/schemas/approval-profiles";
 import { approvalParamsSchema } from "@/lib/console/schemas/approvals";
+import {
+  CA_KEY_ALGORITHMS,
+  type CreateCaBody,
+  caDownloadQuerySchema,
+  createCaBodySchema,
+  crossCertifyCaBodySchema,
+  importCaBodySchema,
+  renewCaBodySchema,
+} from "@/lib/console/schemas/authorities";
 import {
   type CertificateListQuery,
   certificateListQuerySchema,
@@ -189,6 +207,20 @@ const USAGE = `Usage: npm run keyward -- <command>
                          one limit for one account (0: no limit for it); limits: ${ACCOUNT_RATE_LIMIT_NAMES.join(", ")}
   ratelimit clear --alias <alias> --account <id> --limit <name>
                          the alias's value applies to that account again
+  ca list
+                         the certificate authorities with their chains and cross-certificates
+  ca create --kind root|sub --subject <dn> [--parent <root CA id>] [--algorithm <${CA_KEY_ALGORITHMS.join("|")}>]
+            [--validity-days <days>]
+                         a root CA, or a sub-CA signed by a Keyward root (default 20 / 10 years)
+  ca import --certificate <file> --key-file <file>
+                         an external CA: its certificate and unencrypted PKCS#8 key, PEM or DER
+                         (the key must match; it is sealed with the master key)
+  ca renew --id <CA id> [--new-key] [--validity-days <days>]
+                         a new certificate for the same key, or (--new-key) a successor CA
+  ca cross-certify --id <issuing CA id> --issuer <root CA id> [--validity-days <days>]
+                         a second chain for the CA, to another root (RFC 8555 §7.4.2 alternates)
+  ca download --id <CA id> [--format pem|chain|der] [--chain <n>]
+                         a CA certificate (chain 1…: a cross-certificate) or its chain, to stdout
   certificate list [--name <part of a name>] [--serial <hex prefix>] [--alias <alias>]
                    [--account <id>] [--status valid|revoked|expired]
                          issued certificates, newest first (at most 100)
@@ -297,6 +329,13 @@ async function run(argv: string[]): Promise<void> {
       "include-master-key": { type: "boolean", default: false },
       "passphrase-file": { type: "string" },
       force: { type: "boolean", default: false },
+      kind: { type: "string" },
+      parent: { type: "string" },
+      algorithm: { type: "string" },
+      "validity-days": { type: "string" },
+      "new-key": { type: "boolean", default: false },
+      format: { type: "string" },
+      chain: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -380,6 +419,7 @@ async function run(argv: string[]): Promise<void> {
     "trust-anchor": ["list", "import", "remove"],
     ratelimit: ["list", "set", "clear"],
     certificate: ["list", "revoke"],
+    ca: ["list", "create", "import", "renew", "cross-certify", "download"],
   };
   if (!known[group]?.includes(command ?? ""))
     throw new UsageError(`Unknown command: ${[group, command].filter(Boolean).join(" ")}`);
@@ -392,7 +432,57 @@ async function run(argv: string[]): Promise<void> {
       throw new Error(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
     }
   };
-  const certificatePem = values.certificate === undefined ? undefined : await readText(values.certificate);
+  const certificatePem =
+    values.certificate === undefined || group === "ca" ? undefined : await readText(values.certificate);
+  // Issue 12: CA input is checked with the console API's schemas before the database opens.
+  const validityDays = values["validity-days"] === undefined ? undefined : Number(values["validity-days"]);
+  let caCreate: CreateCaBody | undefined;
+  if (group === "ca" && command === "create") {
+    const parsed = createCaBodySchema.safeParse({
+      kind: values.kind,
+      parentId: values.parent,
+      subjectDn: values.subject,
+      keyAlgorithm: values.algorithm,
+      validityDays,
+    });
+    if (!parsed.success) throw zodProblem(parsed.error);
+    caCreate = parsed.data;
+  }
+  let caImport: { certificate: string; privateKey: string } | undefined;
+  if (group === "ca" && command === "import") {
+    // PEM as text; DER as base64 (the form the API takes for binary).
+    const readPemOrDer = async (file: string) => {
+      let bytes: Buffer;
+      try {
+        bytes = await fs.readFile(file);
+      } catch (err) {
+        throw new Error(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+      }
+      const text = bytes.toString("utf8");
+      return text.includes("-----BEGIN") ? text : bytes.toString("base64");
+    };
+    const parsed = importCaBodySchema.safeParse({
+      certificate: await readPemOrDer(required(values, "certificate")),
+      privateKey: await readPemOrDer(required(values, "key-file")),
+    });
+    if (!parsed.success) throw zodProblem(parsed.error);
+    caImport = parsed.data;
+  }
+  if (group === "ca" && (command === "renew" || command === "cross-certify")) {
+    const parsed =
+      command === "renew"
+        ? renewCaBodySchema.safeParse({ newKey: values["new-key"], validityDays })
+        : crossCertifyCaBodySchema.safeParse({ issuerId: values.issuer, validityDays });
+    if (!parsed.success) throw zodProblem(parsed.error);
+    required(values, "id");
+  }
+  let caDownload: { format: "pem" | "chain" | "der"; chain: number } | undefined;
+  if (group === "ca" && command === "download") {
+    const parsed = caDownloadQuerySchema.safeParse({ format: values.format, chain: values.chain });
+    if (!parsed.success) throw zodProblem(parsed.error);
+    caDownload = parsed.data;
+    required(values, "id");
+  }
   const anchorPem =
     group === "trust-anchor" && command === "import" ? await readText(required(values, "file")) : undefined;
 
@@ -768,6 +858,65 @@ async function run(argv: string[]): Promise<void> {
         `Revoked certificate ${certificate.serialHex} (${certificate.names.join(", ")}) with reason ${certificate.revocationReason?.name}.`,
         certificate,
       );
+      return;
+    }
+    case "ca list": {
+      const cas = await listCertificateAuthorities({ actor });
+      print(
+        cas
+          .map(
+            (ca) =>
+              `${ca.id}\t${ca.role}${ca.isDefault ? " (default)" : ""}${ca.imported ? " imported" : ""}\t${ca.name}\tuntil ${ca.notAfter}` +
+              (ca.successor ? `\treplaced by ${ca.successor.name}` : "") +
+              ca.chains.map((c) => `\n    chain ${c.index} → ${c.rootName}`).join(""),
+          )
+          .join("\n") || "No certificate authority yet.",
+        cas,
+      );
+      return;
+    }
+    case "ca create": {
+      const ca = await createCa({ actor, input: caCreate as CreateCaBody });
+      print(
+        `Created ${ca.role} CA "${ca.name}" (${ca.subjectDn}), SHA-256 ${ca.sha256Fingerprint}.\nid ${ca.id}`,
+        ca,
+      );
+      return;
+    }
+    case "ca import": {
+      const input = caImport as { certificate: string; privateKey: string };
+      const ca = await importCa({ actor, certificate: input.certificate, privateKey: input.privateKey });
+      print(`Imported ${ca.role} CA "${ca.name}" (${ca.subjectDn}); its key is sealed.\nid ${ca.id}`, ca);
+      return;
+    }
+    case "ca renew": {
+      const ca = await renewCa({
+        actor,
+        id: required(values, "id"),
+        newKey: values["new-key"] === true,
+        validityDays,
+      });
+      print(
+        `Renewed: "${ca.name}" now issues with certificate ${ca.serialHex}, valid until ${ca.notAfter}.\nid ${ca.id}`,
+        ca,
+      );
+      return;
+    }
+    case "ca cross-certify": {
+      const ca = await crossCertifyCa({
+        actor,
+        id: required(values, "id"),
+        issuerId: required(values, "issuer"),
+        validityDays,
+      });
+      const cross = ca.crossCertificates.at(-1);
+      print(`Cross-certified "${ca.name}" by "${cross?.issuerName}": chain ${cross?.chain}.`, ca);
+      return;
+    }
+    case "ca download": {
+      const options = caDownload as { format: "pem" | "chain" | "der"; chain: number };
+      const file = await downloadCertificateAuthority({ actor, id: required(values, "id"), ...options });
+      process.stdout.write(typeof file.body === "string" ? file.body : Buffer.from(file.body));
       return;
     }
     case "token create": {

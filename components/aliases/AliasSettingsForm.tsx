@@ -21,6 +21,9 @@ import {
 } from "./alias-fields";
 import { type AliasFormValues, formValuesToSettingsInput, settingsToFormValues } from "./alias-form-values";
 
+/** A root CA as the alias form offers it (app/(console)/aliases/[alias]/page.tsx builds the list). */
+export type AliasRootCaChoice = { id: string; label: string; subjectDn: string };
+
 /** Fields the form shows but another action changes (kind "readonly"): never sent with a store. */
 const READONLY_FIELDS = ALIAS_FIELD_GROUPS.flatMap((g) => g.fields)
   .filter((f) => f.kind.type === "readonly")
@@ -49,6 +52,7 @@ export function AliasSettingsForm({
   canManage,
   approvalProfiles,
   endEntityProfiles = [],
+  rootCas,
 }: {
   name: string;
   settings: AliasSettings;
@@ -61,6 +65,8 @@ export function AliasSettingsForm({
   approvalProfiles: readonly string[];
   /** The end entity profiles that exist, for the profile field's choices. */
   endEntityProfiles?: readonly string[];
+  /** The root CAs that exist, for the preferred root choices. */
+  rootCas: readonly AliasRootCaChoice[];
 }) {
   const router = useRouter();
   const [values, setValues] = useState<AliasFormValues>(() => settingsToFormValues(settings));
@@ -154,6 +160,27 @@ export function AliasSettingsForm({
           {choices.map((p) => (
             <option key={p} value={p}>
               {p}
+            </option>
+          ))}
+        </Select>
+      );
+    } else if (spec.kind.type === "preferredRoot") {
+      const options = rootCas.map((ca) => ({ value: ca.subjectDn, label: ca.subjectDn }));
+      const first = { value: "default", label: "default — the CA's own chain, alternates linked" };
+      // A stored value no CA has (from before the choice was checked) stays visible.
+      const known = text === first.value || text === "" || options.some((o) => o.value === text);
+      control = (
+        <Select
+          id={id}
+          name={spec.name}
+          value={text === "" ? "default" : text}
+          disabled={disabled}
+          invalid={!!error}
+          onChange={(e) => update(spec.name, e.target.value)}
+        >
+          {[first, ...options, ...(known ? [] : [{ value: text, label: text }])].map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
             </option>
           ))}
         </Select>

@@ -14,6 +14,8 @@ export type AliasFieldKind =
   // One of the approval profiles that exist (the form is given their names), or none.
   | { type: "approvalProfile" }
   | { type: "endEntityProfile" }
+  // One of the root CAs that exist (the form is given them), by subject DN, or "default".
+  | { type: "preferredRoot" }
   // Shown, not edited here: changed by the action the note names.
   | { type: "readonly"; note: string };
 
@@ -263,8 +265,8 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
       {
         name: "preferredRootCaSubjectDn",
         label: "Preferred root CA subject DN",
-        help: '"default": the default chain, with alternates linked (RFC 8555 §7.4.2). A subject DN: only the cross-chain to that root, without alternates. Empty: no restriction.',
-        kind: { type: "text" },
+        help: 'If there are cross-certificate chains for the issuing CA, this mandates a single chain for every client of this alias. "default": the CA\'s own chain is served, and the certificate response links each cross-certified chain as an alternate (RFC 8555 §7.4.2, Link rel="alternate"). A root\'s subject DN: only the chain to that root is served, with no alternates (the CA\'s own chain if no chain leads to that root).',
+        kind: { type: "preferredRoot" },
       },
     ],
   },

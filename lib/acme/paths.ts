@@ -16,6 +16,8 @@ export const ACME_RESOURCE_PATTERNS = {
   authorization: "authz/:id",
   challenge: "chall/:id",
   certificate: "cert/:id",
+  // RFC 8555 §7.4.2: an alternate chain of the same certificate (1, 2, …), linked rel="alternate".
+  certificateChain: "cert/:id/:chain",
   revokeCert: "revokeCert",
 } as const;
 export type AcmeResource = keyof typeof ACME_RESOURCE_PATTERNS;

@@ -28,6 +28,8 @@ export const PERMISSIONS = [
   "profiles.manage",
   // Deactivate ACME accounts.
   "accounts.manage",
+  // Create, import, renew and cross-certify certificate authorities (issue 12).
+  "authorities.manage",
   // Revoke issued certificates (RFC 5280 reason, audited; the CRL lists them at once).
   "certificates.revoke",
   // See who can sign in, with which role.
@@ -55,6 +57,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "profiles.manage",
     "approvals.decideAsAdministrator",
     "accounts.manage",
+    "authorities.manage",
     "certificates.revoke",
     "users.read",
     "users.manage",
@@ -76,7 +79,7 @@ export const ROLE_LABELS: Record<Role, string> = {
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   administrator:
-    "Configures the protocol, aliases, EAB keys, approval profiles, users and API tokens; revokes certificates",
+    "Configures the protocol, aliases, EAB keys, approval profiles, certificate authorities, users and API tokens; revokes certificates",
   approver: "Decides approval requests; changes no configuration",
   auditor: "Reads everything, changes nothing",
 };

@@ -5,7 +5,8 @@
 // function here logs, returns or stores key material in any other form.
 //
 // This file: the stored hierarchy (one self-signed root, one issuing CA beneath it), created at
-// first start, loaded afterwards, and its public certificates for files and web routes.
+// first start, loaded afterwards, and its public certificates for files and web routes. CAs an
+// operator adds later are made in management.ts; chains.ts says which CA an alias issues from.
 import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -240,7 +241,7 @@ export function loadIssuingCa(db: Db, options: { box?: SecretBox } = {}): Promis
   return loading;
 }
 
-/** Forgets the cached issuing CA (tests; after a future rollover). */
+/** Forgets the cached issuing CA (tests; after a renewal, lib/ca/management.ts). */
 export function clearIssuingCaCache(db: Db): void {
   issuingCaCache.delete(db);
 }
@@ -321,21 +322,51 @@ interface HierarchyRows {
   readonly issuing: CertificateAuthorityRow;
 }
 
-// The oldest root, and the newest issuing CA under it: a future rollover adds "Issuing CA 2"
-// beside the first, and new certificates should come from it.
+// The default hierarchy: the issuing CA made at first start (the oldest issuing CA under the
+// oldest root) or, once it was renewed with a new key, its newest successor, with the root above
+// that. Sub-CAs an operator creates later (lib/ca/management.ts) never become the default by
+// being newer: an alias's end entity profile chooses them explicitly (its default CA).
 async function findHierarchyRows(db: Db): Promise<HierarchyRows | null> {
-  const root = await db.certificateAuthority.findFirst({
+  const firstRoot = await db.certificateAuthority.findFirst({
     where: { role: "root" },
     orderBy: { createdAt: "asc" },
   });
-  if (!root) return null;
-  const issuing = await db.certificateAuthority.findFirst({
-    where: { role: "issuing", parentId: root.id },
-    orderBy: { createdAt: "desc" },
+  if (!firstRoot) return null;
+  const first = await db.certificateAuthority.findFirst({
+    where: { role: "issuing", parentId: firstRoot.id },
+    orderBy: { createdAt: "asc" },
   });
-  if (!issuing)
-    throw new Error(`root CA "${root.name}" has no issuing CA; the stored hierarchy is incomplete`);
+  if (!first)
+    throw new Error(`root CA "${firstRoot.name}" has no issuing CA; the stored hierarchy is incomplete`);
+  const issuing = await followSuccessors(db, first);
+  const root =
+    issuing.parentId && issuing.parentId !== firstRoot.id
+      ? ((await db.certificateAuthority.findUnique({ where: { id: issuing.parentId } })) ?? firstRoot)
+      : firstRoot;
   return { root, issuing };
+}
+
+// A renewal chain is short (one row per new-key renewal); the bound stops a damaged cycle.
+const MAX_SUCCESSORS = 64;
+
+/** The CA that issues in `row`'s place today: itself, or the last of its new-key renewals. */
+export async function followSuccessors(
+  db: Db,
+  row: CertificateAuthorityRow,
+): Promise<CertificateAuthorityRow> {
+  let current = row;
+  for (let i = 0; current.successorId && i < MAX_SUCCESSORS; i++) {
+    const next = await db.certificateAuthority.findUnique({ where: { id: current.successorId } });
+    if (!next) break;
+    current = next;
+  }
+  return current;
+}
+
+/** The id of the default issuing CA (the one an alias without an end entity profile CA uses). */
+export async function defaultIssuingCaId(db: Db): Promise<string | null> {
+  const rows = await findHierarchyRows(db);
+  return rows?.issuing.id ?? null;
 }
 
 async function unsealHierarchy(rows: HierarchyRows, box: SecretBox): Promise<CertificateAuthorityHierarchy> {
@@ -352,7 +383,10 @@ async function unsealHierarchy(rows: HierarchyRows, box: SecretBox): Promise<Cer
   };
 }
 
-async function unsealCa(row: CertificateAuthorityRow, box: SecretBox): Promise<LoadedCertificateAuthority> {
+export async function unsealCa(
+  row: CertificateAuthorityRow,
+  box: SecretBox,
+): Promise<LoadedCertificateAuthority> {
   const keyAlgorithm = parseKeyAlgorithm(row.keyAlgorithm);
   const der = new Uint8Array(row.certificateDer);
   const certificate = new X509Certificate(der);
@@ -380,7 +414,7 @@ async function unsealCa(row: CertificateAuthorityRow, box: SecretBox): Promise<L
   };
 }
 
-interface CaRowInput {
+export interface CaRowInput {
   readonly id: string;
   readonly role: CaRole;
   readonly parentId: string | null;
@@ -390,7 +424,7 @@ interface CaRowInput {
   readonly box: SecretBox;
 }
 
-async function buildCaRow(input: CaRowInput) {
+export async function buildCaRow(input: CaRowInput) {
   const { certificate, subject } = input.created;
   const pkcs8 = await exportPrivateKeyPkcs8(input.privateKey);
   let privateKeySealed: Uint8Array<ArrayBuffer>;

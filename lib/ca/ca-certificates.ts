@@ -169,6 +169,72 @@ export async function createIssuingCertificate(
   return { certificate, subject };
 }
 
+/** What a CA certificate certifies: a subject, its key and a validity (CA management, renewal). */
+export interface CaCertificateSpec {
+  readonly subject: InstanceType<typeof Name>;
+  readonly publicKey: CryptoKey;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly serialHex?: string;
+}
+
+/**
+ * A self-signed root for any subject, with the profile of createRootCertificate (BR §7.1.2.1):
+ * a root an operator creates, or a root renewed with its own or a new key.
+ */
+export async function selfSignCaCertificate(
+  spec: CaCertificateSpec,
+  privateKey: CryptoKey,
+): Promise<X509Certificate> {
+  const keyIdentifier = await SubjectKeyIdentifierExtension.create(spec.publicKey);
+  return X509CertificateGenerator.create({
+    serialNumber: spec.serialHex ?? generateSerialNumberHex(),
+    subject: spec.subject,
+    issuer: spec.subject,
+    notBefore: wholeSeconds(spec.notBefore),
+    notAfter: wholeSeconds(spec.notAfter),
+    publicKey: spec.publicKey,
+    signingKey: privateKey,
+    signingAlgorithm: signingAlgorithmFor(keyAlgorithmOf(privateKey)),
+    extensions: [
+      // As createRootCertificate: critical CA basicConstraints without pathLen, keyCertSign and
+      // cRLSign, SKI, and an AKI equal to the SKI.
+      new BasicConstraintsExtension(true, undefined, true),
+      new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true),
+      keyIdentifier,
+      new AuthorityKeyIdentifierExtension(keyIdentifier.keyId),
+    ],
+  });
+}
+
+/**
+ * A subordinate CA certificate under `issuer` with the profile of createIssuingCertificate
+ * (BR §7.1.2.10): a sub-CA an operator creates, its renewal, and cross-certificates (the same
+ * subject and key certified by another root, RFC 5280 §3.2 "cross-certificate"). The validity is
+ * clamped to the issuer's, as for the first issuing CA.
+ */
+export async function signSubordinateCaCertificate(
+  issuer: CaSigner,
+  spec: CaCertificateSpec,
+): Promise<X509Certificate> {
+  return signCertificate(issuer, {
+    subject: spec.subject,
+    subjectPublicKey: spec.publicKey,
+    serialHex: spec.serialHex,
+    notBefore: spec.notBefore,
+    notAfter: earliest(wholeSeconds(spec.notAfter), issuer.certificate.notAfter),
+    extensions: [
+      new BasicConstraintsExtension(true, 0, true),
+      new KeyUsagesExtension(
+        KeyUsageFlags.digitalSignature | KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign,
+        true,
+      ),
+      new ExtendedKeyUsageExtension([ExtendedKeyUsage.serverAuth, ExtendedKeyUsage.clientAuth], false),
+      await SubjectKeyIdentifierExtension.create(spec.publicKey),
+    ],
+  });
+}
+
 /**
  * Signs a certificate under `signer`: the issuer name is copied byte for byte from the signer's
  * subject (RFC 5280 §4.1.2.4, path validation compares names) and the authority key identifier

@@ -4,7 +4,9 @@
 // PKCS#8 bytes for sealing (lib/crypto/secret-box.ts) or as non-extractable CryptoKeys.
 import { createPrivateKey } from "node:crypto";
 
-export const KEY_ALGORITHMS = ["ECDSA-P256", "ECDSA-P384", "RSA-3072", "RSA-4096"] as const;
+// RSA-2048 is the smallest size CA/B BR §6.1.5 allows; it is offered for CAs an operator creates
+// or imports (many existing hierarchies use it), not as the first-start default.
+export const KEY_ALGORITHMS = ["ECDSA-P256", "ECDSA-P384", "RSA-2048", "RSA-3072", "RSA-4096"] as const;
 export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
 
 // P-256 signs fastest and every TLS client accepts it (CA/B BR §6.1.5 allows P-256 and P-384).
@@ -32,6 +34,16 @@ const ALGORITHM_PARAMS: Record<KeyAlgorithm, KeyAlgorithmParams> = {
     generate: { name: "ECDSA", namedCurve: "P-384" },
     import: { name: "ECDSA", namedCurve: "P-384" },
     sign: { name: "ECDSA", hash: "SHA-384" } satisfies EcdsaParams,
+  },
+  "RSA-2048": {
+    generate: {
+      name: "RSASSA-PKCS1-v1_5",
+      modulusLength: 2048,
+      publicExponent: RSA_PUBLIC_EXPONENT,
+      hash: "SHA-256",
+    },
+    import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+    sign: { name: "RSASSA-PKCS1-v1_5" },
   },
   "RSA-3072": {
     generate: {
@@ -120,6 +132,7 @@ export function keyAlgorithmOf(key: CryptoKey): KeyAlgorithm {
     if (algorithm.namedCurve === "P-384") return "ECDSA-P384";
   }
   if (algorithm.name === "RSASSA-PKCS1-v1_5") {
+    if (algorithm.modulusLength === 2048) return "RSA-2048";
     if (algorithm.modulusLength === 3072) return "RSA-3072";
     if (algorithm.modulusLength === 4096) return "RSA-4096";
   }

@@ -21,7 +21,9 @@ const signerCache = new WeakMap<Db, Map<string, Promise<LoadedCaSigner | null>>>
 
 /**
  * The CA with this id and its signer, or null when no such CA exists. Cached per database client
- * and id (a CA's key and certificate never change under its id); a failed load is not cached.
+ * and id: a CA's key never changes under its id, and a same-key renewal (lib/ca/management.ts)
+ * keeps its subject and key identifier, which is all a CRL takes from the certificate; the
+ * renewal clears this process's cache anyway. A failed load is not cached.
  */
 export function loadCaSigner(
   db: Db,

@@ -26,6 +26,13 @@ import {
 import { approvalDecisionBodySchema, approvalListQuerySchema } from "./schemas/approvals";
 import { auditExportQuerySchema, auditQuerySchema } from "./schemas/audit";
 import {
+  caDownloadQuerySchema,
+  createCaBodySchema,
+  crossCertifyCaBodySchema,
+  importCaBodySchema,
+  renewCaBodySchema,
+} from "./schemas/authorities";
+import {
   certificateDownloadQuerySchema,
   certificateListQuerySchema,
   revokeCertificateBodySchema,
@@ -704,15 +711,51 @@ export function consoleOpenApiDocument(serverUrl?: string) {
       "/api/console/certificate-authorities": {
         get: {
           summary:
-            "Keyward's certificate authorities (read-only): subject, issuer, validity, key and SHA-256 fingerprint",
+            "Keyward's certificate authorities: subject, issuer, validity, key, SHA-256 fingerprint, whether imported or the default issuing CA, successor after a new-key renewal, chains and cross-certificates",
           responses: { "200": ok("The CAs"), ...errors(401, 403) },
+        },
+        post: {
+          summary:
+            "Create a root CA, or a sub-CA signed by a Keyward root (administrator): key algorithm, subject DN (a CN is required) and validity in days (default 20 years for a root, 10 for a sub-CA, clamped to the parent's). Audited as ca.created",
+          requestBody: body(createCaBodySchema),
+          responses: { "201": ok("The new CA"), ...errors(401, 403, 409, 415, 422) },
+        },
+      },
+      "/api/console/certificate-authorities/import": {
+        post: {
+          summary:
+            "Import an external CA (administrator): its certificate and unencrypted PKCS#8 private key, each PEM or base64 of the DER. The key must belong to the certificate, which must be a CA certificate; the key is sealed with the master key and never shown again. Self-signed: a root; otherwise an issuing CA (under the Keyward root that signed it, if any). Audited as ca.imported",
+          requestBody: body(importCaBodySchema),
+          responses: { "201": ok("The imported CA"), ...errors(401, 403, 409, 415, 422) },
+        },
+      },
+      "/api/console/certificate-authorities/{id}/renew": {
+        parameters: [pathParam("id", "CA id")],
+        post: {
+          summary:
+            "Renew a CA (administrator). newKey false: a new certificate for the same key and subject, the CA keeps its id. newKey true: a successor CA with a new key and the same subject issues in its place (end entity profiles that chose the CA follow it); the old CA keeps its CRL. A root is self-signed again, a sub-CA signed by its root. Audited as ca.renewed",
+          requestBody: body(renewCaBodySchema),
+          responses: {
+            "200": ok("The CA that issues after the renewal"),
+            ...errors(401, 403, 404, 409, 415, 422),
+          },
+        },
+      },
+      "/api/console/certificate-authorities/{id}/cross-certificates": {
+        parameters: [pathParam("id", "CA id")],
+        post: {
+          summary:
+            "Cross-certify an issuing CA under another Keyward root (administrator): a second certificate for its subject and key, so its certificates have one more chain, served as an RFC 8555 §7.4.2 alternate. Audited as ca.crossCertified",
+          requestBody: body(crossCertifyCaBodySchema),
+          responses: { "201": ok("The CA with its cross-certificates"), ...errors(401, 403, 404, 415, 422) },
         },
       },
       "/api/console/certificate-authorities/{id}/download": {
         parameters: [pathParam("id", "CA id")],
         get: {
-          summary: "A CA certificate as a file: pem, chain (it and the CAs above it) or der",
-          parameters: queryParameters(certificateDownloadQuerySchema),
+          summary:
+            "A CA certificate as a file: pem, der, or chain (it and the certificates above it, root included). chain=0: the CA's own certificate; chain=1…: its cross-certificates, oldest first",
+          parameters: queryParameters(caDownloadQuerySchema),
           responses: { "200": { description: "The file" }, ...errors(401, 403, 404, 422) },
         },
       },

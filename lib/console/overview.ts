@@ -45,7 +45,7 @@ export type Overview = {
     readiness: Readiness;
     certificateAuthorities: {
       name: string;
-      role: "root" | "issuing";
+      role: "root" | "issuing" | "cross-certificate";
       notAfter: string;
       warning: string | null;
     }[];

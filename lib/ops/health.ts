@@ -3,14 +3,16 @@
 //   /healthz  the process answers: no I/O, always 200 while the event loop runs.
 //   /readyz   this instance can serve: the database answers, every migration in prisma/migrations
 //             is applied, and the issuing CA's key is loaded (unsealed) with the issuing and root
-//             certificates unexpired. 503 names what is not ready; nothing is remembered, so the
+//             certificates unexpired — the default issuing CA's and that of every alias whose
+//             end entity profile chose another (issue 12). 503 names what is not ready; nothing is remembered, so the
 //             instance returns to 200 by itself when the database comes back.
 //
 // lib/ops sits at the top beside the console: it reads through lib/db and lib/ca and is called
 // only by server.ts.
 import { loadIssuingCa } from "@/lib/ca/authorities";
+import { loadIssuingAuthority } from "@/lib/ca/chains";
 import type { Db } from "@/lib/db/client";
-import { findAppliedMigrationNames, pingDatabase } from "@/lib/db/sql/operations";
+import { findAliasProfileCaIds, findAppliedMigrationNames, pingDatabase } from "@/lib/db/sql/operations";
 
 /** A probe that takes longer than this counts as failed: a load balancer's own timeout is ~5 s. */
 const CHECK_TIMEOUT_MS = 2_000;
@@ -81,7 +83,14 @@ async function checkCertificateAuthorities(db: Db, now: Date): Promise<string> {
   try {
     // Cached after the first load: this costs nothing once the key is unsealed.
     const issuing = await withTimeout(loadIssuingCa(db), "loading the issuing CA");
-    for (const ca of [issuing, issuing.root]) {
+    const cas: { role: string; name: string; notBefore: Date; notAfter: Date }[] = [issuing, issuing.root];
+    // Issue 12: every other issuing CA an alias issues from through its end entity profile must be
+    // usable too, or that alias's orders would fail at finalize.
+    for (const id of await withTimeout(findAliasProfileCaIds(db), "the database")) {
+      const ca = await withTimeout(loadIssuingAuthority(db, id), `loading issuing CA ${id}`);
+      cas.push(ca);
+    }
+    for (const ca of cas) {
       if (ca.notAfter <= now) return `${ca.role} CA "${ca.name}" expired at ${ca.notAfter.toISOString()}`;
       if (ca.notBefore > now)
         return `${ca.role} CA "${ca.name}" is not valid before ${ca.notBefore.toISOString()}`;

@@ -93,6 +93,7 @@ export const OPERATION_OF_RESOURCE: Readonly<Record<AcmeResource, AcmeOperation>
   order: "view",
   authorization: "view",
   certificate: "view",
+  certificateChain: "view",
   newOrder: "enroll",
   newAuthz: "enroll",
   challenge: "enroll",

@@ -114,6 +114,9 @@ export const aliasSettingsSchema = z.object({
   keyChangeApprovalProfile: z.string().max(250).nullable().default(null),
   // Security and chains
   requireClientCertificate: z.boolean().default(false),
+  // Spec "Preferred Root CA subject DN": "default" (or empty) serves the CA's own chain with its
+  // cross-certified chains as RFC 8555 §7.4.2 alternates; a root's subject DN serves only the chain
+  // to that root. It must name an existing root when the alias is stored (lib/ca/chains.ts).
   preferredRootCaSubjectDn: z.string().max(1024).default("default"),
   requireExternalAccountBinding: z.boolean().default(false),
   // Rate limits (Keyward addition, issue 14 item 10): how many of each may happen per window; 0 =
@@ -177,11 +180,6 @@ export const NOT_ENFORCED_ALIAS_FIELDS = [
     field: "dnssecTrustAnchor",
     reason:
       "Keyward does not validate DNSSEC itself: “Require DNSSEC” trusts the resolver's AD bit, and the resolver's own trust anchor applies.",
-  },
-  {
-    field: "preferredRootCaSubjectDn",
-    reason:
-      "Clients always receive the issuing CA's one chain: there are no cross-signed chains to choose from yet.",
   },
 ] as const satisfies readonly { field: AliasSettingsField; reason: string }[];
 

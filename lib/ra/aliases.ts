@@ -5,6 +5,7 @@
 // deletion only without accounts — and every change goes through these functions (the console,
 // its API and the CLI call them), in one transaction with its audit row.
 import { type AuditActor, recordAudit } from "@/lib/audit/record";
+import { assertAliasCaSettingsExist } from "@/lib/ca/chains";
 import type { Db, Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { lockAliasByName } from "@/lib/db/sql/aliases";
@@ -200,6 +201,8 @@ async function storeLockedAlias(
   await assertApprovalProfilesExist(tx, after);
   // Spec "End Entity Profile": a profile that exists (issue 12 item 3).
   await assertEndEntityProfileExists(tx, after);
+  // Spec "Preferred Root CA subject DN": a root that exists (issue 12 item 7).
+  await assertAliasCaSettingsExist(tx, after);
   await tx.alias.update({ where: { id: row.id }, data: { settings: after, configured } });
   const changed = changedFields(before, after);
   await recordAudit(tx, {
@@ -270,6 +273,7 @@ export async function applyAlias(
   await db.$transaction(async (tx) => {
     await assertApprovalProfilesExist(tx, parsed.data);
     await assertEndEntityProfileExists(tx, parsed.data);
+    await assertAliasCaSettingsExist(tx, parsed.data);
   });
   const exists = await db.alias.findUnique({ where: { name }, select: { id: true } });
   if (!exists) await createAlias(db, name, by);

@@ -5,6 +5,7 @@
 // then regenerated.
 import { X509Certificate } from "node:crypto";
 import type { AuditActor } from "@/lib/audit/record";
+import { chainsOfCa, DEFAULT_PREFERRED_ROOT, selectChains } from "@/lib/ca/chains";
 import { generateCrl } from "@/lib/ca/crl";
 import { spkiSha256OfJwk } from "@/lib/ca/csr";
 import { derToPem } from "@/lib/ca/pem";
@@ -26,14 +27,41 @@ export const ALLOWED_REVOCATION_REASONS: Record<number, string> = {
   5: "cessationOfOperation",
 };
 
-export async function getCertificateChainForAccount(db: Db, id: string, accountId: string): Promise<string> {
+/**
+ * A certificate's PEM chain for its account (RFC 8555 §7.4.2, §9.1: the end-entity certificate
+ * first, then the CAs above it, root excluded) and the indexes of the other chains to link as
+ * alternates. `chain` is the index in an alternate URL (cert/<id>/<n>); without it, the chain the
+ * alias's preferred root CA setting picks is served.
+ */
+export async function getCertificateChainForAccount(
+  db: Db,
+  id: string,
+  accountId: string,
+  o: { chain?: string; preferredRootCaSubjectDn?: string } = {},
+): Promise<{ pem: string; alternates: number[] }> {
   const row = await db.certificate.findUnique({
     where: { id },
-    include: { issuer: { select: { certificateDer: true } } },
+    select: { accountId: true, der: true, issuerId: true },
   });
   if (!row || row.accountId !== accountId) throw AcmeProblem.notFound("Certificate");
-  // §9.1 application/pem-certificate-chain: the end-entity certificate first, then its issuer.
-  return derToPem(row.der) + derToPem(row.issuer.certificateDer);
+  const chains = await chainsOfCa(db, row.issuerId);
+  const { served, alternates, pinned } = selectChains(
+    chains,
+    o.preferredRootCaSubjectDn ?? DEFAULT_PREFERRED_ROOT,
+  );
+  let chain = served;
+  if (o.chain !== undefined) {
+    const index = /^[1-9][0-9]{0,3}$/.test(o.chain) ? Number(o.chain) : Number.NaN;
+    // Spec "Preferred Root CA subject DN": a mandated chain is the only one served.
+    chain = pinned ? undefined : chains.find((c) => c.index === index && index > 0);
+    if (!chain) throw AcmeProblem.notFound("Certificate chain");
+  }
+  if (!chain) throw AcmeProblem.serverInternal("The certificate's issuing CA has no chain");
+  const others = pinned ? [] : [chains[0], ...alternates].filter((c) => c && c.index !== chain.index);
+  return {
+    pem: derToPem(row.der) + chain.certificates.map((der) => derToPem(der)).join(""),
+    alternates: others.map((c) => (c as { index: number }).index),
+  };
 }
 
 export type RevocationRequester =

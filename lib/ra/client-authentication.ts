@@ -5,7 +5,7 @@
 // alias and the resource, before it reads the JWS; the certificate comes verified from
 // lib/ca/client-certificates.ts through the request context, never as a header.
 import type { AcmeResource } from "@/lib/acme/paths";
-import { loadIssuingCa } from "@/lib/ca/authorities";
+import { loadIssuingAuthority } from "@/lib/ca/chains";
 import type { ClientCertificateCheck } from "@/lib/ca/client-certificates";
 import type { Db } from "@/lib/db/client";
 import { AcmeProblem } from "@/lib/problem";
@@ -17,6 +17,7 @@ import {
 } from "./access-rights";
 import type { ResolvedAlias } from "./aliases";
 import { findMatchingAccessRules } from "./client-access-rules";
+import { issuancePolicyOf } from "./profiles";
 
 /** The spec's message, word for word: "requests to ACME resources will fail with the user message …". */
 export const CLIENT_CERTIFICATE_REQUIRED_DETAIL =
@@ -64,7 +65,8 @@ export async function authorizeClientCertificate(
   if (rules.length === 0) throw required();
   // 5.
   const granted = new Set(rules.flatMap((rule) => rule.rights));
-  const ca = await loadIssuingCa(db);
+  // The CA this alias's certificates come from (issue 12 item 3: its end entity profile decides).
+  const ca = await loadIssuingAuthority(db, (await issuancePolicyOf(db, request.alias.settings)).caId);
   const missing = requiredAccessRules(operation, ca.name).find((rule) => !granted.has(rule));
   if (missing) {
     throw AcmeProblem.unauthorized(

@@ -2,8 +2,8 @@
 // and finalization. Status moves are conditional updates (Boulder SetOrderProcessing), so two
 // concurrent finalizations of one order issue exactly one certificate.
 
-import { loadIssuingCa } from "@/lib/ca/authorities";
-import { encodeCertificatePem } from "@/lib/ca/ca-certificates";
+import type { LoadedCertificateAuthority } from "@/lib/ca/authorities";
+import { loadIssuingAuthority } from "@/lib/ca/chains";
 import { type ParsedCsr, parseCsr, spkiSha256OfJwk, verifyCsr } from "@/lib/ca/csr";
 import {
   DEFAULT_LEAF_VALIDITY_DAYS,
@@ -12,7 +12,6 @@ import {
   resolveLeafValidity,
 } from "@/lib/ca/issuance";
 import { assertCsrKeyFitsProfile } from "@/lib/ca/profiles";
-import { loadCaSigner } from "@/lib/ca/signers";
 import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { Prisma } from "@/lib/db/generated/client";
@@ -371,21 +370,19 @@ class OrderMovedOn extends Error {}
 
 /**
  * The CA that signs under the policy: its end entity profile's default CA (or its certificate
- * profile's first available CA), else Keyward's issuing CA.
+ * profile's first available CA), else Keyward's default issuing CA (issue 12 item 3). A CA renewed
+ * with a new key hands issuing to its successor, and the chains are the CA's own plus its
+ * cross-certificates (lib/ca/chains.ts).
  */
-async function signingCaOf(db: Db, policy: IssuancePolicy): Promise<LeafIssuer & { name: string }> {
-  if (policy.caId === null) return loadIssuingCa(db);
-  const [loaded, row] = await Promise.all([
-    loadCaSigner(db, policy.caId),
-    db.certificateAuthority.findUnique({ where: { id: policy.caId }, select: { name: true } }),
-  ]);
-  if (!loaded || !row) throw AcmeProblem.serverInternal("The profile's certificate authority does not exist");
-  return {
-    id: loaded.id,
-    name: row.name,
-    signer: loaded.signer,
-    pem: encodeCertificatePem(loaded.signer.certificate),
-  };
+async function signingCaOf(db: Db, policy: IssuancePolicy): Promise<LoadedCertificateAuthority & LeafIssuer> {
+  try {
+    return await loadIssuingAuthority(db, policy.caId);
+  } catch (err) {
+    // The profile store refuses unknown and root CAs; this is a CA that cannot issue since.
+    throw AcmeProblem.serverInternal("The end entity profile's certificate authority cannot issue", {
+      cause: err,
+    });
+  }
 }
 
 /** The alias of an account (an order resumed after a crash has no request to name it). */

@@ -161,21 +161,25 @@ function parseCertificateProfileFields(input: Record<string, unknown>): Certific
   return parsed.data;
 }
 
-/** CA names → ids; an unknown name is refused naming the field. */
+/**
+ * CA names → ids; an unknown name, or a root (roots sign CAs, not subscriber certificates:
+ * lib/ca/chains.ts loadIssuingAuthority), is refused naming the field.
+ */
 async function caIdsByName(tx: Tx, names: readonly string[], field: string): Promise<string[]> {
   if (names.length === 0) return [];
   const rows = await tx.certificateAuthority.findMany({
     where: { name: { in: [...names] } },
-    select: { id: true, name: true },
+    select: { id: true, name: true, role: true },
   });
-  const byName = new Map(rows.map((r) => [r.name, r.id]));
-  const missing = names.filter((n) => !byName.has(n));
-  if (missing.length > 0) {
-    throw invalidParamsProblem(
-      missing.map((n) => ({ name: field, reason: `No certificate authority named "${n}" exists` })),
-    );
-  }
-  return [...new Set(names.map((n) => byName.get(n) as string))];
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  const problems = names.flatMap((n) => {
+    const ca = byName.get(n);
+    if (!ca) return [{ name: field, reason: `No certificate authority named "${n}" exists` }];
+    if (ca.role !== "issuing") return [{ name: field, reason: `"${n}" is a root CA: choose an issuing CA` }];
+    return [];
+  });
+  if (problems.length > 0) throw invalidParamsProblem(problems);
+  return [...new Set(names.map((n) => (byName.get(n) as { id: string }).id))];
 }
 
 async function certificateProfileColumns(tx: Tx, fields: CertificateProfileFields) {

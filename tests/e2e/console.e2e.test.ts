@@ -178,12 +178,12 @@ describe("aliases", () => {
 
   it("[ALIASES]: fields nothing enforces yet say so beside the field, and raise no flag in the list", async () => {
     await page.goto(`/aliases/${ALIAS}`);
-    const input = page.getByLabel("Preferred root CA subject DN");
-    const caveat = page.getByTestId("field-preferredRootCaSubjectDn-caveat");
+    const input = page.getByLabel("DNSSEC trust anchor");
+    const caveat = page.getByTestId("field-dnssecTrustAnchor-caveat");
     expect(await caveat.isVisible()).toBe(true);
     expect(await caveat.textContent()).toContain("Not enforced yet");
     // Announced with the field, not only shown in amber.
-    expect(await input.getAttribute("aria-describedby")).toContain("field-preferredRootCaSubjectDn-caveat");
+    expect(await input.getAttribute("aria-describedby")).toContain("field-dnssecTrustAnchor-caveat");
     // None on what is enforced: EAB, client certificates, order validity, and the approval
     // profiles and terms-of-service changes since issue 10.
     for (const field of [
@@ -193,16 +193,17 @@ describe("aliases", () => {
       "registrationApprovalProfile",
       "termsOfServiceRequireNewApproval",
       "endEntityProfile",
+      "preferredRootCaSubjectDn",
     ]) {
       expect(await page.getByTestId(`field-${field}-caveat`).count(), field).toBe(0);
     }
 
-    await input.fill("CN=Example Root CA");
+    await input.fill(". IN DS 12345 8 2 ABCDEF");
     await page.getByTestId("alias-store").click();
     await expect.poll(() => page.getByTestId("alias-saved").isVisible()).toBe(true);
     // Stored (the form re-renders from the stored alias), and still marked.
     await page.reload();
-    expect(await page.getByLabel("Preferred root CA subject DN").inputValue()).toBe("CN=Example Root CA");
+    expect(await page.getByLabel("DNSSEC trust anchor").inputValue()).toBe(". IN DS 12345 8 2 ABCDEF");
     expect(await caveat.textContent()).toContain("Not enforced yet");
     await screenshot(page, "alias-not-enforced");
 
@@ -210,7 +211,7 @@ describe("aliases", () => {
     const flags = page.getByTestId(`alias-flags-${ALIAS}`);
     await flags.waitFor();
     const stored = await (await page.request.get(`/api/console/aliases/${ALIAS}`)).json();
-    expect(stored.settings.preferredRootCaSubjectDn).toBe("CN=Example Root CA");
+    expect(stored.settings.dnssecTrustAnchor).toBe(". IN DS 12345 8 2 ABCDEF");
     expect(stored.flags).toEqual([]);
     await screenshot(page, "aliases-no-unenforced-flags");
   });
@@ -530,6 +531,38 @@ describe("administration pages", () => {
     await page.goto(`/audit?action=alias.`);
     expect(await page.getByRole("table", { name: "Audit events" }).textContent()).toContain("alias.updated");
     await screenshot(page, "audit");
+  });
+});
+
+describe("certificate authorities (issue 12)", () => {
+  it("[PKI]: an administrator creates a root CA, then cross-certifies the default issuing CA under it", async () => {
+    const name = `E2E Root ${Date.now().toString(36)}`;
+    await page.goto("/certificate-authorities");
+    await page.getByTestId("ca-create").click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Subject DN").fill("no common name");
+    await dialog.getByRole("button", { name: "Create", exact: true }).click();
+    // The server's refusal sits beside the field it names.
+    await expect.poll(() => dialog.locator("#ca-subject").getAttribute("aria-invalid")).toBe("true");
+    await dialog.getByLabel("Subject DN").fill(`CN=${name}, O=Keyward E2E`);
+    await dialog.getByLabel("Key algorithm, size or curve").selectOption("ECDSA-P384");
+    await dialog.getByRole("button", { name: "Create", exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId("ca-name").allTextContents())
+      .toContainEqual(expect.stringContaining(name));
+
+    const listed = await (await page.request.get("/api/console/certificate-authorities")).json();
+    const defaultName = listed.items.find((ca: { isDefault: boolean }) => ca.isDefault).name as string;
+    await page.getByRole("button", { name: `Cross-certify ${defaultName}` }).click();
+    const confirm = page.getByRole("dialog");
+    await confirm.getByLabel("Root CA that cross-certifies").selectOption({ label: name });
+    // The confirmation names both CAs.
+    expect(await confirm.textContent()).toContain(`Cross-certify "${defaultName}" by "${name}"?`);
+    await confirm.getByRole("button", { name: "Cross-certify", exact: true }).click();
+    await expect
+      .poll(() => page.getByRole("list", { name: `Chains of ${defaultName}` }).textContent())
+      .toContain(name);
+    await screenshot(page, "certificate-authorities");
   });
 });
 

@@ -52,12 +52,18 @@ async function keywardCli(...args: string[]): Promise<Run> {
   const err: string[] = [];
   const log = vi.spyOn(console, "log").mockImplementation((...a) => void out.push(`${a.join(" ")}\n`));
   const error = vi.spyOn(console, "error").mockImplementation((...a) => void err.push(`${a.join(" ")}\n`));
+  // `ca download` writes the file itself to stdout (PEM or DER), not through console.log.
+  const write = vi.spyOn(process.stdout, "write").mockImplementation(((chunk: string | Uint8Array) => {
+    out.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("latin1"));
+    return true;
+  }) as typeof process.stdout.write);
   try {
     const code = await runCli(args);
     return { code, stdout: out.join(""), stderr: err.join("") };
   } finally {
     log.mockRestore();
     error.mockRestore();
+    write.mockRestore();
   }
 }
 
@@ -117,7 +123,7 @@ describe("alias apply", () => {
         settings: {
           orderValidity: "30s 30m 1h",
           termsOfServiceUrl: "https://ca.example/tos",
-          preferredRootCaSubjectDn: "CN=Example Root CA",
+          dnssecTrustAnchor: ". IN DS 12345 8 2 ABCDEF",
         },
       }),
     );
@@ -125,7 +131,7 @@ describe("alias apply", () => {
     expect(created.code).toBe(0);
     expect(created.stdout).toContain(`Created and stored alias "${name}"`);
     // Stored, but said to change nothing yet (lib/ra/alias-settings.ts NOT_ENFORCED_ALIAS_FIELDS).
-    expect(created.stdout).toContain("Not enforced yet: preferredRootCaSubjectDn:");
+    expect(created.stdout).toContain("Not enforced yet: dnssecTrustAnchor:");
     expect(created.stdout).not.toContain("Not enforced yet: orderValidity");
     const res = await fetch(`${keyward().httpUrl}/acme/${name}/directory`);
     expect(res.status).toBe(200);
@@ -636,5 +642,50 @@ describe("profiles", () => {
     expect((await keywardCli("certificate-profile", "list")).stdout).toMatch(
       new RegExp(`${name}\tECDSA\t1y\tserverAuth\tCAs: any\tused by: ${eep}`),
     );
+  });
+});
+
+describe("ca", () => {
+  it("ok/creates a root and a sub-CA under it and downloads its chain; bad input exits 1 naming the field", async () => {
+    const tag = randomBytes(3).toString("hex");
+    const root = await keywardCli(
+      "ca",
+      "create",
+      "--json",
+      "--kind",
+      "root",
+      "--subject",
+      `CN=Cli Root ${tag}, O=Keyward Tests`,
+      "--validity-days",
+      "365",
+    );
+    expect(root.stderr).toBe("");
+    expect(root.code).toBe(0);
+    const rootCa = JSON.parse(root.stdout);
+    expect(rootCa).toMatchObject({ role: "root", name: `Cli Root ${tag}` });
+
+    const sub = await keywardCli(
+      "ca",
+      "create",
+      "--kind",
+      "sub",
+      "--parent",
+      rootCa.id,
+      "--subject",
+      `CN=Cli Sub ${tag}`,
+    );
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toContain(`Created issuing CA "Cli Sub ${tag}"`);
+    const subId = (sub.stdout.match(/id (\S+)/) as RegExpMatchArray)[1] as string;
+    const chain = await keywardCli("ca", "download", "--id", subId, "--format", "chain");
+    expect(chain.code).toBe(0);
+    expect(chain.stdout.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    const audit = await testDb().auditEvent.findFirst({ where: { action: "ca.created", targetId: subId } });
+    expect(audit?.actor).toBe("system");
+
+    const orphan = await keywardCli("ca", "create", "--kind", "sub", "--subject", `CN=Orphan ${tag}`);
+    expect(orphan.code).toBe(1);
+    expect(orphan.stderr).toContain("parentId");
+    expect(await testDb().certificateAuthority.count({ where: { name: `Orphan ${tag}` } })).toBe(0);
   });
 });

@@ -477,11 +477,12 @@ describe("alias fields that are not enforced yet", () => {
       "raNameGenParams",
       "raNameGenPrefix",
       "raNameGenPostfix",
-      "preferredRootCaSubjectDn",
       "dnssecTrustAnchor",
     ]) {
       expect(fields).toContain(field);
     }
+    // Made real by issue 12: the chain served follows the preferred root.
+    expect(fields).not.toContain("preferredRootCaSubjectDn");
     // EAB and client certificates are enforced, so they are flags; the others raise none.
     expect(fields).not.toContain("requireExternalAccountBinding");
     expect(fields).not.toContain("requireClientCertificate");

@@ -10,6 +10,7 @@ import { createDb, type Db } from "@/lib/db/client";
 import { startEmbeddedDatabase } from "@/lib/db/embedded";
 import { setAcmeEnabled } from "@/lib/ra/global-settings";
 import { type Http01Responder, startHttp01Responder } from "../support/challenge-responders";
+import { createTestUserWithToken } from "../support/console-tokens";
 import { freePort } from "../support/ports";
 import { type RunningServer, startServer } from "../support/server-process";
 import { createFreshDatabase } from "../support/test-db";
@@ -86,6 +87,29 @@ describe("orders never stuck in processing", () => {
     server = await startServer({ ...env, KEYWARD_TEST_FAULT: "exit-after-signing" });
     db = createDb(databaseUrl, 2);
     await setAcmeEnabled(db, true, "system");
+    // Issue 12 item 3: the alias issues from a sub-CA its end entity profile names; the order
+    // resumed after the restart must be signed by that CA again, not by the default one.
+    const { token } = await createTestUserWithToken(db, "administrator");
+    const httpUrl = server.httpUrl;
+    const api = async (method: string, pathname: string, body: unknown) => {
+      const res = await fetch(`${httpUrl}/api/console${pathname}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const json = await res.json();
+      if (!res.ok) throw new Error(`${pathname}: ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+    const root = await db.certificateAuthority.findFirstOrThrow({ where: { role: "root" } });
+    const sub = await api("POST", "/certificate-authorities", {
+      kind: "sub",
+      parentId: root.id,
+      subjectDn: "CN=Faults Sub CA",
+    });
+    await api("POST", "/end-entity-profiles", { name: "faults", defaultCa: sub.name });
+    const alias = await db.alias.findFirstOrThrow();
+    await api("PATCH", `/aliases/${alias.name}`, { settings: { endEntityProfile: "faults" } });
     const directoryUrl = `${server.httpUrl}/acme/directory`;
     const { client, order, csr } = await readyOrder(directoryUrl);
 
@@ -111,6 +135,8 @@ describe("orders never stuck in processing", () => {
       where: { action: "certificate.issued", details: { path: ["orderId"], equals: orderId } },
     });
     expect(audit.details).toMatchObject({ resumedAfterInterruption: true });
+    const issued = await db.certificate.findFirstOrThrow({ where: { orderId } });
+    expect(issued.issuerId).toBe(sub.id);
   }, 120_000);
 
   it("a certificate that cannot be stored leaves the order invalid with a problem, and says so", async () => {

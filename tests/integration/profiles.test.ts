@@ -165,7 +165,12 @@ beforeAll(async () => {
   auditorToken = await createTestToken(testDb(), "auditor");
   http01 = await startHttp01Responder(keyward().http01Port);
   dns = await startChallTestSrv();
-  issuingCaName = (await testDb().certificateAuthority.findFirstOrThrow({ where: { role: "issuing" } })).name;
+  issuingCaName = (
+    await testDb().certificateAuthority.findFirstOrThrow({
+      where: { role: "issuing" },
+      orderBy: { createdAt: "asc" },
+    })
+  ).name;
 });
 
 afterAll(async () => {

@@ -1,5 +1,13 @@
-// Keyward's certificate authorities, read-only: subject, role, issuer, validity, key and
-// fingerprint, with downloads of each certificate and its chain, and the CRL each one publishes.
+// Keyward's certificate authorities: subject, role, issuer, validity, key and fingerprint, with
+// downloads of each certificate and each of its chains (its own and one per cross-certificate),
+// and the CRL each one publishes. Administrators create, import, renew and cross-certify (issue 12).
+
+import {
+  CaCreateButton,
+  CaCrossCertifyButton,
+  CaImportButton,
+  CaRenewButton,
+} from "@/components/certificate-authorities/CaActions";
 import { StatusBadge } from "@/components/orders/OrderStatusBadge";
 import { Badge } from "@/components/ui/Badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/Card";
@@ -7,6 +15,7 @@ import { CopyField } from "@/components/ui/CopyButton";
 import { EmptyState } from "@/components/ui/EmptyState";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { RelativeTime } from "@/components/ui/RelativeTime";
+import { actorCan } from "@/lib/auth/actor";
 import { requirePermission } from "@/lib/auth/guard";
 import { listCertificateAuthorities } from "@/lib/console/authorities";
 
@@ -16,11 +25,23 @@ export default async function CertificateAuthoritiesPage() {
   const actor = await requirePermission("console.read", "/certificate-authorities");
   const cas = await listCertificateAuthorities({ actor });
   const now = Date.now();
+  const canManage = actorCan(actor, "authorities.manage");
+  const roots = cas
+    .filter((ca) => ca.role === "root" && !ca.successor)
+    .map((ca) => ({ id: ca.id, name: ca.name }));
   return (
     <>
       <PageHeader
         title="Certificate authorities"
-        description="The CAs that exist in this Keyward, created at first start. Creating, importing and renewing CAs from the console is not available yet: this page is read-only."
+        description="The CAs of this Keyward: the root and issuing CA made at first start, and those created or imported since. An alias issues from the default issuing CA unless its end entity profile names another; cross-certificates give an issuing CA more chains, which ACME clients receive as alternates."
+        actions={
+          canManage ? (
+            <>
+              <CaImportButton />
+              <CaCreateButton roots={roots} />
+            </>
+          ) : undefined
+        }
       />
       {cas.length === 0 ? (
         <Card>
@@ -41,11 +62,18 @@ export default async function CertificateAuthoritiesPage() {
                     <span className="flex items-center gap-2" data-testid="ca-name">
                       {ca.name}
                       <Badge tone="indigo">{ca.role}</Badge>
+                      {ca.isDefault && <Badge tone="green">default</Badge>}
+                      {ca.imported && <Badge tone="slate">imported</Badge>}
                       <StatusBadge status={expired ? "expired" : "valid"} />
                     </span>
                   }
                   description={
-                    ca.issuedBy.length ? `Issued by ${ca.issuedBy.join(" → ")}` : "Self-signed root"
+                    (ca.role === "root"
+                      ? "Self-signed root"
+                      : ca.issuedBy.length
+                        ? `Issued by ${ca.issuedBy.join(" → ")}`
+                        : `Issued outside Keyward by ${ca.issuerDn}`) +
+                    (ca.successor ? ` · replaced by “${ca.successor.name}” (renewed with a new key)` : "")
                   }
                   actions={
                     <>
@@ -73,6 +101,14 @@ export default async function CertificateAuthoritiesPage() {
                       >
                         CRL
                       </a>
+                      {canManage && ca.renewable && <CaRenewButton id={ca.id} name={ca.name} />}
+                      {canManage && ca.role === "issuing" && !ca.successor && (
+                        <CaCrossCertifyButton
+                          id={ca.id}
+                          name={ca.name}
+                          roots={roots.filter((r) => r.id !== ca.parentId)}
+                        />
+                      )}
                     </>
                   }
                 />
@@ -110,6 +146,51 @@ export default async function CertificateAuthoritiesPage() {
                         <CopyField value={ca.sha256Fingerprint} />
                       </dd>
                     </div>
+                    {ca.chains.length > 0 && (
+                      <div className="md:col-span-2">
+                        <dt className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">
+                          Chains of the certificates it issues
+                        </dt>
+                        <dd>
+                          <ul className="space-y-1" aria-label={`Chains of ${ca.name}`}>
+                            {ca.chains.map((chain) => {
+                              const cross = ca.crossCertificates.find((c) => c.chain === chain.index);
+                              return (
+                                <li key={chain.index} className="flex flex-wrap items-center gap-2">
+                                  <span>
+                                    {chain.index === 0 ? "Own chain" : `Cross-certified chain ${chain.index}`}{" "}
+                                    → root <strong>{chain.rootName}</strong>
+                                  </span>
+                                  {cross && (
+                                    <span className="text-xs text-slate-500">
+                                      serial {cross.serialHex}, until <RelativeTime iso={cross.notAfter} />
+                                    </span>
+                                  )}
+                                  <a
+                                    className="text-sm text-indigo-700 hover:underline"
+                                    href={`${download("chain")}&chain=${chain.index}`}
+                                    download
+                                    aria-label={`Chain ${chain.index} of ${ca.name}`}
+                                  >
+                                    Chain PEM
+                                  </a>
+                                  {cross && (
+                                    <a
+                                      className="text-sm text-indigo-700 hover:underline"
+                                      href={`${download("pem")}&chain=${chain.index}`}
+                                      download
+                                      aria-label={`Cross-certificate ${chain.index} of ${ca.name}`}
+                                    >
+                                      Cross-certificate
+                                    </a>
+                                  )}
+                                </li>
+                              );
+                            })}
+                          </ul>
+                        </dd>
+                      </div>
+                    )}
                   </dl>
                 </CardBody>
               </Card>

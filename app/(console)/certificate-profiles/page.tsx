@@ -22,7 +22,8 @@ export default async function CertificateProfilesPage() {
     listCertificateProfiles({ actor }),
     listCertificateAuthorities({ actor }),
   ]);
-  const caNames = cas.map((ca) => ca.name);
+  // Roots sign CAs, not subscriber certificates: the store refuses them (lib/ra/profiles.ts).
+  const caNames = cas.filter((ca) => ca.role === "issuing").map((ca) => ca.name);
   return (
     <>
       <PageHeader

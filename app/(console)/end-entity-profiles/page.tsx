@@ -25,7 +25,8 @@ export default async function EndEntityProfilesPage() {
   ]);
   const choices = {
     certificateProfiles: certificateProfiles.map((p) => p.name),
-    caNames: cas.map((ca) => ca.name),
+    // Roots sign CAs, not subscriber certificates: the store refuses them (lib/ra/profiles.ts).
+    caNames: cas.filter((ca) => ca.role === "issuing").map((ca) => ca.name),
   };
   return (
     <>

@@ -186,6 +186,7 @@ const ROUTES: Readonly<Record<AcmeResource, Route>> = {
     }),
   },
   certificate: { post: post({ auth: "kid", payload: EMPTY_PAYLOAD, handle: getCertificate }) },
+  certificateChain: { post: post({ auth: "kid", payload: EMPTY_PAYLOAD, handle: getCertificate }) },
   revokeCert: {
     post: post({ auth: "jwk-or-kid", payload: jsonPayload(revokeCertPayloadSchema), handle: revokeCert }),
   },

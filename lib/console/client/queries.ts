@@ -8,12 +8,14 @@ import type { AliasDetail } from "@/lib/console/aliases";
 import type { ApiTokenView } from "@/lib/console/api-tokens";
 import type { ApprovalProfileView } from "@/lib/console/approval-profiles";
 import type { ApprovalRequestView } from "@/lib/console/approvals";
+import type { CertificateAuthorityView } from "@/lib/console/authorities";
 import type { CertificateDetail } from "@/lib/console/certificates";
 import type { EabKeyCreated, EabKeyView, InspectedEabPublicKey } from "@/lib/console/eab-keys";
 import type { Overview } from "@/lib/console/overview";
 import type { CertificateProfileView, EndEntityProfileView } from "@/lib/console/profiles";
 import type { AliasRateLimits } from "@/lib/console/rate-limits";
 import type { AccessRuleBody } from "@/lib/console/schemas/access-rules";
+import type { CreateCaBody } from "@/lib/console/schemas/authorities";
 import type { ProtocolState } from "@/lib/console/settings";
 import type { AliasTermsView } from "@/lib/console/terms";
 import type { TrustAnchorView } from "@/lib/console/trust-anchors";
@@ -27,6 +29,7 @@ export const consoleKeys = {
   alias: (name: string) => ["aliases", name] as const,
   accessRules: (alias: string) => ["aliases", alias, "access-rules"] as const,
   trustAnchors: () => ["trust-anchors"] as const,
+  certificateAuthorities: () => ["certificate-authorities"] as const,
   aliasRateLimits: (name: string) => ["aliases", name, "rate-limits"] as const,
   users: () => ["users"] as const,
   tokens: () => ["tokens"] as const,
@@ -371,5 +374,43 @@ export function useDeleteProfileMutation(kind: ProfileKind, name: string) {
   return useMutation({
     mutationFn: () => apiRequest<void>("DELETE", `/api/console/${kind}/${enc(name)}`),
     onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.profiles(kind) }),
+  });
+}
+
+// Certificate authorities (issue 12): the page is rendered on the server; the dialogs refresh it.
+const CA_API = "/api/console/certificate-authorities";
+
+export function useCreateCaMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Partial<CreateCaBody>) => apiRequest<CertificateAuthorityView>("POST", CA_API, body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.certificateAuthorities() }),
+  });
+}
+
+export function useImportCaMutation() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { certificate: string; privateKey: string }) =>
+      apiRequest<CertificateAuthorityView>("POST", `${CA_API}/import`, body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.certificateAuthorities() }),
+  });
+}
+
+export function useRenewCaMutation(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { newKey: boolean }) =>
+      apiRequest<CertificateAuthorityView>("POST", `${CA_API}/${enc(id)}/renew`, body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.certificateAuthorities() }),
+  });
+}
+
+export function useCrossCertifyCaMutation(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { issuerId: string }) =>
+      apiRequest<CertificateAuthorityView>("POST", `${CA_API}/${enc(id)}/cross-certificates`, body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.certificateAuthorities() }),
   });
 }

@@ -16,14 +16,57 @@ export async function findAppliedMigrationNames(db: Db): Promise<string[]> {
   return rows.map((row) => row.migration_name);
 }
 
-export type CaValidity = { id: string; name: string; role: "root" | "issuing"; notAfter: Date };
+export type CaValidity = {
+  id: string;
+  name: string;
+  role: "root" | "issuing" | "cross-certificate";
+  notAfter: Date;
+};
 
-/** Every stored CA's name and end of validity (no key, no certificate). */
+/**
+ * Every stored CA certificate's name and end of validity (no key, no certificate): each CA, and
+ * each cross-certificate as "<CA> (cross-signed by <root>)" (issue 12), which expires on its own.
+ */
 export async function findCaValidities(db: Db): Promise<CaValidity[]> {
-  return db.certificateAuthority.findMany({
-    select: { id: true, name: true, role: true, notAfter: true },
-    orderBy: [{ role: "asc" }, { createdAt: "asc" }],
-  });
+  const [cas, crosses] = await Promise.all([
+    db.certificateAuthority.findMany({
+      select: { id: true, name: true, role: true, notAfter: true },
+      orderBy: [{ role: "asc" }, { createdAt: "asc" }],
+    }),
+    db.caCrossCertificate.findMany({
+      select: {
+        id: true,
+        notAfter: true,
+        ca: { select: { name: true } },
+        issuer: { select: { name: true } },
+      },
+      orderBy: { createdAt: "asc" },
+    }),
+  ]);
+  return [
+    ...cas,
+    ...crosses.map((cross) => ({
+      id: cross.id,
+      name: `${cross.ca.name} (cross-signed by ${cross.issuer.name})`,
+      role: "cross-certificate" as const,
+      notAfter: cross.notAfter,
+    })),
+  ];
+}
+
+/**
+ * The CAs aliases issue from through their end entity profile (its default CA, else its
+ * certificate profile's first available CA), each once; aliases without one use the default CA,
+ * which is not listed.
+ */
+export async function findAliasProfileCaIds(db: Db): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT DISTINCT COALESCE(e."defaultCaId", c."availableCaIds"[1]) AS "id"
+    FROM "Alias" a
+    JOIN "EndEntityProfile" e ON e."name" = a."settings"->>'endEntityProfile'
+    LEFT JOIN "CertificateProfile" c ON c."id" = e."defaultCertificateProfileId"
+    WHERE COALESCE(e."defaultCaId", c."availableCaIds"[1]) IS NOT NULL`;
+  return rows.map((row) => row.id);
 }
 
 export type CrlFreshness = { caName: string; nextUpdate: Date; number: bigint };

@@ -20,6 +20,7 @@ import { requirePermission } from "@/lib/auth/guard";
 import { getAccessRuleChoices, listAccessRules } from "@/lib/console/access-rules";
 import { type AliasDetail, getAlias } from "@/lib/console/aliases";
 import { listApprovalProfiles } from "@/lib/console/approval-profiles";
+import { listCertificateAuthorities } from "@/lib/console/authorities";
 import { listEndEntityProfiles } from "@/lib/console/profiles";
 import { getAliasRateLimits } from "@/lib/console/rate-limits";
 import { requestOrigins } from "@/lib/console/request-origin";
@@ -41,15 +42,17 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
     if (isAcmeProblem(err) && err.status === 404) notFound();
     throw err;
   }
-  const [origins, accessRules, choices, terms, profiles, rateLimits, endEntityProfiles] = await Promise.all([
-    requestOrigins(),
-    listAccessRules({ actor, alias: alias.name }),
-    getAccessRuleChoices({ actor }),
-    getAliasTerms({ actor, alias: alias.name }),
-    listApprovalProfiles({ actor }),
-    getAliasRateLimits({ actor, name: alias.name }),
-    listEndEntityProfiles({ actor }),
-  ]);
+  const [origins, accessRules, choices, terms, profiles, rateLimits, endEntityProfiles, cas] =
+    await Promise.all([
+      requestOrigins(),
+      listAccessRules({ actor, alias: alias.name }),
+      getAccessRuleChoices({ actor }),
+      getAliasTerms({ actor, alias: alias.name }),
+      listApprovalProfiles({ actor }),
+      getAliasRateLimits({ actor, name: alias.name }),
+      listEndEntityProfiles({ actor }),
+      listCertificateAuthorities({ actor }),
+    ]);
   const urls = aliasUrlSets(origins, alias.name, alias.isDefault);
   const requiresClientCertificate = alias.settings.requireClientCertificate;
   const canManage = actorCan(actor, "aliases.manage");
@@ -155,6 +158,9 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
         canManage={canManage}
         approvalProfiles={profiles.map((p) => p.name)}
         endEntityProfiles={endEntityProfiles.map((p) => p.name)}
+        rootCas={cas
+          .filter((ca) => ca.role === "root")
+          .map((ca) => ({ id: ca.id, label: ca.name, subjectDn: ca.subjectDn }))}
       />
     </>
   );
