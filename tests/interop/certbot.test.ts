@@ -243,10 +243,9 @@ describe("certbot", () => {
     const { key, secret } = await createMacKeyThroughApi(eabAlias);
     const run = await certbot([
       ...flags(["eab.certbot.test"]),
-      "--eab-kid",
-      secret.keyIdentifier,
-      "--eab-hmac-key",
-      secret.hmacKey,
+      // name=value: a base64url key or kid may begin with "-", which argparse takes for an option.
+      `--eab-kid=${secret.keyIdentifier}`,
+      `--eab-hmac-key=${secret.hmacKey}`,
     ]);
     expect(run.code, run.output).toBe(0);
     const accounts = await testDb().account.findMany({ where: { alias: { name: eabAlias } } });

@@ -199,7 +199,8 @@ describe("lego", () => {
     const run = await lego([name], http01(), ["run"], {
       server,
       dir: "lego-eab",
-      extra: ["--eab", "--kid", secret.keyIdentifier, "--hmac", secret.hmacKey],
+      // name=value: a base64url key or kid may begin with "-".
+      extra: ["--eab", `--kid=${secret.keyIdentifier}`, `--hmac=${secret.hmacKey}`],
     });
     expect(run.code, run.output).toBe(0);
     const accounts = await testDb().account.findMany({ where: { alias: { name: eabAlias } } });
