@@ -42,7 +42,7 @@ export default defineConfig({
         test: {
           // The console in Debian's chromium through playwright-core (playwright.config.ts), against
           // its own server on a fresh database. scripts/test.ts runs it in a vitest run of its own,
-          // after the other projects (`vitest run --project e2e`).
+          // beside the other projects' run (`vitest run --project e2e`).
           name: "e2e",
           include: ["tests/e2e/**/*.e2e.test.ts"],
           environment: "node",

@@ -1,7 +1,7 @@
 // `npm test`: the whole suite — unit, integration (real server, real PostgreSQL or the embedded
 // database, real ACME client library). With DATABASE_URL set, every run creates fresh databases
 // on that (loopback) server; without it, the embedded PGlite is used.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { ensureBuild } from "./ensure-build";
@@ -70,9 +70,15 @@ const results = path.join(ROOT, "test-results");
 fs.mkdirSync(results, { recursive: true });
 const extraArgs = process.argv.slice(2);
 
-/** One vitest run; its passed/failed counts from the JSON report. */
-function runVitest(projectArgs: string[], report: string): { passed: number; failed: number; ok: boolean } {
-  const run = spawnSync(
+type RunResult = { passed: number; failed: number; ok: boolean };
+
+/**
+ * One vitest run; its passed/failed counts from the JSON report. Its output goes to this
+ * process's, or, with `logFile`, to that file (printed by the caller when the run is over).
+ */
+async function runVitest(projectArgs: string[], report: string, logFile?: string): Promise<RunResult> {
+  const log = logFile ? fs.openSync(logFile, "w") : undefined;
+  const child = spawn(
     process.execPath,
     [
       path.join(ROOT, "node_modules", "vitest", "vitest.mjs"),
@@ -83,27 +89,42 @@ function runVitest(projectArgs: string[], report: string): { passed: number; fai
       `--outputFile.json=${path.join(results, report)}`,
       ...extraArgs,
     ],
-    { cwd: ROOT, stdio: "inherit" },
+    {
+      cwd: ROOT,
+      stdio: log === undefined ? "inherit" : ["ignore", log, log],
+      env: { ...process.env, FORCE_COLOR: "1" },
+    },
   );
+  const status = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (log !== undefined) fs.closeSync(log);
   try {
     const json = JSON.parse(fs.readFileSync(path.join(results, report), "utf8"));
     // A failing global setup fails the run without failing a test: still count it as a failure.
-    const failed = Math.max(json.numFailedTests, run.status === 0 ? 0 : 1);
-    return { passed: json.numPassedTests, failed, ok: run.status === 0 && failed === 0 };
+    const failed = Math.max(json.numFailedTests, status === 0 ? 0 : 1);
+    return { passed: json.numPassedTests, failed, ok: status === 0 && failed === 0 };
   } catch {
     return { passed: 0, failed: 1, ok: false };
   }
 }
 
-// Unit, integration and interop first; then the console's e2e suite (Chromium, its own server on
-// a fresh database; screenshots in test-results/screenshots). With arguments (a file filter, say)
-// only the first run happens.
+// Unit, integration and interop in one run; the console's e2e suite (Chromium, its own server on
+// a fresh database; screenshots in test-results/screenshots) in another at the same time: they
+// share nothing (ports are chosen by the system, databases and data directories are fresh), and
+// the first run is mostly one test file at a time waiting on servers, so the second core is
+// otherwise idle (the whole suite fits in 15 minutes on 2 cores this way). The e2e run's output
+// is printed when it ends. With arguments (a file filter, say) only the first run happens.
 fs.rmSync(path.join(results, "vitest-e2e.json"), { force: true });
-const main = runVitest(["--project=!e2e"], "vitest.json");
-const e2e =
+const e2eLog = path.join(results, "e2e.log");
+const [main, e2e] = await Promise.all([
+  runVitest(["--project=!e2e"], "vitest.json"),
   extraArgs.length === 0
-    ? runVitest(["--project=e2e"], "vitest-e2e.json")
-    : { passed: 0, failed: 0, ok: true };
+    ? runVitest(["--project=e2e"], "vitest-e2e.json", e2eLog)
+    : Promise.resolve({ passed: 0, failed: 0, ok: true }),
+]);
+if (extraArgs.length === 0) {
+  console.log("\n── Console (e2e, Chromium) ──");
+  process.stdout.write(fs.readFileSync(e2eLog, "utf8"));
+}
 const passed = main.passed + e2e.passed;
 const failed = main.failed + e2e.failed;
 console.log(`\n${passed} passed, ${failed} failed`);

@@ -170,7 +170,7 @@ export default async function CertificateAuthoritiesPage() {
                                     className="text-sm text-indigo-700 hover:underline"
                                     href={`${download("chain")}&chain=${chain.index}`}
                                     download
-                                    aria-label={`Chain ${chain.index} of ${ca.name}`}
+                                    aria-label={`Chain PEM ${chain.index} of ${ca.name}`}
                                   >
                                     Chain PEM
                                   </a>
