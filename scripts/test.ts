@@ -92,7 +92,6 @@ async function runVitest(projectArgs: string[], report: string, logFile?: string
     {
       cwd: ROOT,
       stdio: log === undefined ? "inherit" : ["ignore", log, log],
-      env: { ...process.env, FORCE_COLOR: "1" },
     },
   );
   const status = await new Promise<number | null>((resolve) => child.once("exit", resolve));
