@@ -16,8 +16,24 @@ export function testDb(): Db {
   return database;
 }
 
+/**
+ * Turns ACME on or off as another instance would, through the database, and waits until the
+ * test server has heard of it: the server keeps settings in memory and learns of a change by a
+ * PostgreSQL notification (lib/db/changes.ts), which may arrive after the next request.
+ */
 export async function enableAcme(enabled = true): Promise<void> {
   await setAcmeEnabled(testDb(), enabled, "system");
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const res = await fetch(`${keyward().httpUrl}/acme/directory`);
+    const body = await res.text();
+    const disabled = res.status === 403 && body.includes("is disabled");
+    if (disabled !== enabled) return;
+    if (Date.now() > deadline) {
+      throw new Error(`the server still has ACME ${enabled ? "disabled" : "enabled"} 5 s after the change`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** A stored alias with the given settings; returns its name. */
