@@ -8,6 +8,7 @@
 import { secretBox } from "@/lib/crypto/master-key";
 import type { SecretBox } from "@/lib/crypto/secret-box";
 import { X509Certificate } from "@/lib/crypto/x509";
+import { ChangeCache } from "@/lib/db/changes";
 import type { Db } from "@/lib/db/client";
 import { invalidParamsProblem } from "@/lib/problem";
 import {
@@ -35,16 +36,41 @@ export interface CaChain {
 
 const issuerCache = new WeakMap<Db, Map<string, Promise<LoadedCertificateAuthority>>>();
 
+// Issue 13: which CA signs, and the chains its certificates are served with, change only when a
+// CA or a cross-certificate does. Every process keeps them until a "ca" notification (migration
+// "ca_change_notifications") or "settings" (what the console announces after any change it
+// makes, lib/console/api/with-console.ts) says otherwise; without a live feed they are read
+// through on every call, as before.
+const keysOfCaChange = (change: string): string[] | null =>
+  change === "ca" || change === "settings" ? null : [];
+const signers = new ChangeCache<string, LoadedCertificateAuthority>({
+  size: 256,
+  maxAgeMs: 10 * 60_000,
+  keysOf: keysOfCaChange,
+});
+const servedChains = new ChangeCache<string, CaChain[]>({
+  size: 1024,
+  maxAgeMs: 10 * 60_000,
+  keysOf: keysOfCaChange,
+});
+
 /**
  * The CA that signs certificates for an alias: the one its end entity profile names (or, after a
- * new-key renewal, that CA's successor), or the default issuing CA when it names none. The row
- * is read on every call (one small query), the unsealed key is cached by id and serial, so a
- * renewal on another instance is picked up at the next order.
+ * new-key renewal, that CA's successor), or the default issuing CA when it names none. Kept in
+ * memory until a CA changes (above); the unsealed key is cached by id and serial.
  */
-export async function loadIssuingAuthority(
+export function loadIssuingAuthority(
   db: Db,
   configuredId: string | null,
   options: { box?: SecretBox } = {},
+): Promise<LoadedCertificateAuthority> {
+  return signers.get(configuredId ?? "", () => readIssuingAuthority(db, configuredId, options));
+}
+
+async function readIssuingAuthority(
+  db: Db,
+  configuredId: string | null,
+  options: { box?: SecretBox },
 ): Promise<LoadedCertificateAuthority> {
   const id = configuredId ?? (await defaultIssuingCaId(db));
   const start = id ? await db.certificateAuthority.findUnique({ where: { id } }) : null;
@@ -66,6 +92,11 @@ export async function loadIssuingAuthority(
     if (cache.get(key) === loading) cache.delete(key);
   });
   return loading;
+}
+
+/** chainsOfCa, kept in memory until a CA changes (above): what the certificate URL serves. */
+export function servedChainsOfCa(db: Db, caId: string): Promise<CaChain[]> {
+  return servedChains.get(caId, () => chainsOfCa(db, caId));
 }
 
 // --- chains -------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 //
 //   "settings"        GlobalSettings, Alias or TermsOfServiceVersion (insert, update, delete)
 //   "account:<id>"    an Account row updated or deleted
+//   "ca"              CertificateAuthority or CaCrossCertificate (insert, update, delete)
 //
 // A notification is delivered when its transaction commits, to every listening session; the one
 // process that serves the embedded database forwards PGlite's over IPC (lib/db/embedded.ts).

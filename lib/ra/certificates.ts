@@ -5,7 +5,7 @@
 // then regenerated.
 import { X509Certificate } from "node:crypto";
 import type { AuditActor } from "@/lib/audit/record";
-import { chainsOfCa, DEFAULT_PREFERRED_ROOT, selectChains } from "@/lib/ca/chains";
+import { DEFAULT_PREFERRED_ROOT, selectChains, servedChainsOfCa } from "@/lib/ca/chains";
 import { generateCrl } from "@/lib/ca/crl";
 import { spkiSha256OfJwk } from "@/lib/ca/csr";
 import { derToPem } from "@/lib/ca/pem";
@@ -44,7 +44,7 @@ export async function getCertificateChainForAccount(
     select: { accountId: true, der: true, issuerId: true },
   });
   if (!row || row.accountId !== accountId) throw AcmeProblem.notFound("Certificate");
-  const chains = await chainsOfCa(db, row.issuerId);
+  const chains = await servedChainsOfCa(db, row.issuerId);
   const { served, alternates, pinned } = selectChains(
     chains,
     o.preferredRootCaSubjectDn ?? DEFAULT_PREFERRED_ROOT,

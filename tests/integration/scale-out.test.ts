@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AcmeResult, generateTestKey, RawAcmeClient, type TestKey } from "../support/acme-signer";
 import { type Http01Responder, startHttp01Responder } from "../support/challenge-responders";
 import { type ChallTestSrv, startChallTestSrv } from "../support/challtestsrv";
+import { consoleApi } from "../support/console-api";
+import { createTestUserWithToken } from "../support/console-tokens";
 import {
   createTestAlias,
   directoryUrl,
@@ -29,6 +31,8 @@ let second: RunningServer;
 let alias: string;
 let a: RawAcmeClient;
 let b: RawAcmeClient;
+/** The certificate the first test issues, and its account, for the tests after it. */
+let issued: { account: Account; url: string } | undefined;
 
 beforeAll(async () => {
   await enableAcme();
@@ -171,7 +175,42 @@ describe("two instances on one database", () => {
     const certificate = await post(b, account, readA.body.certificate, null);
     expect(certificate.status).toBe(200);
     expect(certificate.text).toContain("-----BEGIN CERTIFICATE-----");
+    issued = { account, url: readA.body.certificate };
   }, 120_000);
+
+  it("a cross-certificate added through one instance's console is linked as an alternate chain by the other", async () => {
+    if (!issued) throw new Error("the first test issued no certificate");
+    const { account, url } = issued;
+    // Each instance keeps the CA's chains in memory (lib/ca/chains.ts) until a CA changes.
+    const alternates = async () =>
+      ((await post(b, account, url, null)).headers.get("link") ?? "")
+        .split(",")
+        .filter((l) => /rel="alternate"/.test(l)).length;
+    const before = await alternates();
+    const admin = (await createTestUserWithToken(testDb(), "administrator")).token;
+    const cas = (path: string, body?: unknown) =>
+      consoleApi(body === undefined ? "GET" : "POST", `/api/console/certificate-authorities${path}`, {
+        token: admin,
+        body,
+      });
+    const root = await cas("", {
+      kind: "root",
+      subjectDn: `CN=Scale-out Root ${Math.random().toString(36).slice(2, 8)}`,
+      keyAlgorithm: "ECDSA-P256",
+      validityDays: 365,
+    });
+    expect(root.status, JSON.stringify(root.body)).toBe(201);
+    const issuing = (await cas("")).body.items.find((c: { isDefault: boolean }) => c.isDefault);
+    const cross = await cas(`/${issuing.id}/cross-certificates`, { issuerId: root.body.id });
+    expect(cross.status, JSON.stringify(cross.body)).toBe(201);
+    const started = Date.now();
+    const after = await until(
+      "alternates at B",
+      alternates,
+      (n) => n > before || Date.now() - started > PROPAGATION_MS,
+    );
+    expect(after).toBe(before + 1);
+  }, 60_000);
 
   it("an account deactivated through one instance is refused by the other", async () => {
     const accountKey = await generateTestKey("ES256");
