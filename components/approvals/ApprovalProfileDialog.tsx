@@ -1,9 +1,8 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { Button } from "@/components/ui/Button";
-import { Dialog } from "@/components/ui/Dialog";
 import { CheckboxField, Field, FormError, TextInput } from "@/components/ui/Field";
+import { FormDialog } from "@/components/ui/FormDialog";
 import { useSchemaForm } from "@/components/ui/useSchemaForm";
 import type { ApprovalProfileView } from "@/lib/console/approval-profiles";
 import { ApiError, errorMessage } from "@/lib/console/client/api";
@@ -58,114 +57,86 @@ export function ApprovalProfileDialog({ profile }: { profile?: ApprovalProfileVi
   };
   const prefix = editing ? `profile-${profile.id}` : "profile-new";
   return (
-    <>
-      {editing ? (
-        <Button
-          size="sm"
-          variant="secondary"
-          onClick={() => setOpen(true)}
-          aria-label={`Edit ${profile.name}`}
-        >
-          Edit
-        </Button>
-      ) : (
-        <Button onClick={() => setOpen(true)} data-testid="approval-profile-create">
-          Create profile
-        </Button>
-      )}
-      <Dialog
-        open={open}
-        onClose={close}
-        title={editing ? `Approval profile "${profile.name}"` : "Create an approval profile"}
-        description="Requests made under a profile keep the rules they were made with; changes apply to new requests."
-        footer={
-          <>
-            <Button variant="secondary" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" form={`${prefix}-form`} disabled={mutation.isPending}>
-              {mutation.isPending ? "Saving…" : editing ? "Save" : "Create"}
-            </Button>
-          </>
-        }
+    <FormDialog
+      open={open}
+      onOpen={() => setOpen(true)}
+      onClose={close}
+      editing={editing ? profile.name : null}
+      createLabel="Create profile"
+      createTestId="approval-profile-create"
+      title={editing ? `Approval profile "${profile.name}"` : "Create an approval profile"}
+      description="Requests made under a profile keep the rules they were made with; changes apply to new requests."
+      formId={`${prefix}-form`}
+      pending={mutation.isPending}
+      onSubmit={() => {
+        form.touchAll();
+        if (!form.parsed.success) return;
+        setFormError(null);
+        const { name: _, ...fields } = form.input;
+        mutation.mutate(editing ? fields : form.input, {
+          onSuccess: () => {
+            close();
+            router.refresh();
+          },
+          onError: (err) => {
+            if (err instanceof ApiError && err.invalidParams.length) form.setServerErrors(err.fieldErrors());
+            else setFormError(errorMessage(err));
+          },
+        });
+      }}
+    >
+      <Field id={`${prefix}-name`} label="Name" error={form.errorOf("name")}>
+        <TextInput
+          id={`${prefix}-name`}
+          value={form.values.name}
+          disabled={editing}
+          invalid={!!form.errorOf("name")}
+          onChange={form.set("name")}
+        />
+      </Field>
+      <Field
+        id={`${prefix}-approvals`}
+        label="Approvals required"
+        help={`How many approvers must accept a request (${MIN_APPROVALS_REQUIRED} to ${MAX_APPROVALS_REQUIRED}); one rejection ends it.`}
+        error={form.errorOf("approvalsRequired")}
       >
-        <form
-          id={`${prefix}-form`}
-          noValidate
-          className="space-y-4"
-          onSubmit={(e) => {
-            e.preventDefault();
-            form.touchAll();
-            if (!form.parsed.success) return;
-            setFormError(null);
-            const { name: _, ...fields } = form.input;
-            mutation.mutate(editing ? fields : form.input, {
-              onSuccess: () => {
-                close();
-                router.refresh();
-              },
-              onError: (err) => {
-                if (err instanceof ApiError && err.invalidParams.length)
-                  form.setServerErrors(err.fieldErrors());
-                else setFormError(errorMessage(err));
-              },
-            });
-          }}
-        >
-          <Field id={`${prefix}-name`} label="Name" error={form.errorOf("name")}>
-            <TextInput
-              id={`${prefix}-name`}
-              value={form.values.name}
-              disabled={editing}
-              invalid={!!form.errorOf("name")}
-              onChange={form.set("name")}
-            />
-          </Field>
-          <Field
-            id={`${prefix}-approvals`}
-            label="Approvals required"
-            help={`How many approvers must accept a request (${MIN_APPROVALS_REQUIRED} to ${MAX_APPROVALS_REQUIRED}); one rejection ends it.`}
-            error={form.errorOf("approvalsRequired")}
-          >
-            <TextInput
-              id={`${prefix}-approvals`}
-              inputMode="numeric"
-              value={form.values.approvalsRequired}
-              invalid={!!form.errorOf("approvalsRequired")}
-              onChange={form.set("approvalsRequired")}
-            />
-          </Field>
-          <Field
-            id={`${prefix}-validity`}
-            label="Request validity"
-            help='How long a request stays open: units d, h, m, s, e.g. "7d" or "2d 12h". An expired registration is final for its key; an expired key change is renewed when the client asks again.'
-            defaultHint={DEFAULT_APPROVAL_PROFILE_FIELDS.requestValidity}
-            error={form.errorOf("requestValidity")}
-          >
-            <TextInput
-              id={`${prefix}-validity`}
-              value={form.values.requestValidity}
-              invalid={!!form.errorOf("requestValidity")}
-              onChange={form.set("requestValidity")}
-            />
-          </Field>
-          <CheckboxField
-            id={`${prefix}-administrators`}
-            label="Administrators may approve"
-            help="Approvers always may. Ticked, administrators may decide these requests too."
-            checked={administratorsMayApprove}
-            onChange={setAdministrators}
-          />
-          <CheckboxField
-            id={`${prefix}-self`}
-            label="Self-approval allowed"
-            help="Whether a person may decide a request whose contacts name them (mailto:<their username>)."
-            checked={selfApprovalAllowed}
-            onChange={setSelfApproval}
-          />
-          <FormError message={formError} />
-        </form>
-      </Dialog>
-    </>
+        <TextInput
+          id={`${prefix}-approvals`}
+          inputMode="numeric"
+          value={form.values.approvalsRequired}
+          invalid={!!form.errorOf("approvalsRequired")}
+          onChange={form.set("approvalsRequired")}
+        />
+      </Field>
+      <Field
+        id={`${prefix}-validity`}
+        label="Request validity"
+        help='How long a request stays open: units d, h, m, s, e.g. "7d" or "2d 12h". An expired registration is final for its key; an expired key change is renewed when the client asks again.'
+        defaultHint={DEFAULT_APPROVAL_PROFILE_FIELDS.requestValidity}
+        error={form.errorOf("requestValidity")}
+      >
+        <TextInput
+          id={`${prefix}-validity`}
+          value={form.values.requestValidity}
+          invalid={!!form.errorOf("requestValidity")}
+          onChange={form.set("requestValidity")}
+        />
+      </Field>
+      <CheckboxField
+        id={`${prefix}-administrators`}
+        label="Administrators may approve"
+        help="Approvers always may. Ticked, administrators may decide these requests too."
+        checked={administratorsMayApprove}
+        onChange={setAdministrators}
+      />
+      <CheckboxField
+        id={`${prefix}-self`}
+        label="Self-approval allowed"
+        help="Whether a person may decide a request whose contacts name them (mailto:<their username>)."
+        checked={selfApprovalAllowed}
+        onChange={setSelfApproval}
+      />
+      <FormError message={formError} />
+    </FormDialog>
   );
 }

@@ -1,9 +1,8 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { Button } from "@/components/ui/Button";
-import { Dialog } from "@/components/ui/Dialog";
 import { CheckboxField, Field, FormError, Select, TextInput } from "@/components/ui/Field";
+import { FormDialog } from "@/components/ui/FormDialog";
 import { useCreateProfileMutation, useUpdateProfileMutation } from "@/lib/console/client/queries";
 import type { EndEntityProfileView } from "@/lib/console/profiles";
 import { createEndEntityProfileBodySchema } from "@/lib/console/schemas/profiles";
@@ -68,159 +67,132 @@ export function EndEntityProfileDialog({
   const v = form.values;
   const clientError = form.errorOf;
   return (
-    <>
-      {editing ? (
-        <Button
-          size="sm"
-          variant="secondary"
-          onClick={() => setOpen(true)}
-          aria-label={`Edit ${profile.name}`}
-        >
-          Edit
-        </Button>
-      ) : (
-        <Button onClick={() => setOpen(true)} data-testid="end-entity-profile-create">
-          Create profile
-        </Button>
-      )}
-      <Dialog
-        open={open}
-        onClose={close}
-        title={editing ? `End entity profile "${profile.name}"` : "Create an end entity profile"}
-        description="An alias that names this profile issues with its default certificate profile and CA."
-        footer={
-          <>
-            <Button variant="secondary" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" form={`${prefix}-form`} disabled={mutation.isPending}>
-              {mutation.isPending ? "Saving…" : editing ? "Save" : "Create"}
-            </Button>
-          </>
-        }
+    <FormDialog
+      open={open}
+      onOpen={() => setOpen(true)}
+      onClose={close}
+      editing={editing ? profile.name : null}
+      createLabel="Create profile"
+      createTestId="end-entity-profile-create"
+      title={editing ? `End entity profile "${profile.name}"` : "Create an end entity profile"}
+      description="An alias that names this profile issues with its default certificate profile and CA."
+      formId={`${prefix}-form`}
+      pending={mutation.isPending}
+      onSubmit={() => {
+        if (!form.submit()) return;
+        const { name, ...fields } = form.input;
+        mutation.mutate(editing ? fields : { name, ...fields }, {
+          onSuccess: () => {
+            close();
+            router.refresh();
+          },
+          onError: form.fail,
+        });
+      }}
+    >
+      <Field id={`${prefix}-name`} label="Name" error={clientError("name")}>
+        <TextInput
+          id={`${prefix}-name`}
+          value={v.name}
+          disabled={editing}
+          invalid={!!clientError("name")}
+          onChange={(e) => form.set("name", e.target.value)}
+        />
+      </Field>
+      <p className="text-sm text-slate-700">
+        <span className="font-medium">CN, common name:</span> required and modifiable. At least one of the
+        order's identifiers is written into it; every CN of the CSR when it has several.
+      </p>
+      <ChoiceGroup
+        id={`${prefix}-dn`}
+        legend="Other subject DN attributes"
+        help="Copied from the CSR's subject when present (not validated); others in the CSR are left out."
+        choices={SUBJECT_DN_ATTRIBUTES}
+        selected={v.subjectDnAttributes}
+        error={clientError("subjectDnAttributes")}
+        onChange={(next) => form.set("subjectDnAttributes", next)}
+      />
+      <Field
+        id={`${prefix}-dns`}
+        label="SAN DNS name fields"
+        help={`How many DNS names a certificate may carry (0 to ${MAX_SAN_FIELDS}); an order with more is refused (rejectedIdentifier).`}
+        defaultHint={DEFAULT_END_ENTITY_PROFILE_FIELDS.maxDnsNames}
+        error={clientError("maxDnsNames")}
       >
-        <form
-          id={`${prefix}-form`}
-          noValidate
-          className="space-y-4"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (!form.submit()) return;
-            const { name, ...fields } = form.input;
-            mutation.mutate(editing ? fields : { name, ...fields }, {
-              onSuccess: () => {
-                close();
-                router.refresh();
-              },
-              onError: form.fail,
-            });
-          }}
+        <TextInput
+          id={`${prefix}-dns`}
+          inputMode="numeric"
+          value={String(v.maxDnsNames)}
+          invalid={!!clientError("maxDnsNames")}
+          onChange={(e) => form.set("maxDnsNames", e.target.value)}
+        />
+      </Field>
+      <Field
+        id={`${prefix}-ip`}
+        label="SAN IP address fields"
+        help={`How many IP addresses a certificate may carry (0 to ${MAX_SAN_FIELDS}).`}
+        defaultHint={DEFAULT_END_ENTITY_PROFILE_FIELDS.maxIpAddresses}
+        error={clientError("maxIpAddresses")}
+      >
+        <TextInput
+          id={`${prefix}-ip`}
+          inputMode="numeric"
+          value={String(v.maxIpAddresses)}
+          invalid={!!clientError("maxIpAddresses")}
+          onChange={(e) => form.set("maxIpAddresses", e.target.value)}
+        />
+      </Field>
+      <Field
+        id={`${prefix}-cp`}
+        label="Default certificate profile"
+        help="The certificate profile of every certificate an alias naming this profile issues."
+        defaultHint="Built-in (90 days, serverAuth)"
+        error={clientError("defaultCertificateProfile")}
+      >
+        <Select
+          id={`${prefix}-cp`}
+          value={v.defaultCertificateProfile}
+          invalid={!!clientError("defaultCertificateProfile")}
+          onChange={(e) => form.set("defaultCertificateProfile", e.target.value)}
         >
-          <Field id={`${prefix}-name`} label="Name" error={clientError("name")}>
-            <TextInput
-              id={`${prefix}-name`}
-              value={v.name}
-              disabled={editing}
-              invalid={!!clientError("name")}
-              onChange={(e) => form.set("name", e.target.value)}
-            />
-          </Field>
-          <p className="text-sm text-slate-700">
-            <span className="font-medium">CN, common name:</span> required and modifiable. At least one of the
-            order's identifiers is written into it; every CN of the CSR when it has several.
-          </p>
-          <ChoiceGroup
-            id={`${prefix}-dn`}
-            legend="Other subject DN attributes"
-            help="Copied from the CSR's subject when present (not validated); others in the CSR are left out."
-            choices={SUBJECT_DN_ATTRIBUTES}
-            selected={v.subjectDnAttributes}
-            error={clientError("subjectDnAttributes")}
-            onChange={(next) => form.set("subjectDnAttributes", next)}
-          />
-          <Field
-            id={`${prefix}-dns`}
-            label="SAN DNS name fields"
-            help={`How many DNS names a certificate may carry (0 to ${MAX_SAN_FIELDS}); an order with more is refused (rejectedIdentifier).`}
-            defaultHint={DEFAULT_END_ENTITY_PROFILE_FIELDS.maxDnsNames}
-            error={clientError("maxDnsNames")}
-          >
-            <TextInput
-              id={`${prefix}-dns`}
-              inputMode="numeric"
-              value={String(v.maxDnsNames)}
-              invalid={!!clientError("maxDnsNames")}
-              onChange={(e) => form.set("maxDnsNames", e.target.value)}
-            />
-          </Field>
-          <Field
-            id={`${prefix}-ip`}
-            label="SAN IP address fields"
-            help={`How many IP addresses a certificate may carry (0 to ${MAX_SAN_FIELDS}).`}
-            defaultHint={DEFAULT_END_ENTITY_PROFILE_FIELDS.maxIpAddresses}
-            error={clientError("maxIpAddresses")}
-          >
-            <TextInput
-              id={`${prefix}-ip`}
-              inputMode="numeric"
-              value={String(v.maxIpAddresses)}
-              invalid={!!clientError("maxIpAddresses")}
-              onChange={(e) => form.set("maxIpAddresses", e.target.value)}
-            />
-          </Field>
-          <Field
-            id={`${prefix}-cp`}
-            label="Default certificate profile"
-            help="The certificate profile of every certificate an alias naming this profile issues."
-            defaultHint="Built-in (90 days, serverAuth)"
-            error={clientError("defaultCertificateProfile")}
-          >
-            <Select
-              id={`${prefix}-cp`}
-              value={v.defaultCertificateProfile}
-              invalid={!!clientError("defaultCertificateProfile")}
-              onChange={(e) => form.set("defaultCertificateProfile", e.target.value)}
-            >
-              <option value="">Built-in</option>
-              {certificateProfiles.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <Field
-            id={`${prefix}-ca`}
-            label="Default CA"
-            help="The CA that signs; it must be one of the certificate profile's available CAs."
-            defaultHint="The certificate profile's first available CA, else Keyward's issuing CA"
-            error={clientError("defaultCa")}
-          >
-            <Select
-              id={`${prefix}-ca`}
-              value={v.defaultCa}
-              invalid={!!clientError("defaultCa")}
-              onChange={(e) => form.set("defaultCa", e.target.value)}
-            >
-              <option value="">Default</option>
-              {caNames.map((ca) => (
-                <option key={ca} value={ca}>
-                  {ca}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <CheckboxField
-            id={`${prefix}-batch`}
-            label="Batch generation (clear text pwd storage)"
-            help="EJBCA needs it for RA name generation schemes other than RANDOM."
-            caveat={{ badge: "Not enforced yet", text: NOT_ENFORCED_PROFILE_FIELDS.batchGeneration }}
-            checked={v.batchGeneration}
-            onChange={(checked) => form.set("batchGeneration", checked)}
-          />
-          <FormError message={form.formError} />
-        </form>
-      </Dialog>
-    </>
+          <option value="">Built-in</option>
+          {certificateProfiles.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Field
+        id={`${prefix}-ca`}
+        label="Default CA"
+        help="The CA that signs; it must be one of the certificate profile's available CAs."
+        defaultHint="The certificate profile's first available CA, else Keyward's issuing CA"
+        error={clientError("defaultCa")}
+      >
+        <Select
+          id={`${prefix}-ca`}
+          value={v.defaultCa}
+          invalid={!!clientError("defaultCa")}
+          onChange={(e) => form.set("defaultCa", e.target.value)}
+        >
+          <option value="">Default</option>
+          {caNames.map((ca) => (
+            <option key={ca} value={ca}>
+              {ca}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <CheckboxField
+        id={`${prefix}-batch`}
+        label="Batch generation (clear text pwd storage)"
+        help="EJBCA needs it for RA name generation schemes other than RANDOM."
+        caveat={{ badge: "Not enforced yet", text: NOT_ENFORCED_PROFILE_FIELDS.batchGeneration }}
+        checked={v.batchGeneration}
+        onChange={(checked) => form.set("batchGeneration", checked)}
+      />
+      <FormError message={form.formError} />
+    </FormDialog>
   );
 }
