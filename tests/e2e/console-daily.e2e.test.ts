@@ -110,6 +110,8 @@ const pages = () => [
   `/orders/${orderId}`,
   "/certificates",
   "/certificate-authorities",
+  "/certificate-profiles",
+  "/end-entity-profiles",
   "/audit",
   "/users",
   "/api-tokens",
@@ -117,7 +119,7 @@ const pages = () => [
 ];
 
 describe("every page at both sizes", () => {
-  // 2 × 19 page loads, each checked by axe: a minute or two on a busy 2-core machine.
+  // 2 × 21 page loads, each checked by axe: a minute or two on a busy 2-core machine.
   it("[A11Y]: no page has a serious or critical axe violation, one main landmark, and none scrolls sideways", {
     timeout: 300_000,
   }, async () => {
