@@ -146,6 +146,7 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
         initial={accessRules}
         choices={choices}
         requiresClientCertificate={requiresClientCertificate}
+        endEntityProfile={alias.settings.endEntityProfile}
         canManage={canManage}
       />
       <AliasRateLimitsCard name={alias.name} initial={rateLimits} canManage={canManage} />
