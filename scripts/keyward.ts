@@ -24,7 +24,7 @@
 //                      [--right <rule>]… [--all-rights] [--description <text>]
 //   npm run keyward -- access-rule remove --alias <a> --id <id>
 //   npm run keyward -- trust-anchor list | import --file <ca.pem> | remove --id <id>
-//   npm run keyward -- ca list | create | import | renew | cross-certify | download
+//   npm run keyward -- ca list | create | import | renew | cross-certify | download | chain | delete
 //   npm run keyward -- ratelimit list --alias <alias>
 //   npm run keyward -- ratelimit set --alias <alias> --account <id> --limit <name> --value <n> [--note <text>]
 //   npm run keyward -- ratelimit clear --alias <alias> --account <id> --limit <name>
@@ -59,10 +59,12 @@ import { type ApprovalRequestView, decideApproval, listApprovals } from "@/lib/c
 import {
   createCa,
   crossCertifyCa,
+  deleteCa,
   downloadCertificateAuthority,
   importCa,
   listCertificateAuthorities,
   renewCa,
+  setCaExternalChain,
 } from "@/lib/console/authorities";
 import { listCertificates, revokeCertificate } from "@/lib/console/certificates";
 import {
@@ -89,6 +91,7 @@ import {
   caDownloadQuerySchema,
   createCaBodySchema,
   crossCertifyCaBodySchema,
+  externalChainBodySchema,
   importCaBodySchema,
   renewCaBodySchema,
 } from "@/lib/console/schemas/authorities";
@@ -212,15 +215,22 @@ const USAGE = `Usage: npm run keyward -- <command>
   ca create --kind root|sub --subject <dn> [--parent <root CA id>] [--algorithm <${CA_KEY_ALGORITHMS.join("|")}>]
             [--validity-days <days>]
                          a root CA, or a sub-CA signed by a Keyward root (default 20 / 10 years)
-  ca import --certificate <file> --key-file <file>
+  ca import --certificate <file> --key-file <file> [--chain-file <file>]
                          an external CA: its certificate and unencrypted PKCS#8 key, PEM or DER
-                         (the key must match; it is sealed with the master key)
+                         (the key must match; it is sealed with the master key); for a CA signed
+                         outside Keyward, --chain-file is the PEM chain above it, up to the root
   ca renew --id <CA id> [--new-key] [--validity-days <days>]
                          a new certificate for the same key, or (--new-key) a successor CA
   ca cross-certify --id <issuing CA id> --issuer <root CA id> [--validity-days <days>]
                          a second chain for the CA, to another root (RFC 8555 §7.4.2 alternates)
   ca download --id <CA id> [--format pem|chain|der] [--chain <n>]
                          a CA certificate (chain 1…: a cross-certificate) or its chain, to stdout
+  ca chain --id <CA id> --chain-file <file>
+                         add or replace the external chain (PEM, issuer first, up to the root)
+                         of an imported CA signed outside Keyward
+  ca delete <CA name>
+                         delete a CA that has issued nothing and that nothing refers to (its key
+                         goes with it); a CA that has issued stays until its certificates expire
   certificate list [--name <part of a name>] [--serial <hex prefix>] [--alias <alias>]
                    [--account <id>] [--status valid|revoked|expired]
                          issued certificates, newest first (at most 100)
@@ -336,6 +346,7 @@ async function run(argv: string[]): Promise<void> {
       "new-key": { type: "boolean", default: false },
       format: { type: "string" },
       chain: { type: "string" },
+      "chain-file": { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -419,7 +430,7 @@ async function run(argv: string[]): Promise<void> {
     "trust-anchor": ["list", "import", "remove"],
     ratelimit: ["list", "set", "clear"],
     certificate: ["list", "revoke"],
-    ca: ["list", "create", "import", "renew", "cross-certify", "download"],
+    ca: ["list", "create", "import", "renew", "cross-certify", "download", "chain", "delete"],
   };
   if (!known[group]?.includes(command ?? ""))
     throw new UsageError(`Unknown command: ${[group, command].filter(Boolean).join(" ")}`);
@@ -448,7 +459,7 @@ async function run(argv: string[]): Promise<void> {
     if (!parsed.success) throw zodProblem(parsed.error);
     caCreate = parsed.data;
   }
-  let caImport: { certificate: string; privateKey: string } | undefined;
+  let caImport: { certificate: string; privateKey: string; externalChain?: string } | undefined;
   if (group === "ca" && command === "import") {
     // PEM as text; DER as base64 (the form the API takes for binary).
     const readPemOrDer = async (file: string) => {
@@ -464,6 +475,7 @@ async function run(argv: string[]): Promise<void> {
     const parsed = importCaBodySchema.safeParse({
       certificate: await readPemOrDer(required(values, "certificate")),
       privateKey: await readPemOrDer(required(values, "key-file")),
+      externalChain: values["chain-file"] === undefined ? undefined : await readText(values["chain-file"]),
     });
     if (!parsed.success) throw zodProblem(parsed.error);
     caImport = parsed.data;
@@ -482,6 +494,18 @@ async function run(argv: string[]): Promise<void> {
     if (!parsed.success) throw zodProblem(parsed.error);
     caDownload = parsed.data;
     required(values, "id");
+  }
+  let caChain: string | undefined;
+  if (group === "ca" && command === "chain") {
+    const parsed = externalChainBodySchema.safeParse({
+      externalChain: await readText(required(values, "chain-file")),
+    });
+    if (!parsed.success) throw zodProblem(parsed.error);
+    caChain = parsed.data.externalChain;
+    required(values, "id");
+  }
+  if (group === "ca" && command === "delete" && !argument) {
+    throw new UsageError("Name the CA to delete: ca delete <CA name> (ca list shows the names)");
   }
   const anchorPem =
     group === "trust-anchor" && command === "import" ? await readText(required(values, "file")) : undefined;
@@ -884,8 +908,8 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
     case "ca import": {
-      const input = caImport as { certificate: string; privateKey: string };
-      const ca = await importCa({ actor, certificate: input.certificate, privateKey: input.privateKey });
+      const input = caImport as { certificate: string; privateKey: string; externalChain?: string };
+      const ca = await importCa({ actor, ...input });
       print(`Imported ${ca.role} CA "${ca.name}" (${ca.subjectDn}); its key is sealed.\nid ${ca.id}`, ca);
       return;
     }
@@ -911,6 +935,25 @@ async function run(argv: string[]): Promise<void> {
       });
       const cross = ca.crossCertificates.at(-1);
       print(`Cross-certified "${ca.name}" by "${cross?.issuerName}": chain ${cross?.chain}.`, ca);
+      return;
+    }
+    case "ca chain": {
+      const ca = await setCaExternalChain({
+        actor,
+        id: required(values, "id"),
+        externalChain: caChain as string,
+      });
+      print(
+        `"${ca.name}" is served with its external chain: ${(ca.externalChain ?? []).map((c) => c.subjectDn).join(" → ")}.`,
+        ca,
+      );
+      return;
+    }
+    case "ca delete": {
+      const ca = (await listCertificateAuthorities({ actor })).find((c) => c.name === argument);
+      if (!ca) throw notFoundProblem(`Certificate authority "${argument}"`);
+      await deleteCa({ actor, id: ca.id });
+      print(`Deleted CA "${ca.name}" and its key.`, { id: ca.id, name: ca.name, deleted: true });
       return;
     }
     case "ca download": {

@@ -29,12 +29,15 @@ export function AliasAccessRules({
   initial,
   choices,
   requiresClientCertificate,
+  endEntityProfile,
   canManage,
 }: {
   alias: string;
   initial: AccessRuleView[];
   choices: AccessRuleChoices;
   requiresClientCertificate: boolean;
+  /** The alias's end entity profile: its rules are needed too, and granted by default. */
+  endEntityProfile: string | null;
   canManage: boolean;
 }) {
   const { data: rules } = useAccessRulesQuery(alias, initial);
@@ -47,7 +50,11 @@ export function AliasAccessRules({
             ? "Only these certificates may use this alias, each for what its access rules allow; clients connect to the URLs with client authentication."
             : "“Require client certificate” is not ticked: these rules apply once it is."
         }
-        actions={canManage && <AccessRuleAddButton alias={alias} choices={choices} />}
+        actions={
+          canManage && (
+            <AccessRuleAddButton alias={alias} choices={choices} endEntityProfile={endEntityProfile} />
+          )
+        }
       />
       {rules.length === 0 ? (
         <EmptyState title="No client certificates registered">
@@ -127,11 +134,21 @@ async function readCertificateFile(file: File): Promise<string> {
   return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
 }
 
-function AccessRuleAddButton({ alias, choices }: { alias: string; choices: AccessRuleChoices }) {
-  // The spec's set: every function rule, and access to the CA that issues on this alias.
+function AccessRuleAddButton({
+  alias,
+  choices,
+  endEntityProfile,
+}: {
+  alias: string;
+  choices: AccessRuleChoices;
+  endEntityProfile: string | null;
+}) {
+  // The spec's set: every function rule, access to the CA that issues on this alias, and the
+  // rules of the alias's end entity profile.
   const defaultRights = [
     ...choices.functionRules.map((r) => r.rule),
     ...choices.cas.filter((ca) => ca.role === "issuing").map((ca) => ca.rule),
+    ...(choices.endEntityProfiles.find((p) => p.name === endEntityProfile)?.rules ?? []).map((r) => r.rule),
   ];
   const [open, setOpen] = useState(false);
   const [rights, setRights] = useState<string[]>(defaultRights);
@@ -274,9 +291,11 @@ function AccessRuleAddButton({ alias, choices }: { alias: string; choices: Acces
           <fieldset>
             <legend className="text-sm font-medium text-slate-800">Access rules granted</legend>
             <p className="mb-2 text-xs text-slate-500">
-              Enrolling needs all four end entity rules, create certificate and the CA; revoking needs revoke
-              end entity and the CA. Rules per end entity profile are not supported yet: there are none to
-              grant.
+              Enrolling needs create certificate, create, edit and view end entity, and the CA; revoking needs
+              revoke end entity and the CA. On an alias with an end entity profile, the same end entity rules
+              are needed on that profile
+              {endEntityProfile ? ` (this alias: ${endEntityProfile})` : ""}, and the CA is the one it issues
+              from.
             </p>
             <div className="space-y-2">
               {choices.functionRules.map((r) => (
@@ -299,6 +318,18 @@ function AccessRuleAddButton({ alias, choices }: { alias: string; choices: Acces
                   onChange={toggle(ca.rule)}
                 />
               ))}
+              {choices.endEntityProfiles.flatMap((profile) =>
+                profile.rules.map((r) => (
+                  <CheckboxField
+                    key={r.rule}
+                    id={`right-${r.rule}`}
+                    label={`${r.label} · end entity profile ${profile.name}`}
+                    help={r.rule}
+                    checked={rights.includes(r.rule)}
+                    onChange={toggle(r.rule)}
+                  />
+                )),
+              )}
             </div>
           </fieldset>
           <Field id="access-rule-description" label="Description" help="Optional: whose certificate this is.">

@@ -1,6 +1,7 @@
 "use client";
 // The certificate authorities page's actions (administrators; the server checks the role again
-// and audits each): create a root or sub-CA, import an external CA, renew, cross-certify.
+// and audits each): create a root or sub-CA, import an external CA (with the external chain above
+// it), add or replace that chain, renew, cross-certify, delete an unused CA.
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/Button";
@@ -12,10 +13,17 @@ import { ApiError, errorMessage } from "@/lib/console/client/api";
 import {
   useCreateCaMutation,
   useCrossCertifyCaMutation,
+  useDeleteCaMutation,
   useImportCaMutation,
   useRenewCaMutation,
+  useSetCaExternalChainMutation,
 } from "@/lib/console/client/queries";
-import { CA_KEY_ALGORITHMS, createCaBodySchema, importCaBodySchema } from "@/lib/console/schemas/authorities";
+import {
+  CA_KEY_ALGORITHMS,
+  createCaBodySchema,
+  externalChainBodySchema,
+  importCaBodySchema,
+} from "@/lib/console/schemas/authorities";
 
 export type CaOption = { id: string; name: string };
 
@@ -160,9 +168,13 @@ export function CaImportButton() {
   const [open, setOpen] = useState(false);
   const mutation = useImportCaMutation();
   const form = useSchemaForm({
-    initial: { certificate: "", privateKey: "" },
+    initial: { certificate: "", privateKey: "", externalChain: "" },
     schema: importCaBodySchema,
-    toInput: (v) => v,
+    toInput: (v) => ({
+      certificate: v.certificate,
+      privateKey: v.privateKey,
+      ...(v.externalChain.trim() ? { externalChain: v.externalChain } : {}),
+    }),
   });
   const close = () => {
     setOpen(false);
@@ -233,9 +245,148 @@ export function CaImportButton() {
               onChange={form.set("privateKey")}
             />
           </Field>
+          <Field
+            id="ca-import-chain"
+            label="Issuer's chain (optional)"
+            help="Only for a CA signed outside Keyward: the PEM certificates above it, its issuer first, up to and including the root. ACME clients receive it with every certificate the CA issues. It can be added later."
+            error={form.errorOf("externalChain")}
+          >
+            <TextArea
+              id="ca-import-chain"
+              rows={6}
+              placeholder="-----BEGIN CERTIFICATE-----"
+              value={form.values.externalChain}
+              invalid={!!form.errorOf("externalChain")}
+              onChange={form.set("externalChain")}
+            />
+          </Field>
           <FormError message={dialog.formError} />
         </form>
       </Dialog>
+    </>
+  );
+}
+
+/** Adds or replaces the external chain of a CA signed outside Keyward. */
+export function CaExternalChainButton({
+  id,
+  name,
+  hasChain,
+}: {
+  id: string;
+  name: string;
+  hasChain: boolean;
+}) {
+  const [open, setOpen] = useState(false);
+  const mutation = useSetCaExternalChainMutation(id);
+  const form = useSchemaForm({
+    initial: { externalChain: "" },
+    schema: externalChainBodySchema,
+    toInput: (v) => v,
+  });
+  const close = () => {
+    setOpen(false);
+    form.reset();
+    dialog.setFormError(null);
+  };
+  const dialog = useDialogForm<Error>(close);
+  const title = `${hasChain ? "Replace" : "Add"} the issuer's chain of "${name}"`;
+  return (
+    <>
+      <Button size="sm" variant="secondary" onClick={() => setOpen(true)} aria-label={title}>
+        {hasChain ? "Replace chain" : "Add chain"}
+      </Button>
+      <Dialog
+        open={open}
+        onClose={close}
+        title={title}
+        description="Each certificate must sign the one before it, the first this CA, up to a self-signed root; each must be a CA certificate valid today."
+        footer={
+          <>
+            <Button variant="secondary" onClick={close}>
+              Cancel
+            </Button>
+            <Button type="submit" form="ca-chain-form" disabled={mutation.isPending}>
+              {mutation.isPending ? "Saving…" : "Save"}
+            </Button>
+          </>
+        }
+      >
+        <form
+          id="ca-chain-form"
+          noValidate
+          className="space-y-4"
+          onSubmit={(e) => {
+            e.preventDefault();
+            form.touchAll();
+            if (!form.parsed.success) return;
+            dialog.setFormError(null);
+            mutation.mutate(form.input, dialog.handlers(form.setServerErrors));
+          }}
+        >
+          <Field
+            id="ca-chain"
+            label="Chain (PEM)"
+            help="The CA's issuer first, up to and including the root."
+            error={form.errorOf("externalChain")}
+          >
+            <TextArea
+              id="ca-chain"
+              rows={10}
+              placeholder="-----BEGIN CERTIFICATE-----"
+              value={form.values.externalChain}
+              invalid={!!form.errorOf("externalChain")}
+              onChange={form.set("externalChain")}
+            />
+          </Field>
+          <FormError message={dialog.formError} />
+        </form>
+      </Dialog>
+    </>
+  );
+}
+
+/** Deletes a CA that has issued nothing and that nothing refers to, after a confirmation naming it. */
+export function CaDeleteButton({ id, name }: { id: string; name: string }) {
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  const mutation = useDeleteCaMutation(id);
+  return (
+    <>
+      <Button
+        size="sm"
+        variant="ghost"
+        className="text-red-700 hover:bg-red-50"
+        onClick={() => setOpen(true)}
+        aria-label={`Delete ${name}`}
+      >
+        Delete
+      </Button>
+      <ConfirmDialog
+        open={open}
+        onClose={() => {
+          mutation.reset();
+          setOpen(false);
+        }}
+        title={`Delete CA "${name}"?`}
+        confirmLabel={`Delete ${name}`}
+        pending={mutation.isPending}
+        error={mutation.error ? errorMessage(mutation.error) : null}
+        onConfirm={() =>
+          mutation.mutate(undefined, {
+            onSuccess: () => {
+              setOpen(false);
+              router.refresh();
+            },
+          })
+        }
+      >
+        <p>
+          Its certificate and private key are deleted for good. Only a CA that has issued nothing and that no
+          CA, profile, alias or access rule refers to can be deleted; a CA that has issued stays until its
+          certificates are revoked or expire.
+        </p>
+      </ConfirmDialog>
     </>
   );
 }

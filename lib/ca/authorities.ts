@@ -326,7 +326,10 @@ interface HierarchyRows {
 // oldest root) or, once it was renewed with a new key, its newest successor, with the root above
 // that. Sub-CAs an operator creates later (lib/ca/management.ts) never become the default by
 // being newer: an alias's end entity profile chooses them explicitly (its default CA).
-async function findHierarchyRows(db: Db): Promise<HierarchyRows | null> {
+/** Enough of a client (or a transaction) to read CA rows. */
+type CaRows = Pick<Db, "certificateAuthority">;
+
+async function findHierarchyRows(db: CaRows): Promise<HierarchyRows | null> {
   const firstRoot = await db.certificateAuthority.findFirst({
     where: { role: "root" },
     orderBy: { createdAt: "asc" },
@@ -351,7 +354,7 @@ const MAX_SUCCESSORS = 64;
 
 /** The CA that issues in `row`'s place today: itself, or the last of its new-key renewals. */
 export async function followSuccessors(
-  db: Db,
+  db: CaRows,
   row: CertificateAuthorityRow,
 ): Promise<CertificateAuthorityRow> {
   let current = row;
@@ -364,7 +367,7 @@ export async function followSuccessors(
 }
 
 /** The id of the default issuing CA (the one an alias without an end entity profile CA uses). */
-export async function defaultIssuingCaId(db: Db): Promise<string | null> {
+export async function defaultIssuingCaId(db: CaRows): Promise<string | null> {
   const rows = await findHierarchyRows(db);
   return rows?.issuing.id ?? null;
 }

@@ -104,11 +104,16 @@ export function servedChainsOfCa(db: Db, caId: string): Promise<CaChain[]> {
 // A hierarchy is a handful of CAs; the bound stops a damaged parent cycle.
 const MAX_CHAIN_LENGTH = 8;
 
-/** Every chain of `caId`: its own first, then one per cross-certificate, oldest first. */
+/**
+ * Every chain of `caId`: its own first, then one per cross-certificate, oldest first. The own
+ * chain climbs the Keyward parents to their root; for an imported CA whose issuer is outside
+ * Keyward it is the external chain the operator uploaded (lib/ca/external-chains.ts), up to the
+ * external root, or the CA's certificate alone while there is none.
+ */
 export async function chainsOfCa(db: Db, caId: string): Promise<CaChain[]> {
   const ca = await db.certificateAuthority.findUnique({
     where: { id: caId },
-    select: { id: true, parentId: true, certificateDer: true },
+    select: { id: true, parentId: true, certificateDer: true, externalChainDer: true },
   });
   if (!ca) return [];
   const own: Uint8Array<ArrayBuffer>[] = [new Uint8Array(ca.certificateDer)];
@@ -127,11 +132,22 @@ export async function chainsOfCa(db: Db, caId: string): Promise<CaChain[]> {
     own.push(new Uint8Array(parent.certificateDer));
     parentId = parent.parentId;
   }
+  if (!root && ca.parentId === null && ca.externalChainDer.length > 0) {
+    // The external intermediates, root excluded as for Keyward's own roots.
+    const external = ca.externalChainDer.map((der) => new Uint8Array(der));
+    const externalRoot = new X509Certificate(external[external.length - 1] as Uint8Array<ArrayBuffer>);
+    own.push(...external.slice(0, -1));
+    root = {
+      name: externalRoot.subjectName.getField("CN")[0] ?? externalRoot.subject,
+      certificateDer: new Uint8Array(externalRoot.rawData),
+    };
+  }
   const topIssuer = new X509Certificate(own[own.length - 1] as Uint8Array<ArrayBuffer>);
   const chains: CaChain[] = [
     {
       index: 0,
-      // Without a Keyward parent (an imported sub-CA), the root is named by the top certificate's issuer.
+      // Without a Keyward parent or an external chain (an imported sub-CA whose chain was not
+      // uploaded), the root is named by the top certificate's issuer.
       rootSubjectDn: root
         ? new X509Certificate(new Uint8Array(root.certificateDer)).subject
         : topIssuer.issuer,
@@ -153,6 +169,18 @@ export async function chainsOfCa(db: Db, caId: string): Promise<CaChain[]> {
     });
   }
   return chains;
+}
+
+/**
+ * The external chain uploaded above a CA signed outside Keyward (its issuer first, the external
+ * root last), or nothing for a CA with a Keyward parent or without one uploaded.
+ */
+export async function externalChainOf(db: Db, caId: string): Promise<Uint8Array<ArrayBuffer>[]> {
+  const ca = await db.certificateAuthority.findUnique({
+    where: { id: caId },
+    select: { parentId: true, externalChainDer: true },
+  });
+  return ca?.parentId === null ? ca.externalChainDer.map((der) => new Uint8Array(der)) : [];
 }
 
 /** Whether a preferred-root setting asks for no particular chain. */
@@ -235,7 +263,8 @@ export async function listCaChoices(db: Pick<Db, "certificateAuthority">): Promi
 
 /**
  * The alias's preferred root CA names a CA that exists: "default", empty, or the subject DN of a
- * root (an operator's typo would otherwise silently serve the default chain). Which CA issues is
+ * root — Keyward's, or the external root of an imported CA's chain (an operator's typo would
+ * otherwise silently serve the default chain). Which CA issues is
  * the end entity profile's choice (lib/ra/profiles.ts), not an alias setting.
  */
 export async function assertAliasCaSettingsExist(
@@ -245,7 +274,17 @@ export async function assertAliasCaSettingsExist(
   const problems: { name: string; reason: string }[] = [];
   const choices = await listCaChoices(db);
   if (!isDefaultPreferredRoot(settings.preferredRootCaSubjectDn)) {
-    const roots = choices.filter((c) => c.role === "root");
+    // Keyward's roots, and the external roots that imported CAs' uploaded chains end at.
+    const external = await db.certificateAuthority.findMany({
+      where: { externalChainDer: { isEmpty: false } },
+      select: { externalChainDer: true },
+    });
+    const roots = [
+      ...choices.filter((c) => c.role === "root"),
+      ...external.map((row) => ({
+        subjectDn: new X509Certificate(new Uint8Array(row.externalChainDer.at(-1) as Uint8Array)).subject,
+      })),
+    ];
     if (!roots.some((root) => sameDistinguishedName(root.subjectDn, settings.preferredRootCaSubjectDn))) {
       problems.push({
         name: "settings.preferredRootCaSubjectDn",

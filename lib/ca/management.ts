@@ -15,17 +15,24 @@ import { type AuditActor, recordAudit } from "@/lib/audit/record";
 import { secretBox } from "@/lib/crypto/master-key";
 import type { SecretBox } from "@/lib/crypto/secret-box";
 import { BasicConstraintsExtension, Name, X509Certificate } from "@/lib/crypto/x509";
-import type { Db } from "@/lib/db/client";
-import { isUniqueViolation } from "@/lib/db/errors";
+import type { Db, Prisma } from "@/lib/db/client";
+import { isForeignKeyViolation, isUniqueViolation } from "@/lib/db/errors";
 import { lockForTransaction } from "@/lib/db/locks";
 import { conflictProblem, invalidParamsProblem, notFoundProblem } from "@/lib/problem";
-import { caKeySealContext, clearIssuingCaCache, followSuccessors, unsealCa } from "./authorities";
+import {
+  caKeySealContext,
+  clearIssuingCaCache,
+  defaultIssuingCaId,
+  followSuccessors,
+  unsealCa,
+} from "./authorities";
 import {
   backdated,
   type CaSigner,
   selfSignCaCertificate,
   signSubordinateCaCertificate,
 } from "./ca-certificates";
+import { EXTERNAL_CHAIN_FIELD, verifyExternalChain } from "./external-chains";
 import {
   exportPrivateKeyPkcs8,
   generateKeyPair,
@@ -65,6 +72,8 @@ export interface ImportCaInput {
   readonly certificate: string;
   /** PKCS#8 ("PRIVATE KEY") PEM, or base64 of the DER. */
   readonly privateKey: string;
+  /** For a CA whose issuer is outside Keyward: the PEM chain above it, up to the root. */
+  readonly externalChain?: string;
 }
 
 export interface CaChangeOptions {
@@ -116,6 +125,9 @@ export async function createCertificateAuthority(
  * the certificate's (same public key), the certificate a CA certificate (RFC 5280 §4.2.1.9
  * basicConstraints cA), and the key of an algorithm Keyward signs with. A self-signed certificate
  * becomes a root; any other an issuing CA, under the Keyward CA that signed it if there is one.
+ * When no Keyward CA signed it, the external chain above it (its issuer first, up to the external
+ * root) may come with it, verified by lib/ca/external-chains.ts; without one, the CA's certificates
+ * are served with its own certificate alone until a chain is added (setExternalChain).
  */
 export async function importCertificateAuthority(
   db: Db,
@@ -155,6 +167,10 @@ export async function importCertificateAuthority(
   const selfSigned =
     nodeCertificate.checkIssued(nodeCertificate) && nodeCertificate.verify(nodeCertificate.publicKey);
   const parentId = selfSigned ? null : await findKeywardIssuerOf(db, nodeCertificate);
+  const externalChain =
+    input.externalChain === undefined || input.externalChain.trim() === ""
+      ? []
+      : verifyUploadedChain({ selfSigned, parentId, der }, input.externalChain, options.now);
   const sha256 = sha256Hex(der);
   const existing = await db.certificateAuthority.findMany({ select: { certificateDer: true } });
   if (existing.some((row) => sha256Hex(new Uint8Array(row.certificateDer)) === sha256)) {
@@ -170,9 +186,74 @@ export async function importCertificateAuthority(
     keyAlgorithm,
     privateKeySealed: sealKey(box, id, pkcs8),
     imported: true,
+    externalChain,
   });
   await insertCa(db, row, { action: "ca.imported", by: options.by });
   return id;
+}
+
+/** The external chain is only for a CA that no Keyward CA signed and that is not a root itself. */
+function verifyUploadedChain(
+  ca: { selfSigned: boolean; parentId: string | null; der: Uint8Array },
+  bundle: string,
+  now?: Date,
+): Uint8Array<ArrayBuffer>[] {
+  if (ca.selfSigned) {
+    throw invalidParamsProblem([
+      { name: EXTERNAL_CHAIN_FIELD, reason: "A self-signed root has no chain above it: leave this empty" },
+    ]);
+  }
+  if (ca.parentId !== null) {
+    throw invalidParamsProblem([
+      {
+        name: EXTERNAL_CHAIN_FIELD,
+        reason: "A Keyward CA signed this CA: its chain is Keyward's, leave this empty",
+      },
+    ]);
+  }
+  return verifyExternalChain(ca.der, bundle, now);
+}
+
+/**
+ * Adds or replaces the external chain of an imported CA whose issuer is outside Keyward (the
+ * issuer renewed its intermediate, or the chain was not at hand at import). Verified as at
+ * import; the certificates it issued are served with the new chain from the next download.
+ */
+export async function setExternalChain(
+  db: Db,
+  input: { id: string; externalChain: string },
+  options: CaChangeOptions,
+): Promise<void> {
+  const row = await db.certificateAuthority.findUnique({ where: { id: input.id } });
+  if (!row) throw notFoundProblem(`Certificate authority "${input.id}"`);
+  const der = new Uint8Array(row.certificateDer);
+  const node = new NodeX509Certificate(Buffer.from(der));
+  const selfSigned = node.checkIssued(node) && node.verify(node.publicKey);
+  const chain = verifyUploadedChain(
+    { selfSigned, parentId: row.parentId, der },
+    input.externalChain,
+    options.now,
+  );
+  const describe = (ders: readonly Uint8Array[]) =>
+    ders.map((d) => ({
+      subjectDn: new X509Certificate(new Uint8Array(d)).subject,
+      sha256Fingerprint: sha256Hex(d),
+    }));
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.certificateAuthority.updateMany({
+      where: { id: row.id, parentId: null },
+      data: { externalChainDer: chain },
+    });
+    if (count !== 1) throw conflictProblem(`"${row.name}" changed meanwhile; reload and try again`, "id");
+    await recordAudit(tx, {
+      actor: options.by.actor,
+      action: "ca.externalChainSet",
+      targetType: AUDIT_TARGET,
+      targetId: row.id,
+      details: { name: row.name, before: describe(row.externalChainDer), after: describe(chain) },
+      ip: options.by.ip,
+    });
+  });
 }
 
 /**
@@ -375,6 +456,151 @@ export async function crossCertifyCertificateAuthority(
   return id;
 }
 
+/** What refers to a CA, each as a sentence part ("end entity profile \"TLS\" names it as its default CA"). */
+export type CaReferenceCheck = (
+  tx: Prisma.TransactionClient,
+  ca: { id: string; name: string; subjectDn: string },
+) => Promise<string[]>;
+
+/**
+ * Deletes a CA that has issued nothing and that nothing refers to, with its sealed key (a column
+ * of its row) and its cross-certificates; anything else is refused with a problem naming every
+ * reference, in the way profile deletes are (lib/ra/profiles.ts). A CA that issued certificates
+ * stays: relying parties still fetch its CRL (RFC 5280 §5: a CRL is published until the
+ * certificates it covers expire), so the operator revokes them or lets them expire instead.
+ * `moreReferences` adds what lib/ra knows refers to a CA (aliases, access rules), checked in the
+ * same transaction under the CA-management lock.
+ */
+export async function deleteCertificateAuthority(
+  db: Db,
+  input: { id: string },
+  options: CaChangeOptions & { moreReferences?: CaReferenceCheck },
+): Promise<void> {
+  let name = input.id;
+  try {
+    await db.$transaction(
+      async (tx) => {
+        await lockForTransaction(tx, "keyward:ca-management");
+        const row = await tx.certificateAuthority.findUnique({ where: { id: input.id } });
+        if (!row) throw notFoundProblem(`Certificate authority "${input.id}"`);
+        name = row.name;
+        const ca = {
+          id: row.id,
+          name: row.name,
+          subjectDn: new X509Certificate(new Uint8Array(row.certificateDer)).subject,
+        };
+        const issued = await tx.certificate.count({ where: { issuerId: row.id } });
+        if (issued > 0) {
+          throw conflictProblem(
+            `"${row.name}" has issued ${issued} certificate${issued === 1 ? "" : "s"} and keeps publishing its CRL for them, so it cannot be deleted: revoke them or let them expire, and stop it issuing by choosing another CA in the end entity profiles`,
+            "id",
+          );
+        }
+        const references = [
+          ...(await caReferences(tx, row)),
+          ...((await options.moreReferences?.(tx, ca)) ?? []),
+        ];
+        if (references.length > 0) {
+          throw conflictProblem(`"${row.name}" is still referred to: ${references.join("; ")}`, "id");
+        }
+        const crosses = await tx.caCrossCertificate.findMany({
+          where: { caId: row.id },
+          select: { id: true, serialHex: true, issuer: { select: { name: true } } },
+        });
+        await tx.caCrossCertificate.deleteMany({ where: { caId: row.id } });
+        // Its CRLs (empty: it issued nothing) go with it (Crl.caId cascades).
+        await tx.certificateAuthority.delete({ where: { id: row.id } });
+        await recordAudit(tx, {
+          actor: options.by.actor,
+          action: "ca.deleted",
+          targetType: AUDIT_TARGET,
+          targetId: row.id,
+          details: {
+            name: row.name,
+            role: row.role,
+            subjectDn: ca.subjectDn,
+            serialHex: row.serialHex,
+            sha256Fingerprint: sha256Hex(new Uint8Array(row.certificateDer)),
+            crossCertificates: crosses.map((c) => ({
+              id: c.id,
+              serialHex: c.serialHex,
+              issuer: c.issuer.name,
+            })),
+            privateKey: "deleted",
+          },
+          ip: options.by.ip,
+        });
+      },
+      { timeout: CA_TRANSACTION_TIMEOUT_MS },
+    );
+  } catch (error) {
+    // A certificate or profile written meanwhile, past the checks: the foreign key keeps the CA.
+    if (isForeignKeyViolation(error)) {
+      throw conflictProblem(`"${name}" came into use meanwhile; reload and try again`, "id");
+    }
+    throw error;
+  }
+  forgetCachedCas(db);
+}
+
+/** What refers to a CA among CAs and profiles: each a readable sentence part. */
+async function caReferences(
+  tx: Prisma.TransactionClient,
+  row: { id: string; name: string; successorId: string | null },
+): Promise<string[]> {
+  const quoted = (names: readonly string[]) => names.map((n) => `"${n}"`).join(", ");
+  const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+  const references: string[] = [];
+  const hierarchy = await tx.certificateAuthority.findMany({
+    select: { id: true, name: true, parentId: true, successorId: true },
+  });
+  // The default issuing CA is derived from the stored hierarchy (lib/ca/authorities.ts).
+  if ((await defaultIssuingCaId(tx)) === row.id) {
+    references.push("it is the default issuing CA (aliases without an end entity profile issue from it)");
+  }
+  const children = hierarchy.filter((ca) => ca.parentId === row.id).map((ca) => ca.name);
+  if (children.length > 0) {
+    references.push(`it signed CA${plural(children.length, "", "s")} ${quoted(children)}`);
+  }
+  const crossed = await tx.caCrossCertificate.findMany({
+    where: { issuerId: row.id },
+    select: { ca: { select: { name: true } } },
+  });
+  if (crossed.length > 0) {
+    const names = [...new Set(crossed.map((c) => c.ca.name))];
+    references.push(`it cross-certified ${quoted(names)}`);
+  }
+  const predecessor = hierarchy.find((ca) => ca.successorId === row.id);
+  if (predecessor) {
+    references.push(`it issues in place of "${predecessor.name}" (renewed with a new key)`);
+  }
+  const successor = row.successorId ? hierarchy.find((ca) => ca.id === row.successorId) : undefined;
+  if (successor) {
+    references.push(`it was renewed with a new key into "${successor.name}", which follows from it`);
+  }
+  const defaultOf = await tx.endEntityProfile.findMany({
+    where: { defaultCaId: row.id },
+    select: { name: true },
+    orderBy: { name: "asc" },
+  });
+  if (defaultOf.length > 0) {
+    references.push(
+      `end entity profile${plural(defaultOf.length, "", "s")} ${quoted(defaultOf.map((p) => p.name))} name${plural(defaultOf.length, "s", "")} it as default CA`,
+    );
+  }
+  const availableIn = await tx.certificateProfile.findMany({
+    where: { availableCaIds: { has: row.id } },
+    select: { name: true },
+    orderBy: { name: "asc" },
+  });
+  if (availableIn.length > 0) {
+    references.push(
+      `certificate profile${plural(availableIn.length, "", "s")} ${quoted(availableIn.map((p) => p.name))} offer${plural(availableIn.length, "s", "")} it as an available CA`,
+    );
+  }
+  return references;
+}
+
 // --- input -------------------------------------------------------------------------------------
 
 interface ParsedSubject {
@@ -508,6 +734,7 @@ function caRow(o: {
   keyAlgorithm: KeyAlgorithm;
   privateKeySealed: Uint8Array<ArrayBuffer>;
   imported: boolean;
+  externalChain?: Uint8Array<ArrayBuffer>[];
 }) {
   return {
     id: o.id,
@@ -522,6 +749,7 @@ function caRow(o: {
     notBefore: o.certificate.notBefore,
     notAfter: o.certificate.notAfter,
     imported: o.imported,
+    externalChainDer: o.externalChain ?? [],
   };
 }
 
@@ -550,6 +778,14 @@ async function insertCa(
             notBefore: row.notBefore.toISOString(),
             notAfter: row.notAfter.toISOString(),
             sha256Fingerprint: sha256Hex(row.certificateDer),
+            ...(row.externalChainDer.length > 0
+              ? {
+                  externalChain: row.externalChainDer.map((der) => ({
+                    subjectDn: new X509Certificate(der).subject,
+                    sha256Fingerprint: sha256Hex(der),
+                  })),
+                }
+              : {}),
           },
           ip: o.by.ip,
         });

@@ -4,16 +4,20 @@
 // rules and writes each change with its audit row.
 import { assertPermission, auditActorOf, type ConsoleActor } from "@/lib/auth/actor";
 import { db } from "@/lib/db/client";
-import { caAccessRule, FUNCTION_ACCESS_RULES } from "@/lib/ra/access-rights";
+import { caAccessRule, endEntityProfileAccessRules, FUNCTION_ACCESS_RULES } from "@/lib/ra/access-rights";
 import * as ra from "@/lib/ra/client-access-rules";
 import type { AccessRuleBody } from "./schemas/access-rules";
 
 export type { AccessRuleView } from "@/lib/ra/client-access-rules";
 
-/** The rules an operator may grant: the spec's function rules and access to each CA. */
+/**
+ * The rules an operator may grant: the spec's function rules, access to each CA, and the four
+ * rules of each end entity profile that exists.
+ */
 export type AccessRuleChoices = {
   functionRules: { rule: string; label: string }[];
   cas: { rule: string; name: string; role: string }[];
+  endEntityProfiles: { name: string; rules: { rule: string; label: string }[] }[];
 };
 
 export async function listAccessRules(o: {
@@ -26,13 +30,17 @@ export async function listAccessRules(o: {
 
 export async function getAccessRuleChoices(o: { actor: ConsoleActor }): Promise<AccessRuleChoices> {
   assertPermission(o.actor, "console.read");
-  const cas = await db().certificateAuthority.findMany({
-    select: { name: true, role: true },
-    orderBy: [{ role: "desc" }, { createdAt: "asc" }],
-  });
+  const [cas, profiles] = await Promise.all([
+    db().certificateAuthority.findMany({
+      select: { name: true, role: true },
+      orderBy: [{ role: "desc" }, { createdAt: "asc" }],
+    }),
+    db().endEntityProfile.findMany({ select: { name: true }, orderBy: { name: "asc" } }),
+  ]);
   return {
     functionRules: FUNCTION_ACCESS_RULES.map((r) => ({ rule: r.rule, label: r.label })),
     cas: cas.map((ca) => ({ rule: caAccessRule(ca.name), name: ca.name, role: ca.role })),
+    endEntityProfiles: profiles.map((p) => ({ name: p.name, rules: endEntityProfileAccessRules(p.name) })),
   };
 }
 

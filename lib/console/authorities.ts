@@ -1,12 +1,13 @@
 // Keyward's certificate authorities as the console, the API and the CLI see and change them
 // (issue 12 item 1): each CA with its subject, role, validity, key, fingerprint, its chains (its
 // own and one per cross-certificate) and the CRL it publishes; creating a root or sub-CA,
-// importing an external CA, renewing and cross-certifying (administrators, audited in
-// lib/ca/management.ts). Public material only: no function here returns a private key.
+// importing an external CA with the external chain above it, renewing, cross-certifying and
+// deleting an unused CA (administrators, audited in lib/ca/management.ts). Public material only:
+// no function here returns a private key.
 import { assertPermission, auditActorOf, type ConsoleActor } from "@/lib/auth/actor";
 import { defaultIssuingCaId } from "@/lib/ca/authorities";
 import { type DecodedCertificate, decodeCertificate } from "@/lib/ca/certificate-details";
-import { chainsOfCa } from "@/lib/ca/chains";
+import { chainsOfCa, externalChainOf } from "@/lib/ca/chains";
 import {
   createCertificateAuthority,
   crossCertifyCertificateAuthority,
@@ -14,10 +15,12 @@ import {
   DEFAULT_SUB_CA_VALIDITY_DAYS,
   importCertificateAuthority,
   renewCertificateAuthority,
+  setExternalChain,
 } from "@/lib/ca/management";
 import { derToPem, sha256Hex } from "@/lib/ca/pem";
 import { db } from "@/lib/db/client";
 import { notFoundProblem } from "@/lib/problem";
+import { deleteUnusedCertificateAuthority } from "@/lib/ra/certificate-authorities";
 import type { CertificateFile } from "./certificates";
 import type { CreateCaBody } from "./schemas/authorities";
 
@@ -64,6 +67,11 @@ export type CertificateAuthorityView = {
   renewable: boolean;
   chains: CaChainView[];
   crossCertificates: CrossCertificateView[];
+  /**
+   * Signed outside Keyward (imported, not self-signed, no Keyward parent): its external chain
+   * may be uploaded. Its certificates, the issuer first, up to and including the external root.
+   */
+  externalChain: { subjectDn: string; notAfter: string; sha256Fingerprint: string }[] | null;
   /** The CRL relying parties fetch for certificates this CA issued. */
   crlPath: string;
 };
@@ -84,6 +92,7 @@ export async function listCertificateAuthorities(o: {
         certificateDer: true,
         imported: true,
         successorId: true,
+        externalChainDer: true,
         createdAt: true,
         crossCertificates: {
           orderBy: [{ createdAt: "asc" }, { id: "asc" }],
@@ -142,6 +151,17 @@ export async function listCertificateAuthorities(o: {
         sha256Fingerprint: sha256Hex(new Uint8Array(cross.certificateDer)),
       })),
       crlPath: `/ca/crl/${row.id}`,
+      externalChain:
+        row.role === "issuing" && !selfSigned && row.parentId === null
+          ? row.externalChainDer.map((der) => {
+              const external = decodeCertificate(new Uint8Array(der));
+              return {
+                subjectDn: external.subject,
+                notAfter: external.notAfter,
+                sha256Fingerprint: external.sha256Fingerprint,
+              };
+            })
+          : null,
     });
   }
   return views;
@@ -196,7 +216,10 @@ export async function downloadCertificateAuthority(o: {
   return { filename: `${base}.pem`, contentType: "application/x-pem-file", body: derToPem(first) };
 }
 
-/** The root certificate a chain of the issuing CA `id` ends at, when it is a Keyward CA. */
+/**
+ * The root certificate a chain of the issuing CA `id` ends at: a Keyward root, or the external
+ * root of an imported CA's uploaded chain; null when neither is known.
+ */
 async function rootDerOf(id: string, index: number): Promise<Uint8Array<ArrayBuffer> | null> {
   const client = db();
   if (index > 0) {
@@ -208,6 +231,8 @@ async function rootDerOf(id: string, index: number): Promise<Uint8Array<ArrayBuf
     const cross = crosses[index - 1];
     return cross ? new Uint8Array(cross.issuer.certificateDer) : null;
   }
+  const external = (await externalChainOf(client, id)).at(-1);
+  if (external) return external;
   let current = await client.certificateAuthority.findUnique({ where: { id }, select: { parentId: true } });
   for (let i = 0; current?.parentId && i < 8; i++) {
     const parent = await client.certificateAuthority.findUnique({
@@ -251,14 +276,32 @@ export async function importCa(o: {
   actor: ConsoleActor;
   certificate: string;
   privateKey: string;
+  externalChain?: string;
 }): Promise<CertificateAuthorityView> {
   assertPermission(o.actor, "authorities.manage");
   const id = await importCertificateAuthority(
     db(),
-    { certificate: o.certificate, privateKey: o.privateKey },
+    { certificate: o.certificate, privateKey: o.privateKey, externalChain: o.externalChain },
     { by: changedBy(o.actor) },
   );
   return getView(o.actor, id);
+}
+
+/** Adds or replaces the external chain of a CA signed outside Keyward. */
+export async function setCaExternalChain(o: {
+  actor: ConsoleActor;
+  id: string;
+  externalChain: string;
+}): Promise<CertificateAuthorityView> {
+  assertPermission(o.actor, "authorities.manage");
+  await setExternalChain(db(), { id: o.id, externalChain: o.externalChain }, { by: changedBy(o.actor) });
+  return getView(o.actor, o.id);
+}
+
+/** Deletes a CA that issued nothing and that nothing refers to; else a problem naming what does. */
+export async function deleteCa(o: { actor: ConsoleActor; id: string }): Promise<void> {
+  assertPermission(o.actor, "authorities.manage");
+  await deleteUnusedCertificateAuthority(db(), o.id, changedBy(o.actor));
 }
 
 /** Returns the CA that issues after the renewal: the same one (same key) or its successor. */

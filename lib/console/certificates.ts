@@ -4,6 +4,7 @@
 // lib/ra (the move ACME's revokeCert uses, audited, the CRL regenerated at once).
 import { assertPermission, auditActorOf, type ConsoleActor } from "@/lib/auth/actor";
 import { type DecodedCertificate, decodeCertificate } from "@/lib/ca/certificate-details";
+import { externalChainOf } from "@/lib/ca/chains";
 import { derToPem } from "@/lib/ca/pem";
 import { db } from "@/lib/db/client";
 import {
@@ -136,12 +137,16 @@ export async function downloadCertificate(o: {
   const base = `certificate-${row.serialHex}`;
   if (o.format === "der")
     return { filename: `${base}.der`, contentType: "application/pkix-cert", body: new Uint8Array(row.der) };
-  if (o.format === "chain")
+  if (o.format === "chain") {
+    // Above a CA signed outside Keyward: the external chain uploaded for it, up to its root.
+    const top = row.issuerChain.at(-1);
+    const external = top ? await externalChainOf(db(), top.id) : [];
     return {
       filename: `${base}-chain.pem`,
       contentType: "application/pem-certificate-chain",
-      body: [row.der, ...row.issuerChain.map((c) => c.der)].map((der) => derToPem(der)).join(""),
+      body: [row.der, ...row.issuerChain.map((c) => c.der), ...external].map((der) => derToPem(der)).join(""),
     };
+  }
   return { filename: `${base}.pem`, contentType: "application/x-pem-file", body: derToPem(row.der) };
 }
 

@@ -29,6 +29,7 @@ import {
   caDownloadQuerySchema,
   createCaBodySchema,
   crossCertifyCaBodySchema,
+  externalChainBodySchema,
   importCaBodySchema,
   renewCaBodySchema,
 } from "./schemas/authorities";
@@ -724,9 +725,26 @@ export function consoleOpenApiDocument(serverUrl?: string) {
       "/api/console/certificate-authorities/import": {
         post: {
           summary:
-            "Import an external CA (administrator): its certificate and unencrypted PKCS#8 private key, each PEM or base64 of the DER. The key must belong to the certificate, which must be a CA certificate; the key is sealed with the master key and never shown again. Self-signed: a root; otherwise an issuing CA (under the Keyward root that signed it, if any). Audited as ca.imported",
+            "Import an external CA (administrator): its certificate and unencrypted PKCS#8 private key, each PEM or base64 of the DER. The key must belong to the certificate, which must be a CA certificate; the key is sealed with the master key and never shown again. Self-signed: a root; otherwise an issuing CA (under the Keyward root that signed it, if any). For an issuing CA signed outside Keyward, externalChain is the PEM chain above it (its issuer first, up to the external self-signed root): each certificate must sign the one before it, be a CA certificate and be valid now, else 422 naming externalChain; ACME clients then receive the CA's certificates with that chain. Audited as ca.imported",
           requestBody: body(importCaBodySchema),
           responses: { "201": ok("The imported CA"), ...errors(401, 403, 409, 415, 422) },
+        },
+      },
+      "/api/console/certificate-authorities/{id}": {
+        parameters: [pathParam("id", "CA id")],
+        delete: {
+          summary:
+            "Delete a CA (administrator) that has issued no certificate and that nothing refers to: not the default issuing CA, not the parent or cross-certifier of another CA, not part of a new-key renewal, not a profile's default or available CA, not an alias's preferred root, not in a client certificate's access rules. Its sealed key and cross-certificates go with it. Otherwise 409 naming every reference; a CA that has issued must be left to its certificates' revocation or expiry. Audited as ca.deleted",
+          responses: { "204": { description: "Deleted" }, ...errors(401, 403, 404, 409) },
+        },
+      },
+      "/api/console/certificate-authorities/{id}/external-chain": {
+        parameters: [pathParam("id", "CA id")],
+        put: {
+          summary:
+            "Add or replace the external chain above an imported CA signed outside Keyward (administrator): PEM, its issuer first, up to the external self-signed root; verified as at import (order, signatures, basicConstraints cA, validity), else 422 naming externalChain. Audited as ca.externalChainSet",
+          requestBody: body(externalChainBodySchema),
+          responses: { "200": ok("The CA"), ...errors(401, 403, 404, 409, 415, 422) },
         },
       },
       "/api/console/certificate-authorities/{id}/renew": {

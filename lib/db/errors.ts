@@ -13,6 +13,12 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === "P2002" || code === "23505";
 }
 
+/** A foreign key refused the write (Prisma's P2003, PostgreSQL's 23503): a row still refers to it. */
+export function isForeignKeyViolation(err: unknown): boolean {
+  const code = prismaCode(err);
+  return code === "P2003" || code === "23503";
+}
+
 // Prisma's codes for a database it cannot reach or lost (P1001 unreachable, P1002 timed out,
 // P1008 operation timed out, P1017 server closed the connection, P2024 no pooled connection in
 // time), the driver adapter's kinds for the same, and PostgreSQL's SQLSTATEs for a server going

@@ -10,7 +10,7 @@ import type { Db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { ClientAccessRule } from "@/lib/db/generated/client";
 import { conflictProblem, type InvalidParam, invalidParamsProblem, notFoundProblem } from "@/lib/problem";
-import { caNameOfAccessRule, FUNCTION_ACCESS_RULES } from "./access-rights";
+import { caNameOfAccessRule, endEntityProfileOfAccessRule, FUNCTION_ACCESS_RULES } from "./access-rights";
 
 export type AccessRuleMatch = "certificate" | "subject";
 
@@ -177,17 +177,32 @@ export async function findMatchingAccessRules(
   return rows.filter((rule) => ruleMatches(rule, certificate));
 }
 
+/** The aliases whose registered client certificates are granted any of `rules` (deletes refuse). */
+export async function aliasesGrantingAccessRules(
+  db: Pick<Db, "clientAccessRule">,
+  rules: readonly string[],
+): Promise<string[]> {
+  const rows = await db.clientAccessRule.findMany({
+    where: { rights: { hasSome: [...rules] } },
+    select: { alias: { select: { name: true } } },
+  });
+  return [...new Set(rows.map((row) => row.alias.name))].sort();
+}
+
 /**
- * The rights, checked: each a function rule of the spec or access to an existing CA, each once.
- * End entity profile rules are refused while Keyward has no end entity profiles.
+ * The rights, checked: each a function rule of the spec, access to an existing CA, or a right on
+ * an existing end entity profile, each once.
  */
 async function checkRights(
-  db: Pick<Db, "certificateAuthority">,
+  db: Pick<Db, "certificateAuthority" | "endEntityProfile">,
   rights: readonly string[],
 ): Promise<string[]> {
-  const caNames = new Set(
-    (await db.certificateAuthority.findMany({ select: { name: true } })).map((c) => c.name),
-  );
+  const [cas, profiles] = await Promise.all([
+    db.certificateAuthority.findMany({ select: { name: true } }),
+    db.endEntityProfile.findMany({ select: { name: true } }),
+  ]);
+  const caNames = new Set(cas.map((c) => c.name));
+  const profileNames = new Set(profiles.map((p) => p.name));
   const problems: InvalidParam[] = [];
   rights.forEach((right, i) => {
     if (FUNCTION_ACCESS_RULES.some((r) => r.rule === right)) return;
@@ -196,12 +211,14 @@ async function checkRights(
       if (!caNames.has(ca)) problems.push({ name: `rights.${i}`, reason: `No CA is named "${ca}"` });
       return;
     }
-    if (right.startsWith("/endentityprofilesrules/")) {
-      problems.push({
-        name: `rights.${i}`,
-        reason:
-          "End entity profile access rules are not supported yet: Keyward grants and checks the function and CA rules only",
-      });
+    const profileRule = endEntityProfileOfAccessRule(right);
+    if (profileRule !== null) {
+      if (!profileNames.has(profileRule.profile)) {
+        problems.push({
+          name: `rights.${i}`,
+          reason: `No end entity profile is named "${profileRule.profile}"`,
+        });
+      }
       return;
     }
     problems.push({ name: `rights.${i}`, reason: `"${right}" is not an access rule of the spec` });

@@ -41,8 +41,9 @@ export type ClientAuthenticationRequest = {
  *      trust anchor is refused with the spec's message (type unauthorized, RFC 8555 §6.7), and a
  *      Link (rel="alternate") to the directory on the client-authenticated URL;
  *   4. registered for this alias (an access rule covers it), else the same refusal;
- *   5. granted every rule the operation needs (lib/ra/access-rights.ts); else a refusal naming
- *      the first missing rule, for this operation only.
+ *   5. granted every rule the operation needs (lib/ra/access-rights.ts): the function rules, the
+ *      rule of the CA the alias's end entity profile issues from and, with a profile, that
+ *      profile's rules; else a refusal naming the first missing rule, for this operation only.
  */
 export async function authorizeClientCertificate(
   db: Db,
@@ -65,9 +66,13 @@ export async function authorizeClientCertificate(
   if (rules.length === 0) throw required();
   // 5.
   const granted = new Set(rules.flatMap((rule) => rule.rights));
-  // The CA this alias's certificates come from (issue 12 item 3: its end entity profile decides).
-  const ca = await loadIssuingAuthority(db, (await issuancePolicyOf(db, request.alias.settings)).caId);
-  const missing = requiredAccessRules(operation, ca.name).find((rule) => !granted.has(rule));
+  // The CA this alias's certificates come from (issue 12 item 3: its end entity profile decides),
+  // and that profile's own rules (spec "ACME with Client Authentication": /endentityprofilesrules/…).
+  const policy = await issuancePolicyOf(db, request.alias.settings);
+  const ca = await loadIssuingAuthority(db, policy.caId);
+  const missing = requiredAccessRules(operation, ca.name, policy.endEntityProfileName).find(
+    (rule) => !granted.has(rule),
+  );
   if (missing) {
     throw AcmeProblem.unauthorized(
       `The client certificate is not granted the access rule ${missing} (${accessRuleLabel(missing)}), which ${ACME_OPERATIONS[operation].label} needs`,

@@ -23,7 +23,9 @@ import {
   notFoundProblem,
   zodProblem,
 } from "@/lib/problem";
+import { endEntityProfileAccessRules } from "./access-rights";
 import type { AliasSettings } from "./alias-settings";
+import { aliasesGrantingAccessRules } from "./client-access-rules";
 import {
   type CertificateProfileFields,
   certificateProfileFieldsSchema,
@@ -420,7 +422,7 @@ export async function updateEndEntityProfile(
   });
 }
 
-/** Deletes an end entity profile no alias names. */
+/** Deletes an end entity profile no alias names and no client certificate's access rule grants. */
 export async function deleteEndEntityProfile(db: Db, name: string, by: ChangedBy): Promise<void> {
   await db.$transaction(async (tx) => {
     // Locked first, so an alias store naming it (which holds it FOR SHARE) has finished and counts.
@@ -430,6 +432,16 @@ export async function deleteEndEntityProfile(db: Db, name: string, by: ChangedBy
     if (users.length > 0) {
       throw conflictProblem(
         `End entity profile "${name}" is used by alias${users.length === 1 ? "" : "es"} ${users.map((u) => `"${u}"`).join(", ")}; choose another profile there first`,
+      );
+    }
+    // A later profile of the same name would inherit what was granted on this one.
+    const granting = await aliasesGrantingAccessRules(
+      tx,
+      endEntityProfileAccessRules(name).map((r) => r.rule),
+    );
+    if (granting.length > 0) {
+      throw conflictProblem(
+        `Client certificates registered on alias${granting.length === 1 ? "" : "es"} ${granting.map((a) => `"${a}"`).join(", ")} are granted rules of end entity profile "${name}"; remove those access rules first`,
       );
     }
     const row = await tx.endEntityProfile.findUniqueOrThrow({

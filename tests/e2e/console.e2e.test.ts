@@ -564,6 +564,34 @@ describe("certificate authorities (issue 12)", () => {
       .toContain(name);
     await screenshot(page, "certificate-authorities");
   });
+
+  it("[PKI]: an administrator deletes an unused CA after a confirmation naming it; the default issuing CA has no Delete", async () => {
+    const name = `E2E Spare ${Date.now().toString(36)}`;
+    const created = await page.request.post("/api/console/certificate-authorities", {
+      data: { kind: "root", subjectDn: `CN=${name}, O=Keyward E2E` },
+    });
+    expect(created.status()).toBe(201);
+    await page.goto("/certificate-authorities");
+    const listed = await (await page.request.get("/api/console/certificate-authorities")).json();
+    const defaultName = listed.items.find((ca: { isDefault: boolean }) => ca.isDefault).name as string;
+    expect(await page.getByRole("button", { name: `Delete ${defaultName}`, exact: true }).count()).toBe(0);
+    await page.getByRole("button", { name: `Delete ${name}`, exact: true }).click();
+    const confirm = page.getByRole("dialog");
+    expect(await confirm.textContent()).toContain(`Delete CA "${name}"?`);
+    await confirm.getByRole("button", { name: `Delete ${name}`, exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId("ca-name").allTextContents())
+      .not.toContainEqual(expect.stringContaining(name));
+
+    // An auditor sees the CAs and no Delete (the server refuses it too: tests/integration).
+    const context = await newContext(browser);
+    const auditor = await context.newPage();
+    await signIn(auditor, e2e().users.auditor);
+    await auditor.goto("/certificate-authorities");
+    expect(await auditor.getByTestId("ca-name").count()).toBeGreaterThan(0);
+    expect(await auditor.getByRole("button", { name: /^Delete / }).count()).toBe(0);
+    await context.close();
+  });
 });
 
 describe("security headers (issue 15 item 8)", () => {

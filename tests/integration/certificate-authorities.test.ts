@@ -1,15 +1,17 @@
 // Issue 12 items 1 and 7 through the console API and a real ACME client: create a root and a
 // sub-CA, import an external CA (mismatched key, bad PEM, non-CA certificate refused), renew with
 // the same and a new key, cross-certify, issue from a non-default CA, and the RFC 8555 §7.4.2
-// alternate chains with and without a preferred root.
+// alternate chains with and without a preferred root; an imported sub-CA whose issuer is outside
+// Keyward served with its external chain (bad chains refused); deleting CAs nothing refers to.
 import { execFileSync } from "node:child_process";
-import { createPrivateKey, X509Certificate } from "node:crypto";
+import { createPrivateKey, randomBytes, X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import * as acme from "acme-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as x509 from "@/lib/crypto/x509";
 import { type Http01Responder, startHttp01Responder } from "../support/challenge-responders";
 import { type ChallTestSrv, startChallTestSrv } from "../support/challtestsrv";
 import { consoleApi } from "../support/console-api";
@@ -440,5 +442,306 @@ describe("ACME: alternate chains and the issuing CA of an alias", () => {
     const names = overview.body.operations.certificateAuthorities.map((c: { name: string }) => c.name);
     expect(names).toContain(created.subRenewed.name);
     expect(names.some((n: string) => n.includes(`(cross-signed by ${created.rootB.name})`))).toBe(true);
+  });
+});
+
+// --- Issue 12 item 1: an imported sub-CA whose issuer is outside Keyward, with its external chain ---
+
+type TestCa = { certificate: X509Certificate; pem: string; keys: CryptoKeyPair };
+const EC_P256 = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A CA certificate made outside Keyward (its own key; signed by `issuer`, or self-signed). */
+async function externalCa(
+  commonName: string,
+  issuer?: TestCa,
+  o: { ca?: boolean; notBefore?: Date; notAfter?: Date; pathLength?: number } = {},
+): Promise<TestCa> {
+  const keys = (await crypto.subtle.generateKey(EC_P256, true, ["sign", "verify"])) as CryptoKeyPair;
+  const subject = `CN=${commonName} ${run}, O=External`;
+  const generated = await x509.X509CertificateGenerator.create({
+    serialNumber: randomBytes(8)
+      .toString("hex")
+      .replace(/^[89a-f]/, "1"),
+    subject,
+    issuer: issuer ? issuer.certificate.subject.split("\n").join(", ") : subject,
+    notBefore: o.notBefore ?? new Date(Date.now() - DAY_MS),
+    notAfter: o.notAfter ?? new Date(Date.now() + 365 * DAY_MS),
+    signingAlgorithm: EC_P256,
+    publicKey: keys.publicKey,
+    signingKey: (issuer?.keys ?? keys).privateKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(o.ca ?? true, o.pathLength, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create((issuer?.keys ?? keys).publicKey),
+    ],
+  });
+  const pem = generated.toString("pem");
+  return { certificate: new X509Certificate(pem), pem: `${pem}\n`, keys };
+}
+
+async function pkcs8Pem(keys: CryptoKeyPair): Promise<string> {
+  const der = Buffer.from(await crypto.subtle.exportKey("pkcs8", keys.privateKey));
+  return `-----BEGIN PRIVATE KEY-----\n${der.toString("base64").replace(/.{64}/g, "$&\n")}\n-----END PRIVATE KEY-----\n`;
+}
+
+describe("importing a sub-CA whose issuer is outside Keyward, with the external chain", () => {
+  const resolver = () => ({ dnsResolver: "127.0.0.1", dnsPort: dns.dnsPort });
+  let extRoot: TestCa;
+  let extIntermediate: TestCa;
+  let imported: TestCa;
+  // biome-ignore lint/suspicious/noExplicitAny: the API's CA view, asserted field by field
+  let importedView: any;
+
+  beforeAll(async () => {
+    extRoot = await externalCa("Ext Root");
+    extIntermediate = await externalCa("Ext Intermediate", extRoot);
+    imported = await externalCa("Ext Issuing", extIntermediate);
+  });
+
+  it("fail/a chain in the wrong order, not signing, with a non-CA or an expired certificate, or not up to a root: 422 naming externalChain; nothing stored", async () => {
+    const other = await externalCa("Other Root");
+    const nonCaIntermediate = await externalCa("Plain Intermediate", extRoot, { ca: false });
+    const underNonCa = await externalCa("Under Plain", nonCaIntermediate);
+    const expiredIntermediate = await externalCa("Expired Intermediate", extRoot, {
+      notBefore: new Date(Date.now() - 30 * DAY_MS),
+      notAfter: new Date(Date.now() - DAY_MS),
+    });
+    const underExpired = await externalCa("Under Expired", expiredIntermediate);
+    const narrowRoot = await externalCa("Narrow Root", undefined, { pathLength: 0 });
+    const underNarrow = await externalCa("Narrow Intermediate", narrowRoot);
+    const underUnderNarrow = await externalCa("Under Narrow", underNarrow);
+    const cases: [string, TestCa, string, RegExp][] = [
+      [
+        "wrong order",
+        imported,
+        extRoot.pem + extIntermediate.pem,
+        /did not sign the imported CA; certificate 2 .* did: give the certificates in order/,
+      ],
+      ["not signing", imported, other.pem, /did not sign the imported CA/],
+      ["not up to a root", imported, extIntermediate.pem, /not a self-signed root/],
+      ["not a CA", underNonCa, nonCaIntermediate.pem + extRoot.pem, /not a CA certificate/],
+      ["expired", underExpired, expiredIntermediate.pem + extRoot.pem, /has expired/],
+      ["pathLenConstraint", underUnderNarrow, underNarrow.pem + narrowRoot.pem, /pathLenConstraint/],
+      ["not PEM", imported, "garbage", /PEM certificates/],
+    ];
+    for (const [label, ca, chain, reason] of cases) {
+      const res = await api("POST", "/import", {
+        certificate: ca.pem,
+        privateKey: await pkcs8Pem(ca.keys),
+        externalChain: chain,
+      });
+      expect(res.status, label).toBe(422);
+      expect(res.body.invalidParams[0].name, label).toBe("externalChain");
+      expect(res.body.invalidParams[0].reason, label).toMatch(reason);
+    }
+    const refusedNames = ["Ext Issuing", "Under Plain", "Under Expired", "Under Narrow"].map(
+      (n) => `${n} ${run}`,
+    );
+    expect(await testDb().certificateAuthority.count({ where: { name: { in: refusedNames } } })).toBe(0);
+    // A Keyward root has no external chain.
+    const selfSigned = await externalCa("Lone Root");
+    const root = await api("POST", "/import", {
+      certificate: selfSigned.pem,
+      privateKey: await pkcs8Pem(selfSigned.keys),
+      externalChain: extRoot.pem,
+    });
+    expect(root.status).toBe(422);
+    expect(root.body.invalidParams[0]).toMatchObject({
+      name: "externalChain",
+      reason: expect.stringContaining("root"),
+    });
+  });
+
+  it("ok/without a chain, its certificates come with its own certificate alone; with the chain added later, up to the external root", async () => {
+    const res = await api("POST", "/import", {
+      certificate: imported.pem,
+      privateKey: await pkcs8Pem(imported.keys),
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    importedView = res.body;
+    expect(importedView).toMatchObject({ role: "issuing", imported: true, issuedBy: [], externalChain: [] });
+    const eep = `ext-${run}`;
+    const profile = await consoleApi("POST", "/api/console/end-entity-profiles", {
+      token: admin,
+      body: { name: eep, defaultCa: importedView.name },
+    });
+    expect(profile.status, JSON.stringify(profile.body)).toBe(201);
+    const alias = await createTestAlias({ ...resolver(), endEntityProfile: eep });
+    const { response, url, fetchCertificate } = await issueOn(alias, [`ext-${run}.cas.test`]);
+    const before = pemBlocks(response.data);
+    expect(before).toHaveLength(2);
+    expect(before[1]?.raw.equals(imported.certificate.raw)).toBe(true);
+
+    // Added later, by an administrator only; the same certificate URL then serves the whole chain.
+    const byAuditor = await api(
+      "PUT",
+      `/${importedView.id}/external-chain`,
+      { externalChain: extIntermediate.pem + extRoot.pem },
+      auditor,
+    );
+    expect(byAuditor.status).toBe(403);
+    const wrong = await api("PUT", `/${importedView.id}/external-chain`, {
+      externalChain: extRoot.pem + extIntermediate.pem,
+    });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.invalidParams[0].name).toBe("externalChain");
+    const set = await api("PUT", `/${importedView.id}/external-chain`, {
+      externalChain: extIntermediate.pem + extRoot.pem,
+    });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.externalChain.map((c: { subjectDn: string }) => c.subjectDn)).toEqual([
+      `CN=Ext Intermediate ${run}, O=External`,
+      `CN=Ext Root ${run}, O=External`,
+    ]);
+    expect(set.body.chains[0]).toMatchObject({
+      rootName: `Ext Root ${run}`,
+      rootSubjectDn: `CN=Ext Root ${run}, O=External`,
+    });
+    const audit = await testDb().auditEvent.findFirst({
+      where: { action: "ca.externalChainSet", targetId: importedView.id },
+    });
+    expect(audit).not.toBeNull();
+
+    const after = pemBlocks((await fetchCertificate(url)).data);
+    expect(after).toHaveLength(3);
+    const [leaf, issuing, intermediate] = after as [X509Certificate, X509Certificate, X509Certificate];
+    expect(leaf.verify(issuing.publicKey)).toBe(true);
+    expect(issuing.raw.equals(imported.certificate.raw)).toBe(true);
+    expect(issuing.verify(intermediate.publicKey)).toBe(true);
+    expect(intermediate.verify(extRoot.certificate.publicKey)).toBe(true);
+    // The CA page's chain download goes up to and including the external root.
+    const chain = pemBlocks(await download(importedView.id, "format=chain"));
+    expect(chain.map((c) => c.subject.split("\n")[0])).toEqual([
+      `CN=Ext Issuing ${run}`,
+      `CN=Ext Intermediate ${run}`,
+      `CN=Ext Root ${run}`,
+    ]);
+  });
+
+  it("ok/imported with its chain at once: acme-client receives the certificate with the chain, and OpenSSL verifies it to the external root", async () => {
+    const secondIssuing = await externalCa("Ext Issuing Two", extIntermediate);
+    const res = await api("POST", "/import", {
+      certificate: secondIssuing.pem,
+      privateKey: await pkcs8Pem(secondIssuing.keys),
+      externalChain: extIntermediate.pem + extRoot.pem,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.externalChain).toHaveLength(2);
+    const eep = `ext2-${run}`;
+    expect(
+      (
+        await consoleApi("POST", "/api/console/end-entity-profiles", {
+          token: admin,
+          body: { name: eep, defaultCa: res.body.name },
+        })
+      ).status,
+    ).toBe(201);
+    const alias = await createTestAlias({ ...resolver(), endEntityProfile: eep });
+    // An alias may prefer the external root: the chain to it is the CA's own.
+    const pinned = await consoleApi("PATCH", `/api/console/aliases/${alias}`, {
+      token: admin,
+      body: { settings: { preferredRootCaSubjectDn: `CN=Ext Root ${run}, O=External` } },
+    });
+    expect(pinned.status, JSON.stringify(pinned.body)).toBe(200);
+    const { response, url } = await issueOn(alias, [`ext2-${run}.cas.test`]);
+    expect(alternateLinks(response.headers.link)).toEqual([]);
+    const served = pemBlocks(response.data);
+    expect(served.map((c) => c.subject.split("\n")[0])).toEqual([
+      `CN=ext2-${run}.cas.test`,
+      `CN=Ext Issuing Two ${run}`,
+      `CN=Ext Intermediate ${run}`,
+    ]);
+    const rootFile = path.join(tmp, "ext-root.pem");
+    const chainFile = path.join(tmp, "ext-served.pem");
+    fs.writeFileSync(rootFile, extRoot.pem);
+    fs.writeFileSync(chainFile, response.data);
+    const verified = execFileSync(
+      "openssl",
+      ["verify", "-CAfile", rootFile, "-untrusted", chainFile, chainFile],
+      { encoding: "utf8" },
+    );
+    expect(verified).toContain(": OK");
+    // The certificate's own chain download in the console reaches the external root too.
+    const certificateId = url.split("/").pop() as string;
+    const downloaded = await fetch(
+      `${keyward().httpUrl}/api/console/certificates/${certificateId}/download?format=chain`,
+      { headers: { authorization: `Bearer ${auditor}` } },
+    );
+    expect(downloaded.status).toBe(200);
+    expect(pemBlocks(await downloaded.text()).map((c) => c.subject.split("\n")[0])).toEqual([
+      `CN=ext2-${run}.cas.test`,
+      `CN=Ext Issuing Two ${run}`,
+      `CN=Ext Intermediate ${run}`,
+      `CN=Ext Root ${run}`,
+    ]);
+  });
+});
+
+// --- Issue 12 item 1: deleting a CA nothing refers to ---
+
+describe("deleting a CA", () => {
+  it("fail/refused while it issued, signs another CA, is a profile's CA or the default issuing CA, naming each; auditors and unknown ids refused", async () => {
+    const root = await api("POST", "", { kind: "root", subjectDn: `CN=Doomed Root ${run}` });
+    const sub = await api("POST", "", {
+      kind: "sub",
+      parentId: root.body.id,
+      subjectDn: `CN=Doomed Sub ${run}`,
+    });
+    expect(sub.status).toBe(201);
+    const profile = await consoleApi("POST", "/api/console/end-entity-profiles", {
+      token: admin,
+      body: { name: `doomed-${run}`, defaultCa: sub.body.name },
+    });
+    expect(profile.status).toBe(201);
+
+    const signs = await api("DELETE", `/${root.body.id}`);
+    expect(signs.status).toBe(409);
+    expect(signs.body.detail).toContain(`it signed CA "Doomed Sub ${run}"`);
+    const named = await api("DELETE", `/${sub.body.id}`);
+    expect(named.status).toBe(409);
+    expect(named.body.detail).toContain(`end entity profile "doomed-${run}" names it as default CA`);
+
+    const list = await api("GET", "", undefined, auditor);
+    const defaultCa = list.body.items.find((c: { isDefault: boolean }) => c.isDefault);
+    const isDefault = await api("DELETE", `/${defaultCa.id}`);
+    expect(isDefault.status).toBe(409);
+    expect(isDefault.body.detail).toMatch(/has issued \d+ certificates? .* revoke them or let them expire/);
+
+    const ext = list.body.items.find((c: { name: string }) => c.name === `Ext Issuing ${run}`);
+    const issued = await api("DELETE", `/${ext.id}`);
+    expect(issued.status).toBe(409);
+    expect(issued.body.detail).toContain("revoke them or let them expire");
+
+    const byAuditor = await api("DELETE", `/${sub.body.id}`, undefined, auditor);
+    expect(byAuditor.status).toBe(403);
+    expect(await testDb().certificateAuthority.count({ where: { id: sub.body.id } })).toBe(1);
+    expect((await api("DELETE", "/00000000-0000-4000-8000-000000000000")).status).toBe(404);
+    expect((await api("DELETE", "/not-a-uuid")).status).toBe(404);
+  });
+
+  it("ok/once nothing refers to it, it is deleted with its key and audited; then its root", async () => {
+    const root = await api("POST", "", { kind: "root", subjectDn: `CN=Spare Root ${run}` });
+    const sub = await api("POST", "", {
+      kind: "sub",
+      parentId: root.body.id,
+      subjectDn: `CN=Spare Sub ${run}`,
+    });
+    const crossed = await api("POST", `/${sub.body.id}/cross-certificates`, { issuerId: created.rootB.id });
+    expect(crossed.status).toBe(201);
+    // Cross-certified by root B: root B is referred to by it, the sub-CA's cross-certificate goes with it.
+    const deleted = await api("DELETE", `/${sub.body.id}`);
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(204);
+    expect(await testDb().certificateAuthority.count({ where: { id: sub.body.id } })).toBe(0);
+    expect(await testDb().caCrossCertificate.count({ where: { caId: sub.body.id } })).toBe(0);
+    const audit = await testDb().auditEvent.findFirst({
+      where: { action: "ca.deleted", targetId: sub.body.id },
+    });
+    expect(audit?.details).toMatchObject({ name: `Spare Sub ${run}`, privateKey: "deleted" });
+    expect((await api("DELETE", `/${root.body.id}`)).status).toBe(204);
+    const names = (await api("GET", "", undefined, auditor)).body.items.map((c: { name: string }) => c.name);
+    expect(names).not.toContain(`Spare Sub ${run}`);
+    expect(names).not.toContain(`Spare Root ${run}`);
   });
 });

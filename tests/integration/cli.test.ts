@@ -689,3 +689,48 @@ describe("ca", () => {
     expect(await testDb().certificateAuthority.count({ where: { name: `Orphan ${tag}` } })).toBe(0);
   });
 });
+
+describe("ca delete", () => {
+  it("ok/deletes an unused CA and its key by name; refused (exit 1) while it signs another CA, or with no name", async () => {
+    const tag = randomBytes(3).toString("hex");
+    const root = JSON.parse(
+      (await keywardCli("ca", "create", "--json", "--kind", "root", "--subject", `CN=Cli Gone Root ${tag}`))
+        .stdout,
+    );
+    const sub = JSON.parse(
+      (
+        await keywardCli(
+          "ca",
+          "create",
+          "--json",
+          "--kind",
+          "sub",
+          "--parent",
+          root.id,
+          "--subject",
+          `CN=Cli Gone Sub ${tag}`,
+        )
+      ).stdout,
+    );
+
+    const refused = await keywardCli("ca", "delete", `Cli Gone Root ${tag}`);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`it signed CA "Cli Gone Sub ${tag}"`);
+
+    const deleted = await keywardCli("ca", "delete", `Cli Gone Sub ${tag}`);
+    expect(deleted.stderr).toBe("");
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain(`Deleted CA "Cli Gone Sub ${tag}" and its key.`);
+    expect(await testDb().certificateAuthority.count({ where: { id: sub.id } })).toBe(0);
+    const audit = await testDb().auditEvent.findFirst({ where: { action: "ca.deleted", targetId: sub.id } });
+    expect(audit?.actor).toBe("system");
+    expect((await keywardCli("ca", "delete", `Cli Gone Root ${tag}`)).code).toBe(0);
+
+    const unknown = await keywardCli("ca", "delete", `Cli Gone Root ${tag}`);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("does not exist");
+    const nameless = await keywardCli("ca", "delete");
+    expect(nameless.code).not.toBe(0);
+    expect(nameless.stderr).toContain("Name the CA to delete");
+  });
+});

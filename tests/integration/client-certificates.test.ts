@@ -3,13 +3,15 @@
 // expired, revoked (by Keyward, through ACME), lacking a right, unregistered, not meant for client
 // authentication — and by a CA of the test's own (untrusted, then imported as a trust anchor),
 // and without one. Access rules and trust anchors are set through the console API, as an operator
-// would, and npm acme-client enrolls over mutual TLS with a certificate in its HTTPS agent.
+// would, and npm acme-client enrolls over mutual TLS with a certificate in its HTTPS agent. On an
+// alias with an end entity profile, the profile's rules and the CA it issues from are needed too.
+import { X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
 import * as acme from "acme-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { caAccessRule, FUNCTION_ACCESS_RULES } from "@/lib/ra/access-rights";
+import { caAccessRule, endEntityProfileAccessRules, FUNCTION_ACCESS_RULES } from "@/lib/ra/access-rights";
 import { CLIENT_CERTIFICATE_REQUIRED_DETAIL } from "@/lib/ra/client-authentication";
 import { type AcmeResult, generateTestKey, RawAcmeClient, signJws, toResult } from "../support/acme-signer";
 import { type Http01Responder, startHttp01Responder } from "../support/challenge-responders";
@@ -357,9 +359,7 @@ describe("access rules and trust anchors through the console API", () => {
       ).toContain(field);
     }
     const eep = await api("POST", base, cases[4]?.[0]);
-    expect(eep.body.invalidParams[0].reason).toContain(
-      "End entity profile access rules are not supported yet",
-    );
+    expect(eep.body.invalidParams[0].reason).toBe('No end entity profile is named "x"');
 
     expect(
       (await api("POST", base, { match: "certificate", certificatePem: credential.cert, rights: [] })).status,
@@ -413,41 +413,124 @@ describe("access rules and trust anchors through the console API", () => {
   });
 });
 
+/** npm acme-client enrolls 127.0.0.1 (RFC 8738, http-01 on loopback) over mutual TLS with `credential`. */
+async function enrollWithAcmeClient(credential: ClientCredential, on = alias): Promise<string> {
+  acme.axios.defaults.httpsAgent = new https.Agent({
+    ca: root,
+    cert: credential.cert,
+    key: credential.key,
+  });
+  const client = new acme.Client({
+    directoryUrl: mtlsDirectory(on),
+    accountKey: await acme.crypto.createPrivateKey(),
+    backoffMin: 100,
+    backoffMax: 500,
+    backoffAttempts: 30,
+  });
+  await client.createAccount({ termsOfServiceAgreed: true });
+  const order = await client.createOrder({ identifiers: [{ type: "ip", value: "127.0.0.1" }] });
+  const [authz] = await client.getAuthorizations(order);
+  const challenge = authz?.challenges.find((c) => c.type === "http-01");
+  if (!challenge) throw new Error("no http-01 challenge");
+  http01.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
+  await client.completeChallenge(challenge);
+  await client.waitForValidStatus(challenge);
+  const [, csr] = await acme.crypto.createCsr({ altNames: ["127.0.0.1"] });
+  const finalized = await client.finalizeOrder(order, csr);
+  return client.getCertificate(await client.waitForValidStatus(finalized));
+}
+
 describe("npm acme-client over mutual TLS", () => {
   it("enrolls with a client certificate in its HTTPS agent; without one it is refused", async () => {
     const credential = await issueClientCertificate(ca, { commonName: "acme-client.mtls.test" });
     await register(credential, allRights);
-    const directoryUrl = mtlsDirectory();
-    acme.axios.defaults.httpsAgent = new https.Agent({
-      ca: root,
-      cert: credential.cert,
-      key: credential.key,
-    });
-    const client = new acme.Client({
-      directoryUrl,
-      accountKey: await acme.crypto.createPrivateKey(),
-      backoffMin: 100,
-      backoffMax: 500,
-      backoffAttempts: 30,
-    });
-    await client.createAccount({ termsOfServiceAgreed: true });
-    // RFC 8738: an IP identifier, validated over http-01 on loopback.
-    const order = await client.createOrder({ identifiers: [{ type: "ip", value: "127.0.0.1" }] });
-    const [authz] = await client.getAuthorizations(order);
-    const challenge = authz?.challenges.find((c) => c.type === "http-01");
-    if (!challenge) throw new Error("no http-01 challenge");
-    http01.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
-    await client.completeChallenge(challenge);
-    await client.waitForValidStatus(challenge);
-    const [, csr] = await acme.crypto.createCsr({ altNames: ["127.0.0.1"] });
-    const finalized = await client.finalizeOrder(order, csr);
-    const certificate = await client.getCertificate(await client.waitForValidStatus(finalized));
+    const certificate = await enrollWithAcmeClient(credential);
     expect(certificate.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
 
     acme.axios.defaults.httpsAgent = new https.Agent({ ca: root });
-    const without = new acme.Client({ directoryUrl, accountKey: await acme.crypto.createPrivateKey() });
+    const without = new acme.Client({
+      directoryUrl: mtlsDirectory(),
+      accountKey: await acme.crypto.createPrivateKey(),
+    });
     await expect(without.createAccount({ termsOfServiceAgreed: true })).rejects.toThrow(
       CLIENT_CERTIFICATE_REQUIRED_DETAIL,
     );
+  });
+});
+
+describe("an alias with an end entity profile: that profile's rules and its CA's", () => {
+  let profileAlias: string;
+  let eep: string;
+  let subCa: { id: string; name: string };
+  let profileRules: string[];
+  let functionRules: string[];
+
+  beforeAll(async () => {
+    const rootCa = await testDb().certificateAuthority.findFirstOrThrow({
+      where: { role: "root" },
+      orderBy: { createdAt: "asc" },
+    });
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const createdCa = await api("POST", "/api/console/certificate-authorities", {
+      kind: "sub",
+      parentId: rootCa.id,
+      subjectDn: `CN=Profile Issuing CA ${suffix}, O=Keyward tests`,
+    });
+    expect(createdCa.status, JSON.stringify(createdCa.body)).toBe(201);
+    subCa = { id: createdCa.body.id, name: createdCa.body.name };
+    eep = `mtls-${suffix}`;
+    const profile = await api("POST", "/api/console/end-entity-profiles", {
+      name: eep,
+      defaultCa: subCa.name,
+    });
+    expect(profile.status, JSON.stringify(profile.body)).toBe(201);
+    profileAlias = await createTestAlias({ requireClientCertificate: true, endEntityProfile: eep });
+    profileRules = endEntityProfileAccessRules(eep).map((r) => r.rule);
+    functionRules = FUNCTION_ACCESS_RULES.map((r) => r.rule);
+  });
+
+  it("a certificate lacking the profile's rule is refused, naming the rule; one lacking the profile's CA, naming that CA", async () => {
+    const withoutProfile = await issueClientCertificate(ca, { commonName: "no-profile.mtls.test" });
+    await register(withoutProfile, [...functionRules, caAccessRule(subCa.name)], profileAlias);
+    const client = await mtlsClient(withoutProfile, profileAlias);
+    const { res, key } = await newAccount(client);
+    expect(res.status).toBe(201);
+    const kid = res.headers.get("location") as string;
+    const order = await client.signedPost(
+      key,
+      client.directory.newOrder as string,
+      { identifiers: [{ type: "dns", value: "no-profile.mtls.test" }] },
+      { kid },
+    );
+    const createRule = `/endentityprofilesrules/${eep}/create_end_entity/`;
+    expect(order.status).toBe(403);
+    expect(order.body).toMatchObject({ type: UNAUTHORIZED, missingAccessRule: createRule });
+    expect(order.body.detail).toContain(createRule);
+
+    // Granted the default issuing CA, not the CA this alias's profile issues from.
+    const otherCa = await issueClientCertificate(ca, { commonName: "other-ca.mtls.test" });
+    await register(otherCa, [...functionRules, caAccessRule(ca.name), ...profileRules], profileAlias);
+    const second = await mtlsClient(otherCa, profileAlias);
+    const created = await newAccount(second);
+    const denied = await second.signedPost(
+      created.key,
+      second.directory.newOrder as string,
+      { identifiers: [{ type: "dns", value: "other-ca.mtls.test" }] },
+      { kid: created.res.headers.get("location") as string },
+    );
+    expect(denied.status).toBe(403);
+    expect(denied.body).toMatchObject({ type: UNAUTHORIZED, missingAccessRule: caAccessRule(subCa.name) });
+  });
+
+  it("a certificate with the profile's rules and its CA's enrolls, from that CA; the profile cannot be deleted while granted", async () => {
+    const credential = await issueClientCertificate(ca, { commonName: "profile.mtls.test" });
+    await register(credential, [...functionRules, caAccessRule(subCa.name), ...profileRules], profileAlias);
+    const pem = await enrollWithAcmeClient(credential, profileAlias);
+    const [leaf] = pem.split(/(?=-----BEGIN CERTIFICATE-----)/);
+    expect(new X509Certificate(leaf as string).issuer).toContain(`CN=${subCa.name}`);
+
+    const refused = await api("DELETE", `/api/console/end-entity-profiles/${eep}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain(profileAlias);
   });
 });

@@ -1,10 +1,13 @@
 // Keyward's certificate authorities: subject, role, issuer, validity, key and fingerprint, with
 // downloads of each certificate and each of its chains (its own and one per cross-certificate),
-// and the CRL each one publishes. Administrators create, import, renew and cross-certify (issue 12).
+// and the CRL each one publishes. Administrators create, import (with the external chain above a
+// CA signed outside Keyward), renew, cross-certify and delete unused CAs (issue 12).
 
 import {
   CaCreateButton,
   CaCrossCertifyButton,
+  CaDeleteButton,
+  CaExternalChainButton,
   CaImportButton,
   CaRenewButton,
 } from "@/components/certificate-authorities/CaActions";
@@ -109,6 +112,14 @@ export default async function CertificateAuthoritiesPage() {
                           roots={roots.filter((r) => r.id !== ca.parentId)}
                         />
                       )}
+                      {canManage && ca.externalChain && (
+                        <CaExternalChainButton
+                          id={ca.id}
+                          name={ca.name}
+                          hasChain={ca.externalChain.length > 0}
+                        />
+                      )}
+                      {canManage && !ca.isDefault && <CaDeleteButton id={ca.id} name={ca.name} />}
                     </>
                   }
                 />
@@ -146,6 +157,32 @@ export default async function CertificateAuthoritiesPage() {
                         <CopyField value={ca.sha256Fingerprint} />
                       </dd>
                     </div>
+                    {ca.externalChain && (
+                      <div className="md:col-span-2">
+                        <dt className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">
+                          Issuer&rsquo;s chain outside Keyward
+                        </dt>
+                        <dd>
+                          {ca.externalChain.length === 0 ? (
+                            <span className="text-slate-600">
+                              None uploaded: ACME clients receive this CA&rsquo;s certificate alone above
+                              theirs.
+                            </span>
+                          ) : (
+                            <ol className="space-y-1" aria-label={`Issuer's chain of ${ca.name}`}>
+                              {ca.externalChain.map((c) => (
+                                <li key={c.sha256Fingerprint} className="break-all font-mono text-xs">
+                                  {c.subjectDn}{" "}
+                                  <span className="font-sans text-slate-500">
+                                    until <RelativeTime iso={c.notAfter} />
+                                  </span>
+                                </li>
+                              ))}
+                            </ol>
+                          )}
+                        </dd>
+                      </div>
+                    )}
                     {ca.chains.length > 0 && (
                       <div className="md:col-span-2">
                         <dt className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">

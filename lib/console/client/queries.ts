@@ -391,7 +391,7 @@ export function useCreateCaMutation() {
 export function useImportCaMutation() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { certificate: string; privateKey: string }) =>
+    mutationFn: (body: { certificate: string; privateKey: string; externalChain?: string }) =>
       apiRequest<CertificateAuthorityView>("POST", `${CA_API}/import`, body),
     onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.certificateAuthorities() }),
   });
@@ -402,6 +402,23 @@ export function useRenewCaMutation(id: string) {
   return useMutation({
     mutationFn: (body: { newKey: boolean }) =>
       apiRequest<CertificateAuthorityView>("POST", `${CA_API}/${enc(id)}/renew`, body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.certificateAuthorities() }),
+  });
+}
+
+export function useSetCaExternalChainMutation(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { externalChain: string }) =>
+      apiRequest<CertificateAuthorityView>("PUT", `${CA_API}/${enc(id)}/external-chain`, body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.certificateAuthorities() }),
+  });
+}
+
+export function useDeleteCaMutation(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiRequest<void>("DELETE", `${CA_API}/${enc(id)}`),
     onSuccess: () => qc.invalidateQueries({ queryKey: consoleKeys.certificateAuthorities() }),
   });
 }

@@ -46,6 +46,12 @@ export const createCaBodySchema = z
   });
 export type CreateCaBody = z.output<typeof createCaBodySchema>;
 
+// The external chain above an imported CA: a handful of PEM certificates (lib/ca/external-chains.ts
+// MAX_EXTERNAL_CHAIN_LENGTH of 8, a few KB each).
+const externalChain = z
+  .string({ error: "Paste the issuer's chain as PEM certificates, the CA's issuer first, up to the root" })
+  .max(MAX_PEM_CHARS, "At most 64 KB of PEM");
+
 export const importCaBodySchema = z.strictObject({
   certificate: z
     .string({ error: "Paste the CA certificate (PEM, or base64 of the DER)" })
@@ -55,6 +61,15 @@ export const importCaBodySchema = z.strictObject({
     .string({ error: "Paste the CA's PKCS#8 private key (PEM, or base64 of the DER)" })
     .min(1, "Paste the CA's PKCS#8 private key (PEM, or base64 of the DER)")
     .max(MAX_PEM_CHARS, "This is too long to be a private key"),
+  // Only for a CA whose issuer is outside Keyward; empty or absent: none (it can be added later).
+  externalChain: externalChain.optional(),
+});
+
+export const externalChainBodySchema = z.strictObject({
+  externalChain: externalChain.min(
+    1,
+    "Paste the issuer's chain as PEM certificates, the CA's issuer first, up to the root",
+  ),
 });
 
 export const renewCaBodySchema = z.strictObject({

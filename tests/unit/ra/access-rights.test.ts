@@ -8,6 +8,8 @@ import {
   caAccessRule,
   caNameOfAccessRule,
   endEntityProfileAccessRule,
+  endEntityProfileAccessRules,
+  endEntityProfileOfAccessRule,
   FUNCTION_ACCESS_RULES,
   OPERATION_OF_RESOURCE,
   requiredAccessRules,
@@ -31,6 +33,21 @@ describe("access rules", () => {
     );
     expect(accessRuleLabel("/ra_functionality/view_end_entity/")).toBe("View end entity");
     expect(accessRuleLabel("/ca/Root/")).toBe("CA Root");
+    expect(endEntityProfileAccessRules("TLS").map((r) => r.rule)).toEqual([
+      "/endentityprofilesrules/TLS/create_end_entity/",
+      "/endentityprofilesrules/TLS/edit_end_entity/",
+      "/endentityprofilesrules/TLS/view_end_entity/",
+      "/endentityprofilesrules/TLS/revoke_end_entity/",
+    ]);
+    expect(endEntityProfileOfAccessRule("/endentityprofilesrules/TLS/edit_end_entity/")).toEqual({
+      profile: "TLS",
+      right: "edit_end_entity",
+    });
+    expect(endEntityProfileOfAccessRule("/endentityprofilesrules/TLS/superuser/")).toBeNull();
+    expect(endEntityProfileOfAccessRule("/endentityprofilesrules/a/b/view_end_entity/")).toBeNull();
+    expect(accessRuleLabel("/endentityprofilesrules/TLS/view_end_entity/")).toBe(
+      "View end entity (end entity profile TLS)",
+    );
   });
 
   it("every ACME resource is an operation; only the directory needs no certificate", () => {
@@ -58,6 +75,31 @@ describe("access rules", () => {
     expect(OPERATION_OF_RESOURCE.revokeCert).toBe("revoke");
     expect(OPERATION_OF_RESOURCE.certificate).toBe("view");
     expect(OPERATION_OF_RESOURCE.keyChange).toBe("account");
+  });
+
+  it("on an alias with an end entity profile, the same end entity rights are needed on that profile", () => {
+    const profile = (right: string) => `/endentityprofilesrules/TLS/${right}/`;
+    expect(requiredAccessRules("enroll", "Issuing", "TLS")).toEqual([
+      "/ca_functionality/create_certificate/",
+      "/ra_functionality/create_end_entity/",
+      "/ra_functionality/edit_end_entity/",
+      "/ra_functionality/view_end_entity/",
+      "/ca/Issuing/",
+      profile("create_end_entity"),
+      profile("edit_end_entity"),
+      profile("view_end_entity"),
+    ]);
+    expect(requiredAccessRules("revoke", "Issuing", "TLS")).toEqual([
+      "/ra_functionality/revoke_end_entity/",
+      "/ca/Issuing/",
+      profile("revoke_end_entity"),
+    ]);
+    expect(requiredAccessRules("view", "Issuing", "TLS")).toEqual([
+      "/ra_functionality/view_end_entity/",
+      "/ca/Issuing/",
+      profile("view_end_entity"),
+    ]);
+    expect(requiredAccessRules("account", "Issuing", "TLS")).toEqual([]);
   });
 });
 

@@ -146,6 +146,7 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
         initial={accessRules}
         choices={choices}
         requiresClientCertificate={requiresClientCertificate}
+        endEntityProfile={alias.settings.endEntityProfile}
         canManage={canManage}
       />
       <AliasRateLimitsCard name={alias.name} initial={rateLimits} canManage={canManage} />
@@ -158,9 +159,23 @@ export default async function AliasPage({ params }: { params: Promise<{ alias: s
         canManage={canManage}
         approvalProfiles={profiles.map((p) => p.name)}
         endEntityProfiles={endEntityProfiles.map((p) => p.name)}
-        rootCas={cas
-          .filter((ca) => ca.role === "root")
-          .map((ca) => ({ id: ca.id, label: ca.name, subjectDn: ca.subjectDn }))}
+        rootCas={[
+          ...cas
+            .filter((ca) => ca.role === "root")
+            .map((ca) => ({ id: ca.id, label: ca.name, subjectDn: ca.subjectDn })),
+          // The external roots that imported CAs' uploaded chains lead to.
+          ...cas.flatMap((ca) =>
+            ca.externalChain?.length && ca.chains[0]
+              ? [
+                  {
+                    id: `${ca.id}:external`,
+                    label: ca.chains[0].rootName,
+                    subjectDn: ca.chains[0].rootSubjectDn,
+                  },
+                ]
+              : [],
+          ),
+        ].filter((root, i, all) => all.findIndex((r) => r.subjectDn === root.subjectDn) === i)}
       />
     </>
   );

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "CertificateAuthority" ADD COLUMN     "externalChainDer" BYTEA[] DEFAULT ARRAY[]::BYTEA[];
