@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
+import { ConfirmedActionButton } from "@/components/ui/ConfirmedActionButton";
 import { Dialog } from "@/components/ui/Dialog";
 import { Field, FormError, Select, TextArea, TextInput } from "@/components/ui/Field";
 import { useSchemaForm } from "@/components/ui/useSchemaForm";
@@ -348,46 +349,21 @@ export function CaExternalChainButton({
 
 /** Deletes a CA that has issued nothing and that nothing refers to, after a confirmation naming it. */
 export function CaDeleteButton({ id, name }: { id: string; name: string }) {
-  const router = useRouter();
-  const [open, setOpen] = useState(false);
-  const mutation = useDeleteCaMutation(id);
   return (
-    <>
-      <Button
-        size="sm"
-        variant="ghost"
-        className="text-red-700 hover:bg-red-50"
-        onClick={() => setOpen(true)}
-        aria-label={`Delete ${name}`}
-      >
-        Delete
-      </Button>
-      <ConfirmDialog
-        open={open}
-        onClose={() => {
-          mutation.reset();
-          setOpen(false);
-        }}
-        title={`Delete CA "${name}"?`}
-        confirmLabel={`Delete ${name}`}
-        pending={mutation.isPending}
-        error={mutation.error ? errorMessage(mutation.error) : null}
-        onConfirm={() =>
-          mutation.mutate(undefined, {
-            onSuccess: () => {
-              setOpen(false);
-              router.refresh();
-            },
-          })
-        }
-      >
-        <p>
-          Its certificate and private key are deleted for good. Only a CA that has issued nothing and that no
-          CA, profile, alias or access rule refers to can be deleted; a CA that has issued stays until its
-          certificates are revoked or expire.
-        </p>
-      </ConfirmDialog>
-    </>
+    <ConfirmedActionButton
+      mutation={useDeleteCaMutation(id)}
+      variables={undefined}
+      label="Delete"
+      ariaLabel={`Delete ${name}`}
+      title={`Delete CA "${name}"?`}
+      confirmLabel={`Delete ${name}`}
+    >
+      <p>
+        Its certificate and private key are deleted for good. Only a CA that has issued nothing and that no
+        CA, profile, alias or access rule refers to can be deleted; a CA that has issued stays until its
+        certificates are revoked or expire.
+      </p>
+    </ConfirmedActionButton>
   );
 }
 
