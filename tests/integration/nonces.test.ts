@@ -66,14 +66,17 @@ describe("NonceService", () => {
   });
 
   it("prune removes only redemption records of expired nonces", async () => {
+    // Pruned as of a time two validities ahead: the suite's server, which shares this database
+    // and prunes as of the real clock, must not take the old record first.
     const now = Date.now();
-    const old = instanceA.issue(now - 2 * VALIDITY_MS);
-    expect(await instanceA.redeem(old, VALIDITY_MS, now - 1.5 * VALIDITY_MS)).toBe("ok");
-    const fresh = instanceA.issue(now);
-    expect(await instanceA.redeem(fresh, VALIDITY_MS, now)).toBe("ok");
-    expect(await instanceA.prune(now)).toBeGreaterThanOrEqual(1);
+    const later = now + 2 * VALIDITY_MS;
+    const old = instanceA.issue(now);
+    expect(await instanceA.redeem(old, VALIDITY_MS, now)).toBe("ok");
+    const fresh = instanceA.issue(later);
+    expect(await instanceA.redeem(fresh, VALIDITY_MS, later)).toBe("ok");
+    expect(await instanceA.prune(later)).toBeGreaterThanOrEqual(1);
     expect(await dbA.redeemedNonce.findUnique({ where: { value: old } })).toBeNull();
     // The fresh nonce's record survives: replay still detected.
-    expect(await instanceA.redeem(fresh, VALIDITY_MS, now)).toBe("reused");
+    expect(await instanceA.redeem(fresh, VALIDITY_MS, later)).toBe("reused");
   });
 });
