@@ -28,6 +28,7 @@ let acmeWasEnabled: boolean;
 let serialHex: string;
 let certificatePath: string;
 let orderPath: string;
+let endEntityPath: string;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-e2e-certs-"));
 
 beforeAll(async () => {
@@ -189,9 +190,39 @@ describe("orders and certificate authorities", () => {
   });
 });
 
+describe("end entities", () => {
+  it("[END ENTITIES]: the end entities page lists the certificate's end entity, GENERATED, and links to its certificate", async () => {
+    // RA mode (issue 12 item 4): the alias names end entities RANDOM, i.e. by the order's id.
+    const certificate = await db.certificate.findFirstOrThrow({
+      where: { account: { alias: { name: ALIAS } } },
+      include: { endEntity: true },
+      orderBy: { createdAt: "asc" },
+    });
+    const username = certificate.endEntity?.username as string;
+    expect(username).toBe(certificate.orderId);
+    await admin.goto("/");
+    await admin
+      .getByRole("navigation", { name: "Console" })
+      .getByRole("link", { name: "End entities" })
+      .click();
+    await admin.waitForURL("**/end-entities");
+    await admin.getByLabel("Username or subject").fill(NAME);
+    await admin.getByRole("button", { name: "Search" }).click();
+    await admin.waitForURL((url) => url.searchParams.get("q") === NAME);
+    const link = admin.getByTestId("end-entity-link").filter({ hasText: username });
+    await expect.poll(() => link.count()).toBe(1);
+    await link.click();
+    await admin.getByTestId("end-entity-title").filter({ hasText: username }).waitFor();
+    expect(await admin.getByText("GENERATED").count()).toBeGreaterThan(0);
+    endEntityPath = new URL(admin.url()).pathname;
+    await admin.getByTestId("end-entity-certificate-link").filter({ hasText: certificate.serialHex }).click();
+    await admin.waitForURL(`**/certificates/${certificate.id}`);
+  });
+});
+
 describe("accessibility", () => {
   // The pages of this file's certificate and order exist only here; console-daily checks the rest.
-  it("[A11Y]: certificates, a certificate, orders, an order and the CAs: no serious axe violation, no sideways scroll, at both sizes", {
+  it("[A11Y]: certificates, a certificate, orders, an order, the CAs and end entities: no serious axe violation, no sideways scroll, at both sizes", {
     timeout: 120_000,
   }, async () => {
     const problems: string[] = [];
@@ -205,6 +236,8 @@ describe("accessibility", () => {
         "/orders",
         orderPath,
         "/certificate-authorities",
+        "/end-entities",
+        endEntityPath,
       ]) {
         const res = await p.goto(path);
         expect(res?.status(), path).toBe(200);
