@@ -197,6 +197,9 @@ describe("end entities named by DN under the single active certificate constrain
       [first, "revoked"],
     ]);
     expect(one.body.certificateList[1].revocationReason).toEqual({ code: 4, name: "superseded" });
+    // Each certificate names its end entity.
+    const certificate = await api("GET", `/api/console/certificates/${one.body.certificateList[1].id}`);
+    expect(certificate.body.endEntity).toEqual({ id: list.body.items[0].id, username });
     // Read-only: there is nothing to write to.
     expect((await api("DELETE", `/api/console/end-entities/${list.body.items[0].id}`)).status).toBe(405);
   });
