@@ -73,6 +73,28 @@ async function issue(alias: string, opts: { commonName: string; altNames: string
   return new X509Certificate(pem).serialNumber.toLowerCase();
 }
 
+/** A new account's order for `name` on `alias`, ready to finalize (http-01). */
+async function readyOrder(alias: string, name: string) {
+  const client = new acme.Client({
+    directoryUrl: `${keyward().httpUrl}/acme/${alias}/directory`,
+    accountKey: await acme.crypto.createPrivateKey(),
+    backoffMin: 100,
+    backoffMax: 500,
+    backoffAttempts: 30,
+  });
+  await client.createAccount({ termsOfServiceAgreed: true });
+  const order = await client.createOrder({ identifiers: [{ type: "dns", value: name }] });
+  for (const authz of await client.getAuthorizations(order)) {
+    const challenge = authz.challenges.find((c) => c.type === "http-01");
+    if (!challenge) throw new Error("no http-01 challenge");
+    http01.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
+    await client.completeChallenge(challenge);
+    await client.waitForValidStatus(challenge);
+  }
+  await client.waitForValidStatus(order);
+  return { client, order };
+}
+
 /** The CRL of the CA that issued `serialHex`, as openssl prints it. */
 async function crlTextFor(serialHex: string): Promise<string> {
   const cert = await testDb().certificate.findUniqueOrThrow({ where: { serialHex } });
@@ -204,36 +226,55 @@ describe("end entities named by DN under the single active certificate constrain
     expect((await api("DELETE", `/api/console/end-entities/${list.body.items[0].id}`)).status).toBe(405);
   });
 
-  it("fail/a CSR without any of the DN attributes is badCSR naming them, and the order can be finalized again", async () => {
+  it("fail/a CSR without any of the DN attributes is badCSR naming them, and the order stays ready", async () => {
     const uidOnly = await aliasWith({
       endEntityProfile: (await testDb().endEntity.findUniqueOrThrow({ where: { username } }))
         .endEntityProfileName,
       raNameGenScheme: "DN",
       raNameGenParams: "UID",
     });
-    const client = new acme.Client({
-      directoryUrl: `${keyward().httpUrl}/acme/${uidOnly}/directory`,
-      accountKey: await acme.crypto.createPrivateKey(),
-      backoffMin: 100,
-      backoffMax: 500,
-      backoffAttempts: 30,
-    });
-    await client.createAccount({ termsOfServiceAgreed: true });
     const name = `${unique("uid")}.ee.test`;
-    const order = await client.createOrder({ identifiers: [{ type: "dns", value: name }] });
-    for (const authz of await client.getAuthorizations(order)) {
-      const challenge = authz.challenges.find((c) => c.type === "http-01");
-      if (!challenge) throw new Error("no http-01 challenge");
-      http01.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
-      await client.completeChallenge(challenge);
-      await client.waitForValidStatus(challenge);
-    }
-    await client.waitForValidStatus(order);
+    const { client, order } = await readyOrder(uidOnly, name);
     const [, csr] = await acme.crypto.createCsr({ commonName: name, altNames: [name] });
     await expect(client.finalizeOrder(order, csr)).rejects.toThrow(/request DN's UID/);
     // Still ready: the refusal came before the order moved on, and no end entity was made.
     expect((await client.getOrder(order)).status).toBe("ready");
     expect(await testDb().endEntity.count({ where: { subjectDn: { contains: name } } })).toBe(0);
+  });
+});
+
+describe("two enrolments of one end entity at once", () => {
+  it("ok/under the single active certificate constraint exactly one certificate stays valid", async () => {
+    const cp = await created("/api/console/certificate-profiles", {
+      name: unique("single"),
+      singleActiveCertificate: true,
+    });
+    const eep = await created("/api/console/end-entity-profiles", {
+      name: unique("batch"),
+      defaultCertificateProfile: cp.name,
+      batchGeneration: true,
+    });
+    const alias = await aliasWith({
+      endEntityProfile: eep.name,
+      raNameGenScheme: "DN",
+      raNameGenParams: "CN",
+    });
+    const name = `${unique("race")}.ee.test`;
+    const ready = await Promise.all([readyOrder(alias, name), readyOrder(alias, name)]);
+    const finalized = await Promise.all(
+      ready.map(async ({ client, order }) => {
+        const [, csr] = await acme.crypto.createCsr({ commonName: name, altNames: [name] });
+        return client.finalizeOrder(order, csr);
+      }),
+    );
+    expect(finalized.map((o) => o.status)).toEqual(["valid", "valid"]);
+    const entity = await testDb().endEntity.findUniqueOrThrow({
+      where: { username: name },
+      include: { certificates: { orderBy: { createdAt: "asc" } } },
+    });
+    expect(entity.status).toBe("GENERATED");
+    expect(entity.certificates.map((c) => c.status).sort()).toEqual(["revoked", "valid"]);
+    expect(entity.certificates.find((c) => c.status === "revoked")?.revocationReason).toBe(4);
   });
 });
 
