@@ -13,6 +13,7 @@ import { type Http01Responder, startHttp01Responder } from "../support/challenge
 import { type ChallTestSrv, startChallTestSrv } from "../support/challtestsrv";
 import { createTestToken } from "../support/console-tokens";
 import { createTestAlias, enableAcme, keyward, testDb } from "../support/keyward";
+import { parseSamples, sampleValue } from "../support/metrics";
 
 let adminToken: string;
 let auditorToken: string;
@@ -187,6 +188,16 @@ describe("end entities named by DN under the single active certificate constrain
     const entry = crl.split("Serial Number: ").find((e) => e.toLowerCase().startsWith(first));
     expect(entry, crl).toContain("Superseded");
     expect(crl.toLowerCase()).not.toContain(`serial number: ${second}`);
+    // Counted as every revocation is.
+    const metrics = await fetch(`${keyward().httpUrl}/metrics`, {
+      headers: { authorization: `Bearer ${auditorToken}` },
+    });
+    expect(
+      sampleValue(parseSamples(await metrics.text()), "keyward_certificates_revoked_total", {
+        alias,
+        reason: "superseded",
+      }),
+    ).toBe(1);
   });
 
   it("ok/the console API lists the end entity to the auditor, with its certificates newest first", async () => {
