@@ -31,7 +31,7 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
       {
         name: "raNameGenScheme",
         label: "RA name generation scheme",
-        help: "DN: a part of the request DN, with fall-backs (e.g. UID;SN;CN). RANDOM: the generated 43-character ACME order id. FIXED: the DN attributes typed as a semicolon-delimited string. USERNAME: the entire request DN, or a constant username. Enable batch generation in the end entity profile unless RANDOM is used.",
+        help: "How each enrolment's end entity is named. DN: a part of the request DN, with fall-backs (e.g. UID;SN;CN: first UID, else SN, else CN). RANDOM: the order's id, so every order is its own end entity. FIXED: the parameters, one username for every enrolment. USERNAME: the entire request DN. The request DN is the CSR's subject, with the certificate's CN when the CSR has none. Any scheme but RANDOM needs batch generation in the end entity profile.",
         kind: {
           type: "select",
           options: [
@@ -45,7 +45,7 @@ export const ALIAS_FIELD_GROUPS: AliasFieldGroup[] = [
       {
         name: "raNameGenParams",
         label: "RA name generation parameters",
-        help: "For DN and FIXED: the DN attributes to use, separated by semicolons, first match wins (e.g. CN;UID;SN). For USERNAME: a constant username.",
+        help: "For DN: the DN attributes to try, separated by semicolons, the first present wins (e.g. UID;SN;CN; as in EJBCA, SN is the serial number and SURNAME the surname). For FIXED: the username itself. Not used by RANDOM and USERNAME.",
         kind: { type: "text", placeholder: "CN" },
       },
       {

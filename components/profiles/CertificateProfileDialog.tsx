@@ -13,7 +13,6 @@ import {
   EXTENDED_KEY_USAGES,
   KEY_ALGORITHMS,
   KEY_USAGES,
-  NOT_ENFORCED_PROFILE_FIELDS,
   RSA_BIT_LENGTHS,
 } from "@/lib/ra/profile-fields";
 import { ChoiceGroup, useProfileForm } from "./ProfileFormParts";
@@ -149,8 +148,8 @@ export function CertificateProfileDialog({
       <CheckboxField
         id={`${prefix}-single`}
         label="Single active certificate constraint"
-        help="Revokes the end entity's earlier certificates when a new one is issued."
-        caveat={{ badge: "Not enforced yet", text: NOT_ENFORCED_PROFILE_FIELDS.singleActiveCertificate }}
+        help="A new certificate revokes its end entity's earlier unexpired certificates (reason superseded). Only relevant if the alias does not name end entities RANDOM."
+        error={form.errorOf("singleActiveCertificate")}
         checked={v.singleActiveCertificate}
         onChange={(checked) => form.set("singleActiveCertificate", checked)}
       />

@@ -10,7 +10,6 @@ import {
   DEFAULT_END_ENTITY_PROFILE_FIELDS,
   type EndEntityProfileFields,
   MAX_SAN_FIELDS,
-  NOT_ENFORCED_PROFILE_FIELDS,
   SUBJECT_DN_ATTRIBUTES,
 } from "@/lib/ra/profile-fields";
 import { ChoiceGroup, useProfileForm } from "./ProfileFormParts";
@@ -187,8 +186,8 @@ export function EndEntityProfileDialog({
       <CheckboxField
         id={`${prefix}-batch`}
         label="Batch generation (clear text pwd storage)"
-        help="EJBCA needs it for RA name generation schemes other than RANDOM."
-        caveat={{ badge: "Not enforced yet", text: NOT_ENFORCED_PROFILE_FIELDS.batchGeneration }}
+        help="End entities may be reset and enrolled again. Needed by aliases whose RA name generation scheme is not RANDOM."
+        error={form.errorOf("batchGeneration")}
         checked={v.batchGeneration}
         onChange={(checked) => form.set("batchGeneration", checked)}
       />

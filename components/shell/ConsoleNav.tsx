@@ -36,7 +36,7 @@ const NAV: NavGroup[] = [
       { label: "Accounts", href: "/accounts" },
       { label: "Orders", href: "/orders" },
       { label: "Certificates", href: "/certificates" },
-      { label: "End entities" },
+      { label: "End entities", href: "/end-entities" },
       { label: "Audit log", href: "/audit", permission: "audit.read" },
     ],
   },

@@ -38,6 +38,8 @@ export type CertificateSummary = {
 
 export type CertificateDetail = CertificateSummary & {
   decoded: DecodedCertificate;
+  /** The end entity it was enrolled for; null for certificates issued before end entities. */
+  endEntity: { id: string; username: string } | null;
   issuerChain: { id: string; name: string; subjectDn: string }[];
   /** The CRL of the issuing CA (RFC 5280 §5), as the certificate's cRLDistributionPoints names it. */
   crlPath: string;
@@ -119,6 +121,7 @@ export async function getCertificate(o: {
   return {
     ...toSummary(row, o.now ?? new Date()),
     decoded: decodeCertificate(row.der),
+    endEntity: row.endEntity,
     issuerChain: row.issuerChain.map(({ id, name, subjectDn }) => ({ id, name, subjectDn })),
     crlPath: `/ca/crl/${row.issuerId}`,
   };

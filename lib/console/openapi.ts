@@ -45,6 +45,7 @@ import {
   inspectEabPublicKeyBodySchema,
   updateEabKeyBodySchema,
 } from "./schemas/eab-keys";
+import { endEntityListQuerySchema } from "./schemas/end-entities";
 import { orderListQuerySchema } from "./schemas/orders";
 import {
   createCertificateProfileBodySchema,
@@ -691,6 +692,22 @@ export function consoleOpenApiDocument(serverUrl?: string) {
             "Revoke a certificate (administrator) with an RFC 5280 §5.3.1 reason the Baseline Requirements allow for subscriber certificates; audited, and the issuing CA's CRL lists it at once",
           requestBody: body(revokeCertificateBodySchema),
           responses: { "200": ok("The certificate, revoked"), ...errors(401, 403, 404, 409, 415, 422) },
+        },
+      },
+      "/api/console/end-entities": {
+        get: {
+          summary:
+            "End entities (RA mode, issue 12 item 4), searched by q (part of the username or subject; % and _ match themselves), status (NEW, GENERATED) and alias, sorted by updated or username",
+          parameters: queryParameters(endEntityListQuerySchema),
+          responses: { "200": ok("A page of end entities"), ...errors(401, 403, 422) },
+        },
+      },
+      "/api/console/end-entities/{id}": {
+        parameters: [pathParam("id", "End entity id (UUID)")],
+        get: {
+          summary:
+            "One end entity: username, status, subject, SANs, alias, profiles and CA of its latest enrolment, and its certificates, newest first",
+          responses: { "200": ok("The end entity"), ...errors(401, 403, 404) },
         },
       },
       "/api/console/orders": {

@@ -58,3 +58,24 @@ export async function execute(db: Db, st: Statement, values: readonly unknown[] 
   const result = await poolOf(db).query(config(db, st, values));
   return result.rowCount ?? 0;
 }
+
+/** Runs `work` in one transaction on one pooled connection; `run` sends statements as `query` does. */
+export async function transaction<T>(
+  db: Db,
+  work: (
+    run: <R extends pg.QueryResultRow>(st: Statement, values?: readonly unknown[]) => Promise<R[]>,
+  ) => Promise<T>,
+): Promise<T> {
+  const client = await poolOf(db).connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(async (st, values = []) => (await client.query(config(db, st, values))).rows);
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

@@ -161,22 +161,6 @@ export type AliasSettingsField = keyof AliasSettings;
  */
 export const NOT_ENFORCED_ALIAS_FIELDS = [
   {
-    field: "raNameGenScheme",
-    reason: "Keyward does not create end entities yet, so no RA name is generated.",
-  },
-  {
-    field: "raNameGenParams",
-    reason: "Keyward does not create end entities yet, so no RA name is generated.",
-  },
-  {
-    field: "raNameGenPrefix",
-    reason: "Keyward does not create end entities yet, so no RA name is generated.",
-  },
-  {
-    field: "raNameGenPostfix",
-    reason: "Keyward does not create end entities yet, so no RA name is generated.",
-  },
-  {
     field: "dnssecTrustAnchor",
     reason:
       "Keyward does not validate DNSSEC itself: “Require DNSSEC” trusts the resolver's AD bit, and the resolver's own trust anchor applies.",

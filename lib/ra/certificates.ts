@@ -200,13 +200,46 @@ export async function markCertificateRevoked(
       },
     },
   );
-  countCertificateRevoked({
-    alias: o.alias,
-    reason: ALLOWED_REVOCATION_REASONS[o.reason] ?? String(o.reason),
-  });
-  // The CRL follows the revocation at once; if this fails the scheduled refresh catches up.
-  await generateCrl(db, o.certificate.issuerId).catch((err: unknown) =>
-    console.error("[ra] CRL refresh after revocation failed:", err),
+  await announceRevocations(db, [{ alias: o.alias, issuerId: o.certificate.issuerId, reason: o.reason }]);
+}
+
+/**
+ * After revocations committed: the revoked metric counted for each, and each CA's CRL
+ * regenerated once, so that it lists them at once. Never throws: if the CRL cannot be made now,
+ * the scheduled refresh catches up.
+ */
+async function announceRevocations(
+  db: Db,
+  revoked: readonly { alias: string; issuerId: string; reason: number }[],
+): Promise<void> {
+  for (const r of revoked) {
+    countCertificateRevoked({
+      alias: r.alias,
+      reason: ALLOWED_REVOCATION_REASONS[r.reason] ?? String(r.reason),
+    });
+  }
+  for (const issuerId of new Set(revoked.map((r) => r.issuerId))) {
+    await generateCrl(db, issuerId).catch((err: unknown) =>
+      console.error("[ra] CRL refresh after revocation failed:", err),
+    );
+  }
+}
+
+/** RFC 5280 §5.3.1 CRLReason superseded. */
+export const SUPERSEDED_REASON = 4;
+
+/**
+ * Certificates the single active certificate constraint revoked when their end entity's new
+ * certificate was stored (spec "Single Active Certificate Constraint"; the revocation and its
+ * audit rows are in that transaction, lib/db/sql/certificates.ts): announced as every revocation.
+ */
+export async function announceSupersededRevocations(
+  db: Db,
+  revoked: readonly { issuerId: string; aliasName: string }[],
+): Promise<void> {
+  await announceRevocations(
+    db,
+    revoked.map((r) => ({ alias: r.aliasName, issuerId: r.issuerId, reason: SUPERSEDED_REASON })),
   );
 }
 

@@ -25,6 +25,14 @@ import type { AccountRecord } from "./accounts";
 import { orderValiditySeconds, readAliasSettings } from "./alias-settings";
 import type { ResolvedAlias } from "./aliases";
 import { planAuthorizations } from "./authorizations";
+import { announceSupersededRevocations } from "./certificates";
+import {
+  type EndEntityEnrolment,
+  type EndEntityPlan,
+  planEndEntity,
+  planResumedEndEntity,
+  resetEndEntityToNew,
+} from "./end-entities";
 import { checkIdentifiers } from "./identifiers";
 import { randomId } from "./ids";
 import { deriveOrderStatus, type OrderStatus } from "./order-status";
@@ -241,6 +249,13 @@ export async function finalizeOrder(
     identifiers: order.identifiers,
     now: req.now,
   });
+  // Issue 12 item 4: the end entity's name, while the client can still fix its CSR.
+  const endEntity = planEndEntity({
+    alias: req.alias,
+    orderId: order.id,
+    identifiers: order.identifiers,
+    csr,
+  });
 
   const { count } = await db.order.updateMany({
     where: { id: order.id, status: "ready" },
@@ -255,6 +270,7 @@ export async function finalizeOrder(
     now: req.now,
     ip: req.ip,
     aliasName: req.alias.name,
+    endEntity,
   });
   return { ...order, status: "valid", certificateId };
 }
@@ -278,6 +294,8 @@ async function issueAndStore(
     ip?: string;
     resumed?: boolean;
     aliasName?: string;
+    /** The end entity planned at finalize; a resumed issuance finds or plans it again. */
+    endEntity?: EndEntityPlan;
   },
 ): Promise<string> {
   const { order } = o;
@@ -288,7 +306,15 @@ async function issueAndStore(
 
   let issued: Awaited<ReturnType<typeof issueLeafCertificate>>;
   let caName: string;
+  let endEntity: EndEntityEnrolment;
   try {
+    // Spec "EJBCA Specifics": created or reset to NEW before the certificate is enrolled.
+    endEntity = await resetEndEntityToNew(db, {
+      plan: o.endEntity ?? (await planResumedEndEntity(db, { ...order, orderId: order.id, csr: o.csr })),
+      orderId: order.id,
+      policy: o.policy,
+      now: o.now,
+    });
     const ca = await signingCaOf(db, o.policy);
     caName = ca.name;
     issued = await issueLeafCertificate({
@@ -324,6 +350,7 @@ async function issueAndStore(
         keyAlgorithm: issued.keyAlgorithm,
         notBefore: issued.notBefore,
         notAfter: issued.notAfter,
+        endEntityId: endEntity.id,
       },
       {
         actor: `account:${order.accountId}`,
@@ -332,6 +359,7 @@ async function issueAndStore(
         details: {
           orderId: order.id,
           names: issued.names,
+          endEntity: endEntity.username,
           ...(o.policy.endEntityProfileName === null
             ? {}
             : {
@@ -345,8 +373,10 @@ async function issueAndStore(
         ip: o.ip ?? null,
       },
       new Date(),
+      endEntity,
     );
-    if (!stored) throw new OrderMovedOn();
+    if (!stored.stored) throw new OrderMovedOn();
+    await announceSupersededRevocations(db, stored.superseded);
   } catch (err) {
     // Another instance finished (or failed) the order first: its outcome is the order's.
     if (err instanceof OrderMovedOn || isUniqueViolation(err)) {

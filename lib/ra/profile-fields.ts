@@ -137,7 +137,7 @@ export const certificateProfileFieldsSchema = z.object({
     .default(["serverAuth"]),
   // Spec "Available CAs", by CA name; empty: any of Keyward's CAs.
   availableCas: z.array(caNameSchema).max(50).default([]),
-  // Spec "Single Active Certificate Constraint" (needs end entities: issue 12 item 4).
+  // Spec "Single Active Certificate Constraint" (lib/ra/end-entities.ts).
   singleActiveCertificate: z.boolean({ error: "true or false" }).default(false),
   // Spec "Combine ACME EAB with General Account Binding"; null or "": none.
   eabNamespace: z
@@ -197,7 +197,8 @@ export const endEntityProfileFieldsSchema = z.object({
     .union([caNameSchema, z.literal(""), z.null()])
     .transform((v) => v || null)
     .default(null),
-  // Spec "Batch generation (clear text pwd storage)": must be on for a non-RANDOM RA name scheme.
+  // Spec "Batch generation (clear text pwd storage)": must be on for a non-RANDOM RA name scheme
+  // (lib/ra/profiles.ts refuses the alias or the change that would break it).
   batchGeneration: z.boolean({ error: "true or false" }).default(false),
 });
 
@@ -207,14 +208,3 @@ export type EndEntityProfileFieldsInput = z.input<typeof endEntityProfileFieldsS
 export const DEFAULT_END_ENTITY_PROFILE_FIELDS: EndEntityProfileFields = endEntityProfileFieldsSchema.parse(
   {},
 );
-
-/**
- * What a profile stores but Keyward does not act on yet (issue 12 item 4, end entities in RA
- * mode): the console marks these fields "Not enforced yet" with this reason.
- */
-export const NOT_ENFORCED_PROFILE_FIELDS = {
-  singleActiveCertificate:
-    "Keyward does not keep end entities yet, so earlier certificates of the same end entity are not revoked.",
-  batchGeneration:
-    "Keyward does not create end entities or generate RA names yet, so batch generation changes nothing.",
-} as const;

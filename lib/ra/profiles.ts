@@ -24,8 +24,9 @@ import {
   zodProblem,
 } from "@/lib/problem";
 import { endEntityProfileAccessRules } from "./access-rights";
-import type { AliasSettings } from "./alias-settings";
+import { type AliasSettings, readAliasSettings } from "./alias-settings";
 import { aliasesGrantingAccessRules } from "./client-access-rules";
+import { batchGenerationProblem, raNameSettingsProblems } from "./end-entities";
 import {
   type CertificateProfileFields,
   certificateProfileFieldsSchema,
@@ -405,6 +406,7 @@ export async function updateEndEntityProfile(
     });
     const before = endEntityProfileFieldsOf(toEndEntityProfileRecord(row));
     const after = parseEndEntityProfileFields({ ...before, ...changes });
+    if (before.batchGeneration && !after.batchGeneration) await assertBatchGenerationNotNeeded(tx, name);
     const updated = await tx.endEntityProfile.update({
       where: { id: locked.id },
       data: await endEntityProfileColumns(tx, after),
@@ -462,11 +464,15 @@ export async function deleteEndEntityProfile(db: Db, name: string, by: ChangedBy
 
 /**
  * Inside an alias store's transaction: the end entity profile the settings name exists and stays
- * until the transaction ends (FOR SHARE), else a refusal naming the field. (Spec "RA Name
- * Generation Scheme" also asks batch generation of a non-RANDOM scheme's profile: that comes
- * with end entities, issue 12 item 4.)
+ * until the transaction ends (FOR SHARE), else a refusal naming the field; and the RA name
+ * generation scheme can name end entities under it (spec "RA Name Generation Scheme": "Enable
+ * Batch generation in the end entity profile, if you don't use RANDOM usernames"). Without a
+ * profile the built-in one applies, which has batch generation on (lib/ra/end-entities.ts).
  */
 export async function assertEndEntityProfileExists(tx: Tx, settings: AliasSettings): Promise<void> {
+  const naming = raNameSettingsProblems(settings);
+  if (naming.length > 0)
+    throw invalidParamsProblem(naming.map((p) => ({ name: `settings.${p.name}`, reason: p.reason })));
   const name = settings.endEntityProfile;
   if (name === null) return;
   const profile = await lockEndEntityProfileForShare(tx, name);
@@ -478,6 +484,28 @@ export async function assertEndEntityProfileExists(tx: Tx, settings: AliasSettin
       },
     ]);
   }
+  const refusal = batchGenerationProblem(settings.raNameGenScheme, { name, ...profile });
+  if (refusal) throw invalidParamsProblem([{ name: "settings.raNameGenScheme", reason: refusal }]);
+}
+
+/**
+ * Turning batch generation off in a profile that aliases with a non-RANDOM scheme use would leave
+ * them breaking the rule assertEndEntityProfileExists keeps: refused, naming them.
+ */
+async function assertBatchGenerationNotNeeded(tx: Tx, name: string): Promise<void> {
+  const rows = await tx.alias.findMany({
+    where: { settings: { path: ["endEntityProfile"], equals: name } },
+    select: { name: true, settings: true },
+    orderBy: { name: "asc" },
+  });
+  const needing = rows.filter((r) => readAliasSettings(r.settings).raNameGenScheme !== "RANDOM");
+  if (needing.length === 0) return;
+  throw invalidParamsProblem([
+    {
+      name: "batchGeneration",
+      reason: `Alias${needing.length === 1 ? "" : "es"} ${needing.map((r) => `"${r.name}"`).join(", ")} name${needing.length === 1 ? "s" : ""} end entities with a scheme other than RANDOM, which needs batch generation; choose RANDOM there first`,
+    },
+  ]);
 }
 
 // ── Resolution for issuance ─────────────────────────────────────────────────────────────────
@@ -494,6 +522,8 @@ export type IssuancePolicy = {
   readonly maxIpAddresses: number;
   /** Spec "Combine ACME EAB with General Account Binding"; null: any account. */
   readonly eabNamespace: string | null;
+  /** Spec "Single Active Certificate Constraint": a new certificate revokes the end entity's others. */
+  readonly singleActiveCertificate: boolean;
 };
 
 const BUILT_IN_POLICY: IssuancePolicy = Object.freeze({
@@ -504,6 +534,7 @@ const BUILT_IN_POLICY: IssuancePolicy = Object.freeze({
   maxDnsNames: MAX_SAN_FIELDS,
   maxIpAddresses: MAX_SAN_FIELDS,
   eabNamespace: null,
+  singleActiveCertificate: false,
 });
 
 /**
@@ -553,6 +584,7 @@ export async function issuancePolicyOf(
     maxDnsNames: row.maxDnsNames,
     maxIpAddresses: row.maxIpAddresses,
     eabNamespace: certificateProfile?.eabNamespace ?? null,
+    singleActiveCertificate: certificateProfile?.singleActiveCertificate ?? false,
   };
 }
 

@@ -27,6 +27,7 @@ let dns: ChallTestSrv;
 let acmeWasEnabled: boolean;
 let serialHex: string;
 let certificatePath: string;
+let endEntityPath: string;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-e2e-certs-"));
 
 beforeAll(async () => {
@@ -187,9 +188,39 @@ describe("orders and certificate authorities", () => {
   });
 });
 
+describe("end entities", () => {
+  it("[END ENTITIES]: the end entities page lists the certificate's end entity, GENERATED, and links to its certificate", async () => {
+    // RA mode (issue 12 item 4): the alias names end entities RANDOM, i.e. by the order's id.
+    const certificate = await db.certificate.findFirstOrThrow({
+      where: { account: { alias: { name: ALIAS } } },
+      include: { endEntity: true },
+      orderBy: { createdAt: "asc" },
+    });
+    const username = certificate.endEntity?.username as string;
+    expect(username).toBe(certificate.orderId);
+    await admin.goto("/");
+    await admin
+      .getByRole("navigation", { name: "Console" })
+      .getByRole("link", { name: "End entities" })
+      .click();
+    await admin.waitForURL("**/end-entities");
+    await admin.getByLabel("Username or subject").fill(NAME);
+    await admin.getByRole("button", { name: "Search" }).click();
+    await admin.waitForURL((url) => url.searchParams.get("q") === NAME);
+    const link = admin.getByTestId("end-entity-link").filter({ hasText: username });
+    await expect.poll(() => link.count()).toBe(1);
+    await link.click();
+    await admin.getByTestId("end-entity-title").filter({ hasText: username }).waitFor();
+    expect(await admin.getByText("GENERATED").count()).toBeGreaterThan(0);
+    endEntityPath = new URL(admin.url()).pathname;
+    await admin.getByTestId("end-entity-certificate-link").filter({ hasText: certificate.serialHex }).click();
+    await admin.waitForURL(`**/certificates/${certificate.id}`);
+  });
+});
+
 describe("accessibility", () => {
   // The pages of this file's certificate and order exist only here; console-daily checks the rest.
-  it("[A11Y]: a certificate's page: no serious axe violation, no sideways scroll, at both sizes", {
+  it("[A11Y]: a certificate's page and its end entity's: no serious axe violation, no sideways scroll, at both sizes", {
     timeout: 120_000,
   }, async () => {
     const problems: string[] = [];
@@ -198,8 +229,9 @@ describe("accessibility", () => {
       const context = await newContext(browser, viewport, state);
       const p = await context.newPage();
       // The lists, an order and the CAs page are checked with every other page by
-      // console-daily.e2e.test.ts; a certificate's page needs the certificate this file issues.
-      for (const path of [certificatePath]) {
+      // console-daily.e2e.test.ts; a certificate's page and its end entity's need the certificate
+      // this file issues.
+      for (const path of [certificatePath, endEntityPath]) {
         const res = await p.goto(path);
         expect(res?.status(), path).toBe(200);
         await p.locator("main").waitFor();

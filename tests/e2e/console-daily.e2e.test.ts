@@ -112,6 +112,7 @@ const pages = () => [
   "/certificate-authorities",
   "/certificate-profiles",
   "/end-entity-profiles",
+  "/end-entities",
   "/audit",
   "/users",
   "/api-tokens",
@@ -119,7 +120,7 @@ const pages = () => [
 ];
 
 describe("every page at both sizes", () => {
-  // 2 × 21 page loads, each checked by axe: a minute or two on a busy 2-core machine.
+  // 2 × 22 page loads, each checked by axe: a minute or two on a busy 2-core machine.
   it("[A11Y]: no page has a serious or critical axe violation, one main landmark, and none scrolls sideways", {
     timeout: 300_000,
   }, async () => {

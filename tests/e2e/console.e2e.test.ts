@@ -194,6 +194,8 @@ describe("aliases", () => {
       "termsOfServiceRequireNewApproval",
       "endEntityProfile",
       "preferredRootCaSubjectDn",
+      "raNameGenScheme",
+      "raNameGenPrefix",
     ]) {
       expect(await page.getByTestId(`field-${field}-caveat`).count(), field).toBe(0);
     }
@@ -214,6 +216,36 @@ describe("aliases", () => {
     expect(stored.settings.dnssecTrustAnchor).toBe(". IN DS 12345 8 2 ABCDEF");
     expect(stored.flags).toEqual([]);
     await screenshot(page, "aliases-no-unenforced-flags");
+  });
+
+  it("[ALIASES]: a naming scheme that needs batch generation is refused beside the field under a profile without it", async () => {
+    const profile = await page.request.post("/api/console/end-entity-profiles", {
+      headers: { origin: e2e().baseUrl },
+      data: { name: "e2e-no-batch", batchGeneration: false },
+    });
+    expect(profile.status()).toBe(201);
+    await page.goto(`/aliases/${ALIAS}`);
+    await page.getByLabel("End entity profile").selectOption("e2e-no-batch");
+    await page.getByLabel("RA name generation scheme").selectOption("DN");
+    await page.getByTestId("alias-store").click();
+    await expect
+      .poll(() => page.locator('[data-field-error="field-raNameGenScheme"]').textContent())
+      .toContain('turn on "Batch generation" in end entity profile "e2e-no-batch"');
+    await screenshot(page, "alias-batch-generation-refused");
+    const stored = await (await page.request.get(`/api/console/aliases/${ALIAS}`)).json();
+    expect(stored.settings).toMatchObject({ endEntityProfile: null, raNameGenScheme: "RANDOM" });
+    // RANDOM needs no batch generation: the form stores.
+    const storedSettings = async () =>
+      (await (await page.request.get(`/api/console/aliases/${ALIAS}`)).json()).settings;
+    await page.getByLabel("RA name generation scheme").selectOption("RANDOM");
+    await page.getByTestId("alias-store").click();
+    await expect.poll(async () => (await storedSettings()).endEntityProfile).toBe("e2e-no-batch");
+    // Back to no profile, as the tests after this one expect (from the page as now stored).
+    await page.reload();
+    await expect.poll(() => page.getByLabel("End entity profile").inputValue()).toBe("e2e-no-batch");
+    await page.getByLabel("End entity profile").selectOption({ label: "None" });
+    await page.getByTestId("alias-store").click();
+    await expect.poll(async () => (await storedSettings()).endEntityProfile).toBeNull();
   });
 
   it("[ACME]: the stored alias's directory answers at all three URL forms with its meta", async () => {

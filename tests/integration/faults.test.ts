@@ -8,6 +8,7 @@ import * as acme from "acme-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/lib/db/client";
 import { startEmbeddedDatabase } from "@/lib/db/embedded";
+import { RANDOM_PLACEHOLDER } from "@/lib/ra/end-entities";
 import { setAcmeEnabled } from "@/lib/ra/global-settings";
 import { type Http01Responder, startHttp01Responder } from "../support/challenge-responders";
 import { createTestUserWithToken } from "../support/console-tokens";
@@ -109,7 +110,11 @@ describe("orders never stuck in processing", () => {
     });
     await api("POST", "/end-entity-profiles", { name: "faults", defaultCa: sub.name });
     const alias = await db.alias.findFirstOrThrow();
-    await api("PATCH", `/aliases/${alias.name}`, { settings: { endEntityProfile: "faults" } });
+    // Issue 12 item 4: a random prefix, so the resumed issuance must find the end entity its first
+    // attempt reset rather than name a new one.
+    await api("PATCH", `/aliases/${alias.name}`, {
+      settings: { endEntityProfile: "faults", raNameGenPrefix: `${RANDOM_PLACEHOLDER}-` },
+    });
     const directoryUrl = `${server.httpUrl}/acme/directory`;
     const { client, order, csr } = await readyOrder(directoryUrl);
 
@@ -121,6 +126,10 @@ describe("orders never stuck in processing", () => {
     expect(left.status).toBe("processing");
     expect(left.csr).not.toBeNull();
     expect(await db.certificate.count({ where: { orderId } })).toBe(0);
+    // Reset to NEW before signing, durably.
+    const enrolled = await db.endEntity.findFirstOrThrow({ where: { orderId } });
+    expect(enrolled.status).toBe("NEW");
+    expect(enrolled.username).toMatch(new RegExp(`^[A-Z2-7]{12}-${orderId}$`));
 
     // Same database, data directory and ports, without the fault: once the lease has run out,
     // the sweeper finishes the order and the client can download its certificate.
@@ -137,6 +146,12 @@ describe("orders never stuck in processing", () => {
     expect(audit.details).toMatchObject({ resumedAfterInterruption: true });
     const issued = await db.certificate.findFirstOrThrow({ where: { orderId } });
     expect(issued.issuerId).toBe(sub.id);
+    // The same end entity, now GENERATED with the certificate.
+    const entities = await db.endEntity.findMany({ where: { orderId } });
+    expect(entities.map((e) => [e.id, e.username, e.status])).toEqual([
+      [enrolled.id, enrolled.username, "GENERATED"],
+    ]);
+    expect(issued.endEntityId).toBe(enrolled.id);
   }, 120_000);
 
   it("a certificate that cannot be stored leaves the order invalid with a problem, and says so", async () => {

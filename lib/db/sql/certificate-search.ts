@@ -42,6 +42,8 @@ export type CertificateRow = {
 
 export type CertificateWithDer = CertificateRow & {
   der: Uint8Array;
+  /** The end entity it was enrolled for (issue 12 item 4); null before end entities existed. */
+  endEntity: { id: string; username: string } | null;
   /** The issuing CA and its parents up to the root, each as DER, in chain order. */
   issuerChain: { id: string; name: string; subjectDn: string; der: Uint8Array }[];
 };
@@ -105,7 +107,10 @@ const MAX_CHAIN_LENGTH = 8;
 export async function findCertificateWithChain(db: Db, id: string): Promise<CertificateWithDer | null> {
   const row = await db.certificate.findUnique({
     where: { id },
-    include: { account: { select: { alias: { select: { name: true } } } } },
+    include: {
+      account: { select: { alias: { select: { name: true } } } },
+      endEntity: { select: { id: true, username: true } },
+    },
   });
   if (!row) return null;
   const issuerChain: CertificateWithDer["issuerChain"] = [];
@@ -142,6 +147,7 @@ export async function findCertificateWithChain(db: Db, id: string): Promise<Cert
     orderId: row.orderId,
     issuerId: row.issuerId,
     der: row.der,
+    endEntity: row.endEntity,
     issuerChain,
   };
 }

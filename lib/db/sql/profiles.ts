@@ -9,9 +9,9 @@ import type { Prisma } from "../client";
 export async function lockEndEntityProfileForShare(
   tx: Prisma.TransactionClient,
   name: string,
-): Promise<{ id: string } | null> {
-  const rows = await tx.$queryRaw<{ id: string }[]>`
-    SELECT "id" FROM "EndEntityProfile" WHERE "name" = ${name} FOR SHARE`;
+): Promise<{ id: string; batchGeneration: boolean } | null> {
+  const rows = await tx.$queryRaw<{ id: string; batchGeneration: boolean }[]>`
+    SELECT "id", "batchGeneration" FROM "EndEntityProfile" WHERE "name" = ${name} FOR SHARE`;
   return rows[0] ?? null;
 }
 

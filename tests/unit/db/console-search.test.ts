@@ -1,6 +1,7 @@
 // The console's certificate and order searches (lib/db/sql/certificate-search.ts and
 // order-search.ts) on a real PostgreSQL and on the embedded database: every filter, the status
-// that depends on `now`, the expiry window, sorting both ways, paging, and % _ \ taken literally.
+// that depends on `now`, the expiry window, sorting both ways, paging, and % _ \ taken literally;
+// and end entities (lib/db/sql/end-entities.ts).
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/lib/db/client";
@@ -10,6 +11,12 @@ import {
   findCertificateWithChain,
   searchCertificates,
 } from "@/lib/db/sql/certificate-search";
+import {
+  findEndEntity,
+  findEndEntityOfOrder,
+  searchEndEntities,
+  upsertEndEntityAsNew,
+} from "@/lib/db/sql/end-entities";
 import { findOrderWithAuthorizations, searchOrders } from "@/lib/db/sql/order-search";
 import { databaseTargets } from "../../support/test-db";
 
@@ -203,5 +210,46 @@ describe.each(targets)("console searches on the $name", (target) => {
     const detail = await findOrderWithAuthorizations(db, www[0]?.id as string);
     expect(detail?.certificate?.id).toBe("www");
     expect(detail?.account.alias.name).toBe("shop");
+  });
+
+  it("end entities: created NEW, reset to NEW by username; searched literally by username or subject, status, alias", async () => {
+    const shop = await db.alias.findUniqueOrThrow({ where: { name: "shop" } });
+    const entity = (username: string, subjectDn: string, orderId: string, caId: string | null) =>
+      upsertEndEntityAsNew(db, {
+        username,
+        subjectDn,
+        aliasId: shop.id,
+        endEntityProfileName: null,
+        certificateProfileName: null,
+        caId,
+        orderId,
+        now,
+      });
+    const first = await entity("web_1%", "CN=www.shop.test", "o-1", issuingId);
+    await entity("web11", "CN=api.shop.test", "o-2", null);
+    await db.endEntity.update({ where: { id: first.id }, data: { status: "GENERATED" } });
+    await db.certificate.update({ where: { id: "www" }, data: { endEntityId: first.id } });
+    // Enrolled again: the same row, NEW, with the new order and subject; the CA stays known.
+    expect((await entity("web_1%", "CN=www2.shop.test", "o-3", null)).id).toBe(first.id);
+    expect(await findEndEntityOfOrder(db, "o-3")).toMatchObject({ username: "web_1%", aliasId: shop.id });
+    expect(await findEndEntityOfOrder(db, "o-1")).toBeNull();
+
+    const search = async (q: Partial<Parameters<typeof searchEndEntities>[1]>) =>
+      (await searchEndEntities(db, { sort: "username", order: "asc", offset: 0, limit: 10, ...q })).rows;
+    expect((await search({})).map((e) => e.username).sort()).toEqual(["web11", "web_1%"]);
+    expect((await search({ text: "_1%" })).map((e) => e.username)).toEqual(["web_1%"]);
+    expect((await search({ text: "WWW2" })).map((e) => e.username)).toEqual(["web_1%"]);
+    expect(await search({ status: "GENERATED" })).toEqual([]);
+    expect(await search({ aliasName: "other" })).toEqual([]);
+    const found = await findEndEntity(db, first.id);
+    expect(found).toMatchObject({
+      status: "NEW",
+      subjectDn: "CN=www2.shop.test",
+      aliasName: "shop",
+      caName: "issuing",
+      certificates: 1,
+    });
+    expect(found?.certificateList.map((c) => c.id)).toEqual(["www"]);
+    expect(await findEndEntity(db, "00000000-0000-4000-8000-000000000000")).toBeNull();
   });
 });

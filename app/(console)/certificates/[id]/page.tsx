@@ -174,6 +174,19 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
                 </Link>
               </Fact>
               <Fact label="Alias">{cert.alias}</Fact>
+              <Fact label="End entity">
+                {cert.endEntity ? (
+                  <Link
+                    href={`/end-entities/${cert.endEntity.id}`}
+                    className="break-all text-indigo-700 hover:underline"
+                    data-testid="certificate-end-entity"
+                  >
+                    {cert.endEntity.username}
+                  </Link>
+                ) : (
+                  "—"
+                )}
+              </Fact>
             </dl>
           </CardBody>
         </Card>
