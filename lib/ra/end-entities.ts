@@ -23,7 +23,11 @@ import type { ParsedCsr } from "@/lib/ca/csr";
 import { chooseCommonName } from "@/lib/ca/issuance";
 import { Name, Pkcs10CertificateRequest } from "@/lib/crypto/x509";
 import type { Db } from "@/lib/db/client";
-import { findEndEntityOfOrder, upsertEndEntityAsNew } from "@/lib/db/sql/end-entities";
+import {
+  findEndEntityOfOrder,
+  moveOrderToProcessingAsNew,
+  upsertEndEntityAsNew,
+} from "@/lib/db/sql/end-entities";
 import { AcmeProblem } from "@/lib/problem";
 import type { Identifier } from "@/lib/ra/identifiers";
 import { isStorableText } from "@/lib/text";
@@ -283,7 +287,34 @@ export async function resetEndEntityToNew(
     now: Date;
   },
 ): Promise<EndEntityEnrolment> {
-  const { id } = await upsertEndEntityAsNew(db, {
+  const { id } = await upsertEndEntityAsNew(db, endEntityRow(o));
+  return { id, username: o.plan.username, singleActiveCertificate: o.policy.singleActiveCertificate };
+}
+
+/**
+ * Finalize (RFC 8555 §7.4): the order moves ready → processing with its CSR and issuance lease,
+ * and its end entity is created or reset to NEW, in one statement; null when the order was no
+ * longer ready (another request is finalizing it).
+ */
+export async function startEnrolment(
+  db: Db,
+  o: Parameters<typeof resetEndEntityToNew>[1] & { csr: Uint8Array; processingUntil: Date },
+): Promise<EndEntityEnrolment | null> {
+  const moved = await moveOrderToProcessingAsNew(db, {
+    ...endEntityRow(o),
+    csr: o.csr,
+    processingUntil: o.processingUntil,
+  });
+  if (!moved) return null;
+  return {
+    id: moved.id,
+    username: o.plan.username,
+    singleActiveCertificate: o.policy.singleActiveCertificate,
+  };
+}
+
+function endEntityRow(o: Parameters<typeof resetEndEntityToNew>[1]) {
+  return {
     username: o.plan.username,
     subjectDn: o.plan.requestDn,
     aliasId: o.plan.aliasId,
@@ -292,8 +323,7 @@ export async function resetEndEntityToNew(
     caId: o.policy.caId,
     orderId: o.orderId,
     now: o.now,
-  });
-  return { id, username: o.plan.username, singleActiveCertificate: o.policy.singleActiveCertificate };
+  };
 }
 
 // ── The batch generation rule ───────────────────────────────────────────────────────────────

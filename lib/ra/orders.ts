@@ -28,10 +28,10 @@ import { planAuthorizations } from "./authorizations";
 import { announceSupersededRevocations } from "./certificates";
 import {
   type EndEntityEnrolment,
-  type EndEntityPlan,
   planEndEntity,
   planResumedEndEntity,
   resetEndEntityToNew,
+  startEnrolment,
 } from "./end-entities";
 import { checkIdentifiers } from "./identifiers";
 import { randomId } from "./ids";
@@ -257,11 +257,17 @@ export async function finalizeOrder(
     csr,
   });
 
-  const { count } = await db.order.updateMany({
-    where: { id: order.id, status: "ready" },
-    data: { status: "processing", csr: csr.der, processingUntil: issuanceLeaseEnd(req.now) },
+  // Spec "EJBCA Specifics": the end entity is created or reset to NEW before the certificate is
+  // enrolled, in the statement that moves the order ready → processing (one request wins).
+  const enrolment = await startEnrolment(db, {
+    plan: endEntity,
+    orderId: order.id,
+    policy,
+    now: new Date(),
+    csr: csr.der,
+    processingUntil: issuanceLeaseEnd(req.now),
   });
-  if (count !== 1) throw new AcmeProblem("orderNotReady", "The order is already being finalized");
+  if (!enrolment) throw new AcmeProblem("orderNotReady", "The order is already being finalized");
 
   const certificateId = await issueAndStore(db, {
     order,
@@ -270,7 +276,7 @@ export async function finalizeOrder(
     now: req.now,
     ip: req.ip,
     aliasName: req.alias.name,
-    endEntity,
+    enrolment,
   });
   return { ...order, status: "valid", certificateId };
 }
@@ -294,8 +300,8 @@ async function issueAndStore(
     ip?: string;
     resumed?: boolean;
     aliasName?: string;
-    /** The end entity planned at finalize; a resumed issuance finds or plans it again. */
-    endEntity?: EndEntityPlan;
+    /** The end entity finalize reset to NEW; a resumed issuance finds or plans it again. */
+    enrolment?: EndEntityEnrolment;
   },
 ): Promise<string> {
   const { order } = o;
@@ -309,12 +315,14 @@ async function issueAndStore(
   let endEntity: EndEntityEnrolment;
   try {
     // Spec "EJBCA Specifics": created or reset to NEW before the certificate is enrolled.
-    endEntity = await resetEndEntityToNew(db, {
-      plan: o.endEntity ?? (await planResumedEndEntity(db, { ...order, orderId: order.id, csr: o.csr })),
-      orderId: order.id,
-      policy: o.policy,
-      now: o.now,
-    });
+    endEntity =
+      o.enrolment ??
+      (await resetEndEntityToNew(db, {
+        plan: await planResumedEndEntity(db, { ...order, orderId: order.id, csr: o.csr }),
+        orderId: order.id,
+        policy: o.policy,
+        now: o.now,
+      }));
     const ca = await signingCaOf(db, o.policy);
     caName = ca.name;
     issued = await issueLeafCertificate({

@@ -50,6 +50,55 @@ export async function upsertEndEntityAsNew(
   return row;
 }
 
+// Finalize's move ready → processing and the end entity's reset to NEW, in one statement (issue
+// 13): the end entity is written only if the order moved, so a lost race writes nothing.
+const MOVE_TO_PROCESSING_AS_NEW = statement(
+  "order_processing_end_entity_new",
+  `WITH moved AS (
+     UPDATE "Order" SET "status" = 'processing', "csr" = $10::bytea, "processingUntil" = $11::timestamp(3),
+            "updatedAt" = $9::timestamp(3)
+      WHERE "id" = $8::text AND "status" = 'ready'
+      RETURNING "id"),
+   entity AS (
+     INSERT INTO "EndEntity" ("id", "username", "status", "subjectDn", "subjectAltNames", "aliasId",
+            "endEntityProfileName", "certificateProfileName", "caId", "orderId", "createdAt", "updatedAt")
+     SELECT $1::text, $2::text, 'NEW', $3::text, ARRAY[]::text[], $4::text, $5::text, $6::text, $7::text,
+            moved."id", $9::timestamp(3), $9::timestamp(3)
+       FROM moved
+     ON CONFLICT ("username") DO UPDATE SET
+            "status" = 'NEW', "subjectDn" = EXCLUDED."subjectDn", "aliasId" = EXCLUDED."aliasId",
+            "endEntityProfileName" = EXCLUDED."endEntityProfileName",
+            "certificateProfileName" = EXCLUDED."certificateProfileName",
+            "caId" = COALESCE(EXCLUDED."caId", "EndEntity"."caId"),
+            "orderId" = EXCLUDED."orderId", "updatedAt" = EXCLUDED."updatedAt"
+     RETURNING "id")
+   SELECT (SELECT "id" FROM entity) AS "id"`,
+);
+
+/**
+ * Moves the order ready → processing with its CSR and issuance lease, and creates or resets its
+ * end entity to NEW, at once; the end entity's id, or null when the order was not ready.
+ */
+export async function moveOrderToProcessingAsNew(
+  db: Db,
+  e: Parameters<typeof upsertEndEntityAsNew>[1] & { csr: Uint8Array; processingUntil: Date },
+): Promise<{ id: string } | null> {
+  const [row] = await query<{ id: string | null }>(db, MOVE_TO_PROCESSING_AS_NEW, [
+    randomUUID(),
+    e.username,
+    e.subjectDn,
+    e.aliasId,
+    e.endEntityProfileName,
+    e.certificateProfileName,
+    e.caId,
+    e.orderId,
+    e.now,
+    Buffer.from(e.csr),
+    e.processingUntil,
+  ]);
+  return row?.id ? { id: row.id } : null;
+}
+
 /** The end entity whose latest enrolment is `orderId`, if any. */
 export async function findEndEntityOfOrder(
   db: Db,
