@@ -4,7 +4,16 @@
 // directory's path is too long for one. Every child started here is stopped by its pid in
 // afterAll, whatever the test outcome.
 import { execFile, execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+} from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -15,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "@/lib/db/client";
 import { type EmbeddedDatabase, runningEmbeddedDatabaseUrl, startEmbeddedDatabase } from "@/lib/db/embedded";
 import { applyMigrations } from "@/lib/db/migrate";
-import { SOCKET_FILE } from "@/lib/db/pglite-files";
+import { LOCK_FILE, SOCKET_DIR, SOCKET_FILE } from "@/lib/db/pglite-files";
 
 // First start of a new directory runs initdb (2.5–6 s alone on 2 cores, more beside other tests).
 const TEST_TIMEOUT_MS = 120_000;
@@ -127,9 +136,16 @@ afterAll(async () => {
   await rm(rootDir, { recursive: true, force: true });
 }, TEST_TIMEOUT_MS);
 
-// One sequence: each step needs the directory the previous one left behind.
+// One sequence: each step needs the directory the previous one left behind. Starting a server is
+// the slow part (a Node child loading PGlite; 5–25 s under load), so a server is started only
+// where the step is about starting, restarting or stopping it: the steps that only observe a
+// running server share `running`, started by the restart step and ended by kill -9.
 describe.sequential("embedded database", () => {
   let auditEventId: bigint;
+  /** The server the observing steps share: from the restart step to the kill -9 step. */
+  let running: EmbeddedDatabase;
+  /** The server the kill -9 step restarts: the lock step reads where it listens, then stops it. */
+  let restarted: EmbeddedDatabase;
 
   it(
     "starts on a new directory, applies the migrations and stores a row",
@@ -171,27 +187,16 @@ describe.sequential("embedded database", () => {
   it(
     "keeps the row across a restart and does not reapply migrations",
     async () => {
-      const database = await start();
-      expect(await applyMigrations(database.url)).toEqual([]);
-      const client = createDb(database.url, 1);
+      // Left running for the steps below that only observe a running server.
+      running = await start();
+      expect(await applyMigrations(running.url)).toEqual([]);
+      const client = createDb(running.url, 1);
       try {
         const event = await client.auditEvent.findUnique({ where: { id: auditEventId } });
         expect(event).toMatchObject({ action: "test.embedded", details: { step: 1 } });
       } finally {
         await client.$disconnect();
       }
-      await stop(database);
-    },
-    TEST_TIMEOUT_MS,
-  );
-
-  it(
-    "tells other local processes (the CLI) where it listens, and stops telling when it stops",
-    async () => {
-      const database = await start();
-      expect(runningEmbeddedDatabaseUrl(dataDir)).toBe(database.url);
-      await stop(database);
-      expect(runningEmbeddedDatabaseUrl(dataDir)).toBeNull();
     },
     TEST_TIMEOUT_MS,
   );
@@ -199,87 +204,16 @@ describe.sequential("embedded database", () => {
   it(
     "refuses a second server on the same directory",
     async () => {
-      const database = await start();
       await expect(startEmbeddedDatabase({ dataDir })).rejects.toThrow(
         /already served by an embedded database/,
       );
       // The refused attempt must not have disturbed the running one.
-      const client = createDb(database.url, 1);
+      expect(isRunning(running.pid)).toBe(true);
+      const client = createDb(running.url, 1);
       try {
         expect(await client.auditEvent.count()).toBe(1);
       } finally {
         await client.$disconnect();
-      }
-      await stop(database);
-    },
-    TEST_TIMEOUT_MS,
-  );
-
-  it(
-    "survives kill -9: the stale lock is taken over and committed rows are kept",
-    async () => {
-      const database = await start();
-      const client = createDb(database.url, 1);
-      try {
-        await client.auditEvent.create({
-          data: { actor: "system", action: "test.before-kill", targetType: "test" },
-        });
-      } finally {
-        await client.$disconnect();
-      }
-      process.kill(database.pid, "SIGKILL");
-      await waitForExit(database.pid);
-      await stop(database); // already gone: returns at once
-
-      const restarted = await start();
-      expect(await applyMigrations(restarted.url)).toEqual([]);
-      const after = createDb(restarted.url, 1);
-      try {
-        expect(await after.auditEvent.count({ where: { action: { startsWith: "test." } } })).toBe(2);
-      } finally {
-        await after.$disconnect();
-      }
-      await stop(restarted);
-    },
-    TEST_TIMEOUT_MS,
-  );
-
-  it(
-    "stops when the process that started it is killed",
-    async () => {
-      // A parent of its own, so that it can be killed without killing the test runner.
-      const embeddedModule = pathToFileURL(
-        path.resolve(import.meta.dirname, "../../../lib/db/embedded.ts"),
-      ).href;
-      const parentCode = [
-        `const { startEmbeddedDatabase } = await import(${JSON.stringify(embeddedModule)});`,
-        `const database = await startEmbeddedDatabase({ dataDir: ${JSON.stringify(dataDir)} });`,
-        "console.log(JSON.stringify({ pid: database.pid }));",
-        "setInterval(() => {}, 1000);",
-      ].join("\n");
-      const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-      const parent = spawn(process.execPath, ["--import", tsx, "--input-type=module", "-e", parentCode], {
-        stdio: ["ignore", "pipe", "inherit"],
-      });
-      let childPid: number | undefined;
-      try {
-        childPid = await new Promise<number>((resolve, reject) => {
-          let output = "";
-          parent.stdout.on("data", (chunk: Buffer) => {
-            output += chunk.toString();
-            const match = /\{"pid":(\d+)\}/.exec(output);
-            if (match) resolve(Number(match[1]));
-          });
-          parent.once("exit", (code) => reject(new Error(`parent exited early (${code}): ${output}`)));
-        });
-        expect(isRunning(childPid)).toBe(true);
-        parent.kill("SIGKILL");
-        await waitForExit(childPid);
-        // It shut down cleanly (not killed): it released its lock.
-        expect(existsSync(path.join(dataDir, "pglite.lock"))).toBe(false);
-      } finally {
-        parent.kill("SIGKILL");
-        if (childPid !== undefined && isRunning(childPid)) process.kill(childPid, "SIGKILL");
       }
     },
     TEST_TIMEOUT_MS,
@@ -288,24 +222,19 @@ describe.sequential("embedded database", () => {
   it(
     "listens on no TCP port, only on a Unix socket in a 0700 directory, where its owner needs no password",
     async () => {
-      const database = await start();
-      try {
-        if (process.platform === "linux") expect(listeningTcpPorts(database.pid)).toEqual([]);
-        const socketDir = socketDirOf(database.url);
-        expect(statSync(socketDir).mode & 0o777).toBe(0o700);
-        const socket = lstatSync(path.join(socketDir, SOCKET_FILE));
-        expect(socket.isSocket()).toBe(true);
-        expect(socket.mode & 0o777).toBe(0o600);
+      if (process.platform === "linux") expect(listeningTcpPorts(running.pid)).toEqual([]);
+      const socketDir = socketDirOf(running.url);
+      expect(statSync(socketDir).mode & 0o777).toBe(0o700);
+      const socket = lstatSync(path.join(socketDir, SOCKET_FILE));
+      expect(socket.isSocket()).toBe(true);
+      expect(socket.mode & 0o777).toBe(0o600);
 
-        const client = new pg.Client({ connectionString: database.url });
-        await client.connect();
-        try {
-          expect((await client.query("SELECT current_user AS who")).rows).toEqual([{ who: "postgres" }]);
-        } finally {
-          await client.end();
-        }
+      const client = new pg.Client({ connectionString: running.url });
+      await client.connect();
+      try {
+        expect((await client.query("SELECT current_user AS who")).rows).toEqual([{ who: "postgres" }]);
       } finally {
-        await stop(database);
+        await client.end();
       }
     },
     TEST_TIMEOUT_MS,
@@ -314,8 +243,7 @@ describe.sequential("embedded database", () => {
   it.skipIf(!IS_ROOT)(
     "keeps other local users out: they can neither connect nor read the lock or the socket's directory",
     async () => {
-      const database = await start();
-      const socketDir = socketDirOf(database.url);
+      const socketDir = socketDirOf(running.url);
       const socketPath = path.join(socketDir, SOCKET_FILE);
       const lockPath = path.join(dataDir, "pglite.lock");
       // Even with the directories above opened for traversal (mkdtemp made ours 0700; a careless
@@ -345,7 +273,6 @@ describe.sequential("embedded database", () => {
       } finally {
         chmodSync(dataDir, 0o700);
         chmodSync(rootDir, 0o700);
-        await stop(database);
       }
     },
     TEST_TIMEOUT_MS,
@@ -354,14 +281,13 @@ describe.sequential("embedded database", () => {
   it(
     "refuses session-level changes with an error: the connection stays usable and another client's write succeeds",
     async () => {
-      const database = await start();
-      const a = new pg.Client({ connectionString: database.url });
+      const a = new pg.Client({ connectionString: running.url });
       // Startup parameters are session settings too: PGlite does not apply them to its session.
       const c = new pg.Client({
-        connectionString: database.url,
+        connectionString: running.url,
         options: "-c default_transaction_read_only=on",
       });
-      const b = createDb(database.url, 1);
+      const b = createDb(running.url, 1);
       await a.connect();
       await c.connect();
       try {
@@ -424,7 +350,85 @@ describe.sequential("embedded database", () => {
         await a.end();
         await c.end();
         await b.$disconnect();
-        await stop(database);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "survives kill -9: the stale lock is taken over and committed rows are kept",
+    async () => {
+      const client = createDb(running.url, 1);
+      try {
+        await client.auditEvent.create({
+          data: { actor: "system", action: "test.before-kill", targetType: "test" },
+        });
+      } finally {
+        await client.$disconnect();
+      }
+      process.kill(running.pid, "SIGKILL");
+      await waitForExit(running.pid);
+      await stop(running); // already gone: returns at once
+
+      // Left running for the next step, which reads where it listens and stops it.
+      restarted = await start();
+      expect(await applyMigrations(restarted.url)).toEqual([]);
+      const after = createDb(restarted.url, 1);
+      try {
+        expect(await after.auditEvent.count({ where: { action: { startsWith: "test." } } })).toBe(2);
+      } finally {
+        await after.$disconnect();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "tells other local processes (the CLI) where it listens, and stops telling when it stops",
+    async () => {
+      expect(runningEmbeddedDatabaseUrl(dataDir)).toBe(restarted.url);
+      await stop(restarted);
+      expect(runningEmbeddedDatabaseUrl(dataDir)).toBeNull();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "stops when the process that started it is killed",
+    async () => {
+      // A parent of its own, so that it can be killed without killing the test runner.
+      const embeddedModule = pathToFileURL(
+        path.resolve(import.meta.dirname, "../../../lib/db/embedded.ts"),
+      ).href;
+      const parentCode = [
+        `const { startEmbeddedDatabase } = await import(${JSON.stringify(embeddedModule)});`,
+        `const database = await startEmbeddedDatabase({ dataDir: ${JSON.stringify(dataDir)} });`,
+        "console.log(JSON.stringify({ pid: database.pid }));",
+        "setInterval(() => {}, 1000);",
+      ].join("\n");
+      const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+      const parent = spawn(process.execPath, ["--import", tsx, "--input-type=module", "-e", parentCode], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      let childPid: number | undefined;
+      try {
+        childPid = await new Promise<number>((resolve, reject) => {
+          let output = "";
+          parent.stdout.on("data", (chunk: Buffer) => {
+            output += chunk.toString();
+            const match = /\{"pid":(\d+)\}/.exec(output);
+            if (match) resolve(Number(match[1]));
+          });
+          parent.once("exit", (code) => reject(new Error(`parent exited early (${code}): ${output}`)));
+        });
+        expect(isRunning(childPid)).toBe(true);
+        parent.kill("SIGKILL");
+        await waitForExit(childPid);
+        // It shut down cleanly (not killed): it released its lock.
+        expect(existsSync(path.join(dataDir, "pglite.lock"))).toBe(false);
+      } finally {
+        parent.kill("SIGKILL");
+        if (childPid !== undefined && isRunning(childPid)) process.kill(childPid, "SIGKILL");
       }
     },
     TEST_TIMEOUT_MS,
@@ -463,6 +467,15 @@ describe("embedded database in a data directory with a long path", () => {
     async () => {
       // Past the kernel's ~107-byte limit for a socket path once pglite-socket/.s.PGSQL.5432 is added.
       const longDataDir = path.join(rootDir, "long".repeat(20), "data");
+      // Where the socket goes is the point here, not initdb (the first step covers that): start
+      // from a copy of the directory the sequence above left stopped, which saves a second initdb
+      // (the slowest start by far, 15–60 s under load). Run alone, this starts on a new directory.
+      if (existsSync(path.join(dataDir, "pglite"))) {
+        cpSync(dataDir, longDataDir, {
+          recursive: true,
+          filter: (source) => ![SOCKET_DIR, LOCK_FILE].includes(path.basename(source)),
+        });
+      }
       const database = await startEmbeddedDatabase({ dataDir: longDataDir });
       started.add(database);
       const socketDir = socketDirOf(database.url);
