@@ -2,7 +2,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { CheckboxField, Field, FormError, TextInput } from "@/components/ui/Field";
-import { FormDialog } from "@/components/ui/FormDialog";
+import { EditOrCreateButton, FormDialog } from "@/components/ui/FormDialog";
 import { useSchemaForm } from "@/components/ui/useSchemaForm";
 import type { ApprovalProfileView } from "@/lib/console/approval-profiles";
 import { ApiError, errorMessage } from "@/lib/console/client/api";
@@ -59,15 +59,20 @@ export function ApprovalProfileDialog({ profile }: { profile?: ApprovalProfileVi
   return (
     <FormDialog
       open={open}
-      onOpen={() => setOpen(true)}
+      trigger={
+        <EditOrCreateButton
+          editing={editing ? profile.name : null}
+          createLabel="Create profile"
+          createTestId="approval-profile-create"
+          onOpen={() => setOpen(true)}
+        />
+      }
       onClose={close}
-      editing={editing ? profile.name : null}
-      createLabel="Create profile"
-      createTestId="approval-profile-create"
       title={editing ? `Approval profile "${profile.name}"` : "Create an approval profile"}
       description="Requests made under a profile keep the rules they were made with; changes apply to new requests."
       formId={`${prefix}-form`}
       pending={mutation.isPending}
+      submitLabel={editing ? "Save" : "Create"}
       onSubmit={() => {
         form.touchAll();
         if (!form.parsed.success) return;

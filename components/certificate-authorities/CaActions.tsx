@@ -7,8 +7,8 @@ import { useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { ConfirmedActionButton } from "@/components/ui/ConfirmedActionButton";
-import { Dialog } from "@/components/ui/Dialog";
 import { Field, FormError, Select, TextArea, TextInput } from "@/components/ui/Field";
+import { FormDialog } from "@/components/ui/FormDialog";
 import { useSchemaForm } from "@/components/ui/useSchemaForm";
 import { ApiError, errorMessage } from "@/lib/console/client/api";
 import {
@@ -66,101 +66,88 @@ export function CaCreateButton({ roots }: { roots: readonly CaOption[] }) {
   };
   const dialog = useDialogForm<Error>(close);
   return (
-    <>
-      <Button onClick={() => setOpen(true)} data-testid="ca-create">
-        Create CA
-      </Button>
-      <Dialog
-        open={open}
-        onClose={close}
-        title="Create a certificate authority"
-        description="A new key is generated and sealed with the master key; it never leaves Keyward."
-        footer={
-          <>
-            <Button variant="secondary" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" form="ca-create-form" disabled={mutation.isPending}>
-              {mutation.isPending ? "Creating…" : "Create"}
-            </Button>
-          </>
-        }
+    <FormDialog
+      trigger={
+        <Button onClick={() => setOpen(true)} data-testid="ca-create">
+          Create CA
+        </Button>
+      }
+      open={open}
+      onClose={close}
+      title="Create a certificate authority"
+      description="A new key is generated and sealed with the master key; it never leaves Keyward."
+      formId="ca-create-form"
+      pending={mutation.isPending}
+      submitLabel="Create"
+      pendingLabel="Creating…"
+      onSubmit={() => {
+        form.touchAll();
+        if (!form.parsed.success) return;
+        dialog.setFormError(null);
+        mutation.mutate(form.input, dialog.handlers(form.setServerErrors));
+      }}
+    >
+      <Field id="ca-kind" label="Kind" error={form.errorOf("kind")}>
+        <Select id="ca-kind" value={form.values.kind} onChange={form.set("kind")}>
+          <option value="root">Root CA (self-signed)</option>
+          <option value="sub">Sub-CA signed by a Keyward root (issues certificates)</option>
+        </Select>
+      </Field>
+      {form.values.kind === "sub" && (
+        <Field id="ca-parent" label="Signed by" error={form.errorOf("parentId")}>
+          <Select
+            id="ca-parent"
+            value={form.values.parentId}
+            invalid={!!form.errorOf("parentId")}
+            onChange={form.set("parentId")}
+          >
+            <option value="">Choose a root CA</option>
+            {roots.map((root) => (
+              <option key={root.id} value={root.id}>
+                {root.name}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      )}
+      <Field
+        id="ca-subject"
+        label="Subject DN"
+        help='Attributes separated by commas; a CN is required and names the CA, e.g. "CN=Example Issuing CA 2, O=Example".'
+        error={form.errorOf("subjectDn")}
       >
-        <form
-          id="ca-create-form"
-          noValidate
-          className="space-y-4"
-          onSubmit={(e) => {
-            e.preventDefault();
-            form.touchAll();
-            if (!form.parsed.success) return;
-            dialog.setFormError(null);
-            mutation.mutate(form.input, dialog.handlers(form.setServerErrors));
-          }}
-        >
-          <Field id="ca-kind" label="Kind" error={form.errorOf("kind")}>
-            <Select id="ca-kind" value={form.values.kind} onChange={form.set("kind")}>
-              <option value="root">Root CA (self-signed)</option>
-              <option value="sub">Sub-CA signed by a Keyward root (issues certificates)</option>
-            </Select>
-          </Field>
-          {form.values.kind === "sub" && (
-            <Field id="ca-parent" label="Signed by" error={form.errorOf("parentId")}>
-              <Select
-                id="ca-parent"
-                value={form.values.parentId}
-                invalid={!!form.errorOf("parentId")}
-                onChange={form.set("parentId")}
-              >
-                <option value="">Choose a root CA</option>
-                {roots.map((root) => (
-                  <option key={root.id} value={root.id}>
-                    {root.name}
-                  </option>
-                ))}
-              </Select>
-            </Field>
-          )}
-          <Field
-            id="ca-subject"
-            label="Subject DN"
-            help='Attributes separated by commas; a CN is required and names the CA, e.g. "CN=Example Issuing CA 2, O=Example".'
-            error={form.errorOf("subjectDn")}
-          >
-            <TextInput
-              id="ca-subject"
-              value={form.values.subjectDn}
-              invalid={!!form.errorOf("subjectDn")}
-              onChange={form.set("subjectDn")}
-            />
-          </Field>
-          <Field id="ca-algorithm" label="Key algorithm, size or curve" error={form.errorOf("keyAlgorithm")}>
-            <Select id="ca-algorithm" value={form.values.keyAlgorithm} onChange={form.set("keyAlgorithm")}>
-              {CA_KEY_ALGORITHMS.map((a) => (
-                <option key={a} value={a}>
-                  {a}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <Field
-            id="ca-validity"
-            label="Validity (days)"
-            help="Empty: 7300 days (20 years) for a root, 3650 (10 years) for a sub-CA; a sub-CA never outlives its root."
-            error={form.errorOf("validityDays")}
-          >
-            <TextInput
-              id="ca-validity"
-              inputMode="numeric"
-              value={form.values.validityDays}
-              invalid={!!form.errorOf("validityDays")}
-              onChange={form.set("validityDays")}
-            />
-          </Field>
-          <FormError message={dialog.formError} />
-        </form>
-      </Dialog>
-    </>
+        <TextInput
+          id="ca-subject"
+          value={form.values.subjectDn}
+          invalid={!!form.errorOf("subjectDn")}
+          onChange={form.set("subjectDn")}
+        />
+      </Field>
+      <Field id="ca-algorithm" label="Key algorithm, size or curve" error={form.errorOf("keyAlgorithm")}>
+        <Select id="ca-algorithm" value={form.values.keyAlgorithm} onChange={form.set("keyAlgorithm")}>
+          {CA_KEY_ALGORITHMS.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Field
+        id="ca-validity"
+        label="Validity (days)"
+        help="Empty: 7300 days (20 years) for a root, 3650 (10 years) for a sub-CA; a sub-CA never outlives its root."
+        error={form.errorOf("validityDays")}
+      >
+        <TextInput
+          id="ca-validity"
+          inputMode="numeric"
+          value={form.values.validityDays}
+          invalid={!!form.errorOf("validityDays")}
+          onChange={form.set("validityDays")}
+        />
+      </Field>
+      <FormError message={dialog.formError} />
+    </FormDialog>
   );
 }
 
@@ -184,87 +171,74 @@ export function CaImportButton() {
   };
   const dialog = useDialogForm<Error>(close);
   return (
-    <>
-      <Button variant="secondary" onClick={() => setOpen(true)} data-testid="ca-import">
-        Import CA
-      </Button>
-      <Dialog
-        open={open}
-        onClose={close}
-        title="Import an external CA"
-        description="The key must belong to the certificate. It is sealed with the master key at once and never shown again."
-        footer={
-          <>
-            <Button variant="secondary" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" form="ca-import-form" disabled={mutation.isPending}>
-              {mutation.isPending ? "Importing…" : "Import"}
-            </Button>
-          </>
-        }
+    <FormDialog
+      trigger={
+        <Button variant="secondary" onClick={() => setOpen(true)} data-testid="ca-import">
+          Import CA
+        </Button>
+      }
+      open={open}
+      onClose={close}
+      title="Import an external CA"
+      description="The key must belong to the certificate. It is sealed with the master key at once and never shown again."
+      formId="ca-import-form"
+      pending={mutation.isPending}
+      submitLabel="Import"
+      pendingLabel="Importing…"
+      onSubmit={() => {
+        form.touchAll();
+        if (!form.parsed.success) return;
+        dialog.setFormError(null);
+        mutation.mutate(form.input, dialog.handlers(form.setServerErrors));
+      }}
+    >
+      <Field
+        id="ca-import-certificate"
+        label="CA certificate"
+        help="PEM, or base64 of the DER. Self-signed: it becomes a root; otherwise an issuing CA."
+        error={form.errorOf("certificate")}
       >
-        <form
-          id="ca-import-form"
-          noValidate
-          className="space-y-4"
-          onSubmit={(e) => {
-            e.preventDefault();
-            form.touchAll();
-            if (!form.parsed.success) return;
-            dialog.setFormError(null);
-            mutation.mutate(form.input, dialog.handlers(form.setServerErrors));
-          }}
-        >
-          <Field
-            id="ca-import-certificate"
-            label="CA certificate"
-            help="PEM, or base64 of the DER. Self-signed: it becomes a root; otherwise an issuing CA."
-            error={form.errorOf("certificate")}
-          >
-            <TextArea
-              id="ca-import-certificate"
-              rows={6}
-              placeholder="-----BEGIN CERTIFICATE-----"
-              value={form.values.certificate}
-              invalid={!!form.errorOf("certificate")}
-              onChange={form.set("certificate")}
-            />
-          </Field>
-          <Field
-            id="ca-import-key"
-            label="Private key (PKCS#8, unencrypted)"
-            help="PEM (-----BEGIN PRIVATE KEY-----), or base64 of the DER. ECDSA P-256/P-384 or RSA 2048/3072/4096."
-            error={form.errorOf("privateKey")}
-          >
-            <TextArea
-              id="ca-import-key"
-              rows={6}
-              placeholder="-----BEGIN PRIVATE KEY-----"
-              value={form.values.privateKey}
-              invalid={!!form.errorOf("privateKey")}
-              onChange={form.set("privateKey")}
-            />
-          </Field>
-          <Field
-            id="ca-import-chain"
-            label="Issuer's chain (optional)"
-            help="Only for a CA signed outside Keyward: the PEM certificates above it, its issuer first, up to and including the root. ACME clients receive it with every certificate the CA issues. It can be added later."
-            error={form.errorOf("externalChain")}
-          >
-            <TextArea
-              id="ca-import-chain"
-              rows={6}
-              placeholder="-----BEGIN CERTIFICATE-----"
-              value={form.values.externalChain}
-              invalid={!!form.errorOf("externalChain")}
-              onChange={form.set("externalChain")}
-            />
-          </Field>
-          <FormError message={dialog.formError} />
-        </form>
-      </Dialog>
-    </>
+        <TextArea
+          id="ca-import-certificate"
+          rows={6}
+          placeholder="-----BEGIN CERTIFICATE-----"
+          value={form.values.certificate}
+          invalid={!!form.errorOf("certificate")}
+          onChange={form.set("certificate")}
+        />
+      </Field>
+      <Field
+        id="ca-import-key"
+        label="Private key (PKCS#8, unencrypted)"
+        help="PEM (-----BEGIN PRIVATE KEY-----), or base64 of the DER. ECDSA P-256/P-384 or RSA 2048/3072/4096."
+        error={form.errorOf("privateKey")}
+      >
+        <TextArea
+          id="ca-import-key"
+          rows={6}
+          placeholder="-----BEGIN PRIVATE KEY-----"
+          value={form.values.privateKey}
+          invalid={!!form.errorOf("privateKey")}
+          onChange={form.set("privateKey")}
+        />
+      </Field>
+      <Field
+        id="ca-import-chain"
+        label="Issuer's chain (optional)"
+        help="Only for a CA signed outside Keyward: the PEM certificates above it, its issuer first, up to and including the root. ACME clients receive it with every certificate the CA issues. It can be added later."
+        error={form.errorOf("externalChain")}
+      >
+        <TextArea
+          id="ca-import-chain"
+          rows={6}
+          placeholder="-----BEGIN CERTIFICATE-----"
+          value={form.values.externalChain}
+          invalid={!!form.errorOf("externalChain")}
+          onChange={form.set("externalChain")}
+        />
+      </Field>
+      <FormError message={dialog.formError} />
+    </FormDialog>
   );
 }
 
@@ -293,57 +267,44 @@ export function CaExternalChainButton({
   const dialog = useDialogForm<Error>(close);
   const title = `${hasChain ? "Replace" : "Add"} the issuer's chain of "${name}"`;
   return (
-    <>
-      <Button size="sm" variant="secondary" onClick={() => setOpen(true)} aria-label={title}>
-        {hasChain ? "Replace chain" : "Add chain"}
-      </Button>
-      <Dialog
-        open={open}
-        onClose={close}
-        title={title}
-        description="Each certificate must sign the one before it, the first this CA, up to a self-signed root; each must be a CA certificate valid today."
-        footer={
-          <>
-            <Button variant="secondary" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" form="ca-chain-form" disabled={mutation.isPending}>
-              {mutation.isPending ? "Saving…" : "Save"}
-            </Button>
-          </>
-        }
+    <FormDialog
+      trigger={
+        <Button size="sm" variant="secondary" onClick={() => setOpen(true)} aria-label={title}>
+          {hasChain ? "Replace chain" : "Add chain"}
+        </Button>
+      }
+      open={open}
+      onClose={close}
+      title={title}
+      description="Each certificate must sign the one before it, the first this CA, up to a self-signed root; each must be a CA certificate valid today."
+      formId="ca-chain-form"
+      pending={mutation.isPending}
+      submitLabel="Save"
+      pendingLabel="Saving…"
+      onSubmit={() => {
+        form.touchAll();
+        if (!form.parsed.success) return;
+        dialog.setFormError(null);
+        mutation.mutate(form.input, dialog.handlers(form.setServerErrors));
+      }}
+    >
+      <Field
+        id="ca-chain"
+        label="Chain (PEM)"
+        help="The CA's issuer first, up to and including the root."
+        error={form.errorOf("externalChain")}
       >
-        <form
-          id="ca-chain-form"
-          noValidate
-          className="space-y-4"
-          onSubmit={(e) => {
-            e.preventDefault();
-            form.touchAll();
-            if (!form.parsed.success) return;
-            dialog.setFormError(null);
-            mutation.mutate(form.input, dialog.handlers(form.setServerErrors));
-          }}
-        >
-          <Field
-            id="ca-chain"
-            label="Chain (PEM)"
-            help="The CA's issuer first, up to and including the root."
-            error={form.errorOf("externalChain")}
-          >
-            <TextArea
-              id="ca-chain"
-              rows={10}
-              placeholder="-----BEGIN CERTIFICATE-----"
-              value={form.values.externalChain}
-              invalid={!!form.errorOf("externalChain")}
-              onChange={form.set("externalChain")}
-            />
-          </Field>
-          <FormError message={dialog.formError} />
-        </form>
-      </Dialog>
-    </>
+        <TextArea
+          id="ca-chain"
+          rows={10}
+          placeholder="-----BEGIN CERTIFICATE-----"
+          value={form.values.externalChain}
+          invalid={!!form.errorOf("externalChain")}
+          onChange={form.set("externalChain")}
+        />
+      </Field>
+      <FormError message={dialog.formError} />
+    </FormDialog>
   );
 }
 

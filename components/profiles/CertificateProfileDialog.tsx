@@ -2,7 +2,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { CheckboxField, Field, FormError, TextInput } from "@/components/ui/Field";
-import { FormDialog } from "@/components/ui/FormDialog";
+import { EditOrCreateButton, FormDialog } from "@/components/ui/FormDialog";
 import { useCreateProfileMutation, useUpdateProfileMutation } from "@/lib/console/client/queries";
 import type { CertificateProfileView } from "@/lib/console/profiles";
 import { createCertificateProfileBodySchema } from "@/lib/console/schemas/profiles";
@@ -49,15 +49,20 @@ export function CertificateProfileDialog({
   return (
     <FormDialog
       open={open}
-      onOpen={() => setOpen(true)}
+      trigger={
+        <EditOrCreateButton
+          editing={editing ? profile.name : null}
+          createLabel="Create profile"
+          createTestId="certificate-profile-create"
+          onOpen={() => setOpen(true)}
+        />
+      }
       onClose={close}
-      editing={editing ? profile.name : null}
-      createLabel="Create profile"
-      createTestId="certificate-profile-create"
       title={editing ? `Certificate profile "${profile.name}"` : "Create a certificate profile"}
       description="Applies at the next finalize of every alias whose end entity profile names it; certificates already issued keep their contents."
       formId={`${prefix}-form`}
       pending={mutation.isPending}
+      submitLabel={editing ? "Save" : "Create"}
       onSubmit={() => {
         if (!form.submit()) return;
         const { name, ...fields } = v;

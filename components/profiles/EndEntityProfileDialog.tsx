@@ -2,7 +2,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { CheckboxField, Field, FormError, Select, TextInput } from "@/components/ui/Field";
-import { FormDialog } from "@/components/ui/FormDialog";
+import { EditOrCreateButton, FormDialog } from "@/components/ui/FormDialog";
 import { useCreateProfileMutation, useUpdateProfileMutation } from "@/lib/console/client/queries";
 import type { EndEntityProfileView } from "@/lib/console/profiles";
 import { createEndEntityProfileBodySchema } from "@/lib/console/schemas/profiles";
@@ -68,15 +68,20 @@ export function EndEntityProfileDialog({
   return (
     <FormDialog
       open={open}
-      onOpen={() => setOpen(true)}
+      trigger={
+        <EditOrCreateButton
+          editing={editing ? profile.name : null}
+          createLabel="Create profile"
+          createTestId="end-entity-profile-create"
+          onOpen={() => setOpen(true)}
+        />
+      }
       onClose={close}
-      editing={editing ? profile.name : null}
-      createLabel="Create profile"
-      createTestId="end-entity-profile-create"
       title={editing ? `End entity profile "${profile.name}"` : "Create an end entity profile"}
       description="An alias that names this profile issues with its default certificate profile and CA."
       formId={`${prefix}-form`}
       pending={mutation.isPending}
+      submitLabel={editing ? "Save" : "Create"}
       onSubmit={() => {
         if (!form.submit()) return;
         const { name, ...fields } = form.input;

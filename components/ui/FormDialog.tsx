@@ -4,50 +4,37 @@ import { Button } from "./Button";
 import { Dialog } from "./Dialog";
 
 /**
- * The create-or-edit dialog of a list page (profiles and the like): the button that opens it
- * (a small "Edit" naming the object in its row, or the page's create button), and the dialog
- * whose footer submits the form inside it.
+ * A dialog around one form, opened by `trigger` (a button the caller renders, which sets `open`):
+ * its footer cancels or submits the form; `onSubmit` is called with the default prevented.
  */
 export function FormDialog({
+  trigger,
   open,
-  onOpen,
   onClose,
-  editing,
-  createLabel,
-  createTestId,
   title,
   description,
   formId,
   pending,
+  submitLabel,
+  pendingLabel = "Saving…",
   onSubmit,
   children,
 }: {
+  trigger: ReactNode;
   open: boolean;
-  onOpen: () => void;
   onClose: () => void;
-  /** The name of the object being edited; null for a create dialog. */
-  editing: string | null;
-  createLabel: string;
-  createTestId: string;
   title: string;
   description: string;
   formId: string;
   pending: boolean;
-  /** Called with the default prevented. */
+  submitLabel: string;
+  pendingLabel?: string;
   onSubmit: () => void;
   children: ReactNode;
 }) {
   return (
     <>
-      {editing !== null ? (
-        <Button size="sm" variant="secondary" onClick={onOpen} aria-label={`Edit ${editing}`}>
-          Edit
-        </Button>
-      ) : (
-        <Button onClick={onOpen} data-testid={createTestId}>
-          {createLabel}
-        </Button>
-      )}
+      {trigger}
       <Dialog
         open={open}
         onClose={onClose}
@@ -59,7 +46,7 @@ export function FormDialog({
               Cancel
             </Button>
             <Button type="submit" form={formId} disabled={pending}>
-              {pending ? "Saving…" : editing !== null ? "Save" : "Create"}
+              {pending ? pendingLabel : submitLabel}
             </Button>
           </>
         }
@@ -77,5 +64,29 @@ export function FormDialog({
         </form>
       </Dialog>
     </>
+  );
+}
+
+/** The button that opens a list page's create-or-edit dialog: "Edit" in an object's row, else the page's create button. */
+export function EditOrCreateButton({
+  editing,
+  createLabel,
+  createTestId,
+  onOpen,
+}: {
+  /** The name of the object being edited; null for a create dialog. */
+  editing: string | null;
+  createLabel: string;
+  createTestId: string;
+  onOpen: () => void;
+}) {
+  return editing !== null ? (
+    <Button size="sm" variant="secondary" onClick={onOpen} aria-label={`Edit ${editing}`}>
+      Edit
+    </Button>
+  ) : (
+    <Button onClick={onOpen} data-testid={createTestId}>
+      {createLabel}
+    </Button>
   );
 }
