@@ -448,8 +448,8 @@ describe("client certificates", () => {
     await expect
       .poll(() => dialog.getByLabel("Client certificate (PEM)").inputValue())
       .toContain("BEGIN CERTIFICATE");
-    expect(await dialog.getByLabel("Revoke end entity").isChecked()).toBe(true);
-    await dialog.getByLabel("Revoke end entity").uncheck();
+    expect(await dialog.getByLabel("Revoke end entity", { exact: true }).isChecked()).toBe(true);
+    await dialog.getByLabel("Revoke end entity", { exact: true }).uncheck();
     await dialog.getByLabel("Description").fill("the ops agent");
     await screenshot(page, "access-rule-upload");
     await dialog.getByRole("button", { name: "Add" }).click();
